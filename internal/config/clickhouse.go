@@ -1,0 +1,15 @@
+package config
+
+import "time"
+
+// ClickHouse is the native-protocol connection.
+type ClickHouse struct {
+	Addr         []string      `koanf:"addr"`
+	Database     string        `koanf:"database"`
+	Username     string        `koanf:"username"`
+	Password     string        `koanf:"password"`
+	DialTimeout  time.Duration `koanf:"dial_timeout"`
+	ReadTimeout  time.Duration `koanf:"read_timeout"`
+	MaxOpenConns int           `koanf:"max_open_conns"`
+	TLS          bool          `koanf:"tls"`
+}

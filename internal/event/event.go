@@ -1,0 +1,71 @@
+// Package event is CXM's event contract v1: the Go model of what devices and systems send, and its
+// validation. The JSON Schema files in schemas/events describe the same contract; a test keeps them in step.
+package event
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Type is the envelope's event type.
+type Type string
+
+const (
+	TypeButton  Type = "button"
+	TypeCounter Type = "counter"
+	TypePOS     Type = "pos"
+	TypeSurvey  Type = "survey"
+)
+
+// Button kinds.
+const (
+	KindSmiley       = "smiley"
+	KindConsultation = "consultation"
+	KindLike         = "like"
+	KindDislike      = "dislike"
+)
+
+// Event is one validated event. The wire format is flat: the envelope fields and the fields of the event's
+// type share one JSON object, so the struct is flat too; fields of other types stay at their zero value.
+type Event struct {
+	// Envelope.
+	ID       string    `json:"id"`
+	Type     Type      `json:"type"`
+	Location string    `json:"location"`
+	Device   string    `json:"device,omitempty"`
+	Time     time.Time `json:"time"`
+
+	// button
+	Kind    string `json:"kind,omitempty"`
+	Value   int    `json:"value,omitempty"`   // smiley: 1..Scale
+	Scale   int    `json:"scale,omitempty"`   // smiley: 3..5
+	Subject string `json:"subject,omitempty"` // like / dislike
+
+	// counter: people counted since the device's previous reading.
+	In  int64 `json:"in"`
+	Out int64 `json:"out"`
+
+	// pos
+	Receipt  string `json:"receipt,omitempty"`
+	Amount   Amount `json:"amount"`
+	Items    int    `json:"items,omitempty"`
+	Currency string `json:"currency,omitempty"`
+	Seller   string `json:"seller,omitempty"`
+	Refund   bool   `json:"refund,omitempty"`
+
+	// survey
+	Survey  string   `json:"survey,omitempty"`
+	Answers *Answers `json:"answers,omitempty"`
+
+	// Ext is free extension data (a JSON object), carried through untouched.
+	Ext json.RawMessage `json:"ext,omitempty"`
+}
+
+// Answers of a survey event. Absent answers are nil; Q holds the maturity assessment's q1..q11 (0 = absent).
+type Answers struct {
+	NPS     *int     `json:"nps,omitempty"`  // 0..10
+	CSAT    *int     `json:"csat,omitempty"` // 1..5
+	CES     *int     `json:"ces,omitempty"`  // 1..7, CES 2.0: 7 = very easy
+	Comment string   `json:"comment,omitempty"`
+	Q       [11]int8 `json:"-"` // q1..q11: 1..4, 0 = not answered
+}
