@@ -28,6 +28,7 @@ type Config struct {
 	Locations  []Location `koanf:"locations"`
 	Ingest     Ingest     `koanf:"ingest"`
 	Processor  Processor  `koanf:"processor"`
+	KPI        KPI        `koanf:"kpi"`
 	Simulate   Simulate   `koanf:"simulate"`
 }
 
@@ -126,6 +127,7 @@ func (c *Config) Validate() error {
 	c.validateLocations(&es)
 	c.Ingest.validate(c, &es)
 	c.Processor.validate(c, &es)
+	c.KPI.validate(c, &es)
 	if len(es) > 0 {
 		return es
 	}
