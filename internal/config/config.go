@@ -86,7 +86,7 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 		return nil, err
 	}
 	if flags != nil {
-		if err := k.Load(posflag.ProviderWithFlag(flags, ".", k, flagValue), nil); err != nil {
+		if err := k.Load(posflag.ProviderWithFlag(flags, ".", k, flagValue(flags)), nil); err != nil {
 			return nil, err
 		}
 	}
@@ -113,11 +113,13 @@ func envKey(k, v string) (string, any) {
 }
 
 // flagValue lets only flags the user changed override the layers below.
-func flagValue(f *pflag.Flag) (string, any) {
-	if !f.Changed {
-		return "", nil
+func flagValue(fs *pflag.FlagSet) func(f *pflag.Flag) (string, any) {
+	return func(f *pflag.Flag) (string, any) {
+		if !f.Changed {
+			return "", nil
+		}
+		return f.Name, posflag.FlagVal(fs, f)
 	}
-	return f.Name, posflag.FlagVal(nil, f)
 }
 
 // Validate checks every section and returns all problems at once.

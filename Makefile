@@ -1,0 +1,46 @@
+# CXM. `make run` starts the whole pipeline locally; `make test` runs every test against real components.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/cxm
+CONFIG ?= cxm.yaml
+PKGS ?= ./...
+export CGO_ENABLED ?= 1
+
+.PHONY: all build run test test-go test-deps bench lint clickhouse clickhouse-stop clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/cxm
+
+# Starts the project-local ClickHouse (installing it with apt-get when missing) and then everything else
+# in one process; Ctrl-C stops it all.
+run: build clickhouse
+	./$(BIN) run --config $(CONFIG)
+
+clickhouse:
+	bash deploy/local/clickhouse.sh start
+
+clickhouse-stop:
+	bash deploy/local/clickhouse.sh stop
+
+# Browser tests need Debian's Chromium.
+test-deps:
+	@command -v chromium >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+# Every test, with the race detector, against the real ClickHouse and kfake; CXM_REQUIRE_SERVICES makes a
+# missing server a failure instead of a skip.
+test: clickhouse test-deps
+	CXM_REQUIRE_SERVICES=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
+	@if [ -f plugin/package.json ]; then $(MAKE) -C plugin test; fi
+
+bench: clickhouse
+	CXM_REQUIRE_SERVICES=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+clean:
+	rm -rf bin run test-artifacts
