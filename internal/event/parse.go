@@ -1,0 +1,424 @@
+package event
+
+import (
+	"unicode/utf8"
+)
+
+// Parse decodes one JSON object strictly and validates it against contract v1. It returns every offending
+// field, one error per field in canonical order; on error the Event is the zero value. Keys are
+// case-sensitive, unknown and duplicate keys are errors, numbers are read from their literal text.
+func Parse(data []byte) (Event, Errors) {
+	var e Event
+	d := decoder{data: data}
+	d.event(&e)
+	if d.syntax != "" {
+		return Event{}, Errors{{Reason: d.syntax}}
+	}
+	validate(&e, d.has, d.ahas, &d.errs)
+	if len(d.errs) > 0 {
+		return Event{}, d.errs.sorted()
+	}
+	return e, nil
+}
+
+// Decode reads an event the ingest has already validated and written in canonical form (the processor's
+// Kafka input). Parse is fast enough for that (see BenchmarkParse/BenchmarkDecode), so Decode is Parse
+// behind the error interface: a message that is somehow not a valid event is still caught, not counted.
+func Decode(data []byte) (Event, error) {
+	e, errs := Parse(data)
+	if errs != nil {
+		return Event{}, errs
+	}
+	return e, nil
+}
+
+// UnmarshalJSON makes encoding/json apply the same strict rules as Parse.
+func (e *Event) UnmarshalJSON(data []byte) error {
+	ev, errs := Parse(data)
+	if errs != nil {
+		return errs
+	}
+	*e = ev
+	return nil
+}
+
+func (d *decoder) event(e *Event) {
+	d.ws()
+	switch d.peek() {
+	case '{':
+	case 0:
+		if d.pos >= len(d.data) {
+			d.fail("unexpected end of input")
+			return
+		}
+		fallthrough
+	default:
+		if d.skipValue(0) {
+			d.syntax = "must be a JSON object"
+		}
+		return
+	}
+	if !d.object(func(key []byte) bool { return d.member(e, key) }) {
+		return
+	}
+	d.ws()
+	if d.pos != len(d.data) {
+		d.fail("unexpected data after the object")
+	}
+}
+
+// object reads the members of the object at d.pos, calling member with d.pos at each value.
+func (d *decoder) object(member func(key []byte) bool) bool {
+	d.pos++
+	d.ws()
+	if d.peek() == '}' {
+		d.pos++
+		return true
+	}
+	for {
+		if d.peek() != '"' {
+			return d.fail("expected a field name")
+		}
+		key, ok := d.readString()
+		if !ok || !d.expect(':', "':'") || !member(key) {
+			return false
+		}
+		d.ws()
+		switch d.peek() {
+		case ',':
+			d.pos++
+			d.ws()
+		case '}':
+			d.pos++
+			return true
+		default:
+			return d.fail("expected ',' or '}'")
+		}
+	}
+}
+
+func lookupField(key []byte) (field, bool) {
+	switch string(key) {
+	case "id":
+		return fID, true
+	case "type":
+		return fType, true
+	case "location":
+		return fLocation, true
+	case "device":
+		return fDevice, true
+	case "time":
+		return fTime, true
+	case "kind":
+		return fKind, true
+	case "value":
+		return fValue, true
+	case "scale":
+		return fScale, true
+	case "subject":
+		return fSubject, true
+	case "in":
+		return fIn, true
+	case "out":
+		return fOut, true
+	case "receipt":
+		return fReceipt, true
+	case "amount":
+		return fAmount, true
+	case "items":
+		return fItems, true
+	case "currency":
+		return fCurrency, true
+	case "seller":
+		return fSeller, true
+	case "refund":
+		return fRefund, true
+	case "survey":
+		return fSurvey, true
+	case "answers":
+		return fAnswers, true
+	case "ext":
+		return fExt, true
+	}
+	return 0, false
+}
+
+// unknownName is the error's field for an unknown key, shortened so a hostile key is not echoed in full.
+func unknownName(prefix string, key []byte) string {
+	const max = 64
+	if utf8.RuneCount(key) > max {
+		n := 0
+		for i := range string(key) {
+			if n == max {
+				key = key[:i]
+				break
+			}
+			n++
+		}
+		return prefix + string(key) + "…"
+	}
+	return prefix + string(key)
+}
+
+func (d *decoder) member(e *Event, key []byte) bool {
+	f, known := lookupField(key)
+	if !known {
+		d.errs.add(unknownName("", key), reasonUnknown)
+		return d.skipValue(0)
+	}
+	name := fieldNames[f]
+	if d.has.has(f) {
+		d.errs.add(name, reasonDuplicate)
+		return d.skipValue(0)
+	}
+	d.has.set(f)
+	switch f {
+	case fID:
+		return d.str(name, &e.ID)
+	case fLocation:
+		return d.str(name, &e.Location)
+	case fDevice:
+		return d.str(name, &e.Device)
+	case fSubject:
+		return d.str(name, &e.Subject)
+	case fReceipt:
+		return d.str(name, &e.Receipt)
+	case fCurrency:
+		return d.str(name, &e.Currency)
+	case fSeller:
+		return d.str(name, &e.Seller)
+	case fSurvey:
+		return d.str(name, &e.Survey)
+	case fType:
+		b, ok, isStr := d.strBytes(name)
+		if isStr {
+			e.Type = internType(b)
+		}
+		return ok
+	case fKind:
+		b, ok, isStr := d.strBytes(name)
+		if isStr {
+			e.Kind = internKind(b)
+		}
+		return ok
+	case fTime:
+		b, ok, isStr := d.strBytes(name)
+		if isStr {
+			t, reason := parseTime(b)
+			if reason != "" {
+				d.errs.add(name, reason)
+			}
+			e.Time = t
+		}
+		return ok
+	case fValue:
+		v, ok := d.integer(name)
+		e.Value = int(v)
+		return ok
+	case fScale:
+		v, ok := d.integer(name)
+		e.Scale = int(v)
+		return ok
+	case fItems:
+		v, ok := d.integer(name)
+		e.Items = int(v)
+		return ok
+	case fIn:
+		v, ok := d.integer(name)
+		e.In = v
+		return ok
+	case fOut:
+		v, ok := d.integer(name)
+		e.Out = v
+		return ok
+	case fAmount:
+		var lit []byte
+		var ok bool
+		switch c := d.peek(); {
+		case c == '"':
+			lit, ok = d.readString()
+		case c == '-' || (c >= '0' && c <= '9'):
+			lit, ok = d.readNumber()
+		default:
+			d.errs.add(name, reasonAmountType)
+			return d.skipValue(0)
+		}
+		if ok {
+			a, err := parseAmount(lit)
+			if err != nil {
+				d.errs.add(name, err.Error())
+			}
+			e.Amount = a
+		}
+		return ok
+	case fRefund:
+		switch d.peek() {
+		case 't':
+			e.Refund = true
+			return d.readLiteral("true")
+		case 'f':
+			return d.readLiteral("false")
+		}
+		d.errs.add(name, reasonBool)
+		return d.skipValue(0)
+	case fAnswers:
+		if d.peek() != '{' {
+			d.errs.add(name, reasonObject)
+			return d.skipValue(0)
+		}
+		e.Answers = d.answers()
+		return e.Answers != nil
+	case fExt:
+		if d.peek() != '{' {
+			d.errs.add(name, reasonObject)
+			return d.skipValue(0)
+		}
+		start := d.pos
+		if !d.skipValue(0) {
+			return false
+		}
+		raw := d.data[start:d.pos]
+		e.Ext = compactJSON(make([]byte, 0, len(raw)), raw)
+		return true
+	}
+	return true
+}
+
+func internType(b []byte) Type {
+	switch string(b) {
+	case "button":
+		return TypeButton
+	case "counter":
+		return TypeCounter
+	case "pos":
+		return TypePOS
+	case "survey":
+		return TypeSurvey
+	}
+	return Type(b)
+}
+
+func internKind(b []byte) string {
+	switch string(b) {
+	case KindSmiley:
+		return KindSmiley
+	case KindConsultation:
+		return KindConsultation
+	case KindLike:
+		return KindLike
+	case KindDislike:
+		return KindDislike
+	}
+	return string(b)
+}
+
+// strBytes reads a string value; isStr is false (and a type error recorded) when the value is not a string.
+func (d *decoder) strBytes(name string) (b []byte, ok, isStr bool) {
+	if d.peek() != '"' {
+		d.errs.add(name, reasonString)
+		return nil, d.skipValue(0), false
+	}
+	b, ok = d.readString()
+	return b, ok, ok
+}
+
+func (d *decoder) str(name string, dst *string) bool {
+	b, ok, isStr := d.strBytes(name)
+	if isStr {
+		*dst = string(b)
+	}
+	return ok
+}
+
+// integer reads an integer value; ok is false only on a syntax error.
+func (d *decoder) integer(name string) (int64, bool) {
+	if c := d.peek(); c != '-' && (c < '0' || c > '9') {
+		d.errs.add(name, reasonInteger)
+		return 0, d.skipValue(0)
+	}
+	lit, ok := d.readNumber()
+	if !ok {
+		return 0, false
+	}
+	v, isInt := intLiteral(lit)
+	if !isInt {
+		d.errs.add(name, reasonInteger)
+	}
+	return v, true
+}
+
+// answersBlock holds Answers and its three optional numbers in one allocation.
+type answersBlock struct {
+	a Answers
+	n [3]int
+}
+
+// answers reads the answers object; nil means a syntax error.
+func (d *decoder) answers() *Answers {
+	blk := new(answersBlock)
+	a := &blk.a
+	ok := d.object(func(key []byte) bool {
+		d.ahas.set(aAnyKey)
+		i := answerIndex(key)
+		if i < 0 {
+			d.errs.add(unknownName("answers.", key), reasonUnknown)
+			return d.skipValue(0)
+		}
+		name := answerFields[i]
+		if d.ahas.has(i) {
+			d.errs.add(name, reasonDuplicate)
+			return d.skipValue(0)
+		}
+		d.ahas.set(i)
+		if i == aComment {
+			return d.str(name, &a.Comment)
+		}
+		v, ok := d.integer(name)
+		switch {
+		case i < aComment:
+			blk.n[i] = int(max(min(v, 1<<31), -1<<31))
+			switch i {
+			case aNPS:
+				a.NPS = &blk.n[i]
+			case aCSAT:
+				a.CSAT = &blk.n[i]
+			case aCES:
+				a.CES = &blk.n[i]
+			}
+		default:
+			// Clamped into int8 so an out-of-range answer cannot wrap into a valid one (261 -> 5).
+			a.Q[i-aQ1] = int8(max(min(v, 127), -128))
+		}
+		return ok
+	})
+	if !ok {
+		return nil
+	}
+	return a
+}
+
+func answerIndex(key []byte) int {
+	switch string(key) {
+	case "nps":
+		return aNPS
+	case "csat":
+		return aCSAT
+	case "ces":
+		return aCES
+	case "comment":
+		return aComment
+	}
+	if len(key) >= 2 && len(key) <= 3 && key[0] == 'q' && key[1] >= '1' && key[1] <= '9' {
+		n := int(key[1] - '0')
+		if len(key) == 3 {
+			if key[2] < '0' || key[2] > '9' {
+				return -1
+			}
+			n = n*10 + int(key[2]-'0')
+		}
+		if n >= 1 && n <= 11 {
+			return aQ1 + n - 1
+		}
+	}
+	return -1
+}
