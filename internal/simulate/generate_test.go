@@ -81,14 +81,22 @@ func TestGeneratorWeek(t *testing.T) {
 		}
 		conv := 100 * float64(a.receipts) / float64(a.visitors)
 		nps := 100 * float64(a.prom-a.det) / float64(a.npsN)
+		// The sample must agree with the store's profile within three standard errors.
+		wantNPS := 100 * (p.PromoterShare - p.DetractShare)
+		se := 100 * math.Sqrt((p.PromoterShare+p.DetractShare-math.Pow(p.PromoterShare-p.DetractShare, 2))/float64(a.npsN))
+		if math.Abs(nps-wantNPS) > 3*se || math.IsNaN(nps) {
+			t.Errorf("%s: NPS %.1f from %d answers, profile says %.1f ± %.1f", p.Location.ID, nps, a.npsN, wantNPS, 3*se)
+		}
+		wantConv := 100 * p.Conversion
+		seConv := 100 * math.Sqrt(p.Conversion*(1-p.Conversion)/float64(a.visitors))
+		if math.Abs(conv-wantConv) > 3*seConv {
+			t.Errorf("%s: conversion %.2f%% of %d visitors, profile says %.2f ± %.2f", p.Location.ID, conv, a.visitors, wantConv, 3*seConv)
+		}
 		if i%7 == 3 {
 			continue // the deliberately bad stores
 		}
-		if conv < 13 || conv > 32 {
-			t.Errorf("%s: conversion %.1f%%, want about 15-30%%", p.Location.ID, conv)
-		}
-		if nps < 15 || nps > 55 || math.IsNaN(nps) {
-			t.Errorf("%s: NPS %.1f from %d answers, want about 20-50", p.Location.ID, nps, a.npsN)
+		if wantConv < 15 || wantConv > 30 || wantNPS < 20 || wantNPS > 50 {
+			t.Errorf("%s: profile conversion %.1f%%, NPS %.1f; want 15-30%% and 20-50", p.Location.ID, wantConv, wantNPS)
 		}
 	}
 }

@@ -47,8 +47,8 @@ func NewProfiles(locs []config.Location, seed uint64) []*Profile {
 			LikeRate:      0.02 + rng.Float64()*0.02,
 			LikeShare:     0.6 + rng.Float64()*0.3,
 			SurveyRate:    0.08 + rng.Float64()*0.08,
-			PromoterShare: 0.45 + rng.Float64()*0.15,
-			DetractShare:  0.12 + rng.Float64()*0.08,
+			PromoterShare: 0.42 + rng.Float64()*0.12,
+			DetractShare:  0.14 + rng.Float64()*0.08,
 			MeanReceipt:   800 + rng.Float64()*2400,
 		}
 		if bad {
