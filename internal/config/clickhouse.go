@@ -12,4 +12,7 @@ type ClickHouse struct {
 	ReadTimeout  time.Duration `koanf:"read_timeout"`
 	MaxOpenConns int           `koanf:"max_open_conns"`
 	TLS          bool          `koanf:"tls"`
+	// EventsTTL deletes raw events this long after their event time (0: keep forever). Needs ClickHouse
+	// 19.6+; applied by `cxm migrate`.
+	EventsTTL time.Duration `koanf:"events_ttl"`
 }

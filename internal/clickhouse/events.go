@@ -1,0 +1,207 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/cxm-project/cxm/internal/event"
+)
+
+// EventRow is one row of the events table: an accepted event plus what the processor knows about it.
+type EventRow struct {
+	event.Event
+	// Repeat marks a press within the device's repeat interval: stored, not counted.
+	Repeat bool
+	// Received is when Kafka got the event (the record timestamp).
+	Received time.Time
+	// KafkaPartition and KafkaOffset identify the record, so the processor can tell what it already wrote.
+	KafkaPartition int32
+	KafkaOffset    int64
+}
+
+// eventColumns is the insert's column list, in the order InsertEvents fills them.
+var eventColumns = []string{
+	"id", "type", "location", "device", "time",
+	"kind", "value", "scale", "subject",
+	"in", "out",
+	"receipt", "amount_cents", "items", "currency", "seller", "refund",
+	"survey", "nps", "csat", "ces", "comment",
+	"q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11",
+	"ext",
+	"repeat", "received", "kafka_partition", "kafka_offset",
+}
+
+// eventColumnsSQL is the quoted column list ("in" and "out" are keywords).
+var eventColumnsSQL = func() string {
+	q := make([]string, len(eventColumns))
+	for i, c := range eventColumns {
+		q[i] = Ident(c)
+	}
+	return strings.Join(q, ", ")
+}()
+
+// eventColumnar holds one slice per column: appending whole columns to the batch is several times faster
+// than appending rows, and the processor writes batches of thousands.
+type eventColumnar struct {
+	id, typ, location, device []string
+	time                      []time.Time
+	kind                      []string
+	value, scale              []uint8
+	subject                   []string
+	in, out                   []uint32
+	receipt                   []string
+	amount                    []int64
+	items                     []int32
+	currency, seller          []string
+	refund                    []uint8
+	survey                    []string
+	nps, csat, ces            []*uint8
+	comment                   []string
+	q                         [11][]uint8
+	ext                       []string
+	repeat                    []uint8
+	received                  []time.Time
+	partition                 []uint16
+	offset                    []uint64
+}
+
+// InsertEvents writes rows to database.events in one INSERT. A row that does not fit the table's types is
+// an error naming the row and field, and nothing is written.
+func InsertEvents(ctx context.Context, conn driver.Conn, database string, rows []EventRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	c, err := columnsOf(rows)
+	if err != nil {
+		return err
+	}
+	batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+Ident(database)+".events ("+eventColumnsSQL+")")
+	if err != nil {
+		return fmt.Errorf("insert events into %s: prepare: %w", database, err)
+	}
+	defer batch.Close()
+	cols := []any{
+		c.id, c.typ, c.location, c.device, c.time,
+		c.kind, c.value, c.scale, c.subject,
+		c.in, c.out,
+		c.receipt, c.amount, c.items, c.currency, c.seller, c.refund,
+		c.survey, c.nps, c.csat, c.ces, c.comment,
+		c.q[0], c.q[1], c.q[2], c.q[3], c.q[4], c.q[5], c.q[6], c.q[7], c.q[8], c.q[9], c.q[10],
+		c.ext,
+		c.repeat, c.received, c.partition, c.offset,
+	}
+	for i, col := range cols {
+		if err := batch.Column(i).Append(col); err != nil {
+			return fmt.Errorf("insert events into %s: column %s: %w", database, eventColumns[i], err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("insert %d events into %s: %w", len(rows), database, err)
+	}
+	return nil
+}
+
+// minTime and maxTime bound DateTime, which is seconds since 1970 in a UInt32.
+var (
+	minTime = time.Unix(0, 0)
+	maxTime = time.Unix(math.MaxUint32, 0)
+)
+
+func columnsOf(rows []EventRow) (*eventColumnar, error) {
+	n := len(rows)
+	c := &eventColumnar{
+		id: make([]string, n), typ: make([]string, n), location: make([]string, n), device: make([]string, n),
+		time: make([]time.Time, n), kind: make([]string, n), value: make([]uint8, n), scale: make([]uint8, n),
+		subject: make([]string, n), in: make([]uint32, n), out: make([]uint32, n), receipt: make([]string, n),
+		amount: make([]int64, n), items: make([]int32, n), currency: make([]string, n), seller: make([]string, n),
+		refund: make([]uint8, n), survey: make([]string, n), nps: make([]*uint8, n), csat: make([]*uint8, n),
+		ces: make([]*uint8, n), comment: make([]string, n), ext: make([]string, n), repeat: make([]uint8, n),
+		received: make([]time.Time, n), partition: make([]uint16, n), offset: make([]uint64, n),
+	}
+	for k := range c.q {
+		c.q[k] = make([]uint8, n)
+	}
+	// One backing array for the three nullable answers of every row, instead of one allocation each.
+	answers := make([]uint8, 3*n)
+	for i := range rows {
+		r := &rows[i]
+		bad := func(field string, v any, want string) error {
+			return fmt.Errorf("event row %d (id %q): %s = %v: %s", i, r.ID, field, v, want)
+		}
+		if r.Time.Before(minTime) || r.Time.After(maxTime) {
+			return nil, bad("time", r.Time, "must be between 1970 and 2106 (ClickHouse DateTime)")
+		}
+		if r.Received.Before(minTime) || r.Received.After(maxTime) {
+			return nil, bad("received", r.Received, "must be set, between 1970 and 2106 (ClickHouse DateTime)")
+		}
+		if r.Value < 0 || r.Value > math.MaxUint8 {
+			return nil, bad("value", r.Value, "must be 0..255")
+		}
+		if r.Scale < 0 || r.Scale > math.MaxUint8 {
+			return nil, bad("scale", r.Scale, "must be 0..255")
+		}
+		if r.In < 0 || r.In > math.MaxUint32 {
+			return nil, bad("in", r.In, "must be 0..4294967295")
+		}
+		if r.Out < 0 || r.Out > math.MaxUint32 {
+			return nil, bad("out", r.Out, "must be 0..4294967295")
+		}
+		if r.Items < math.MinInt32 || r.Items > math.MaxInt32 {
+			return nil, bad("items", r.Items, "must fit Int32")
+		}
+		if r.KafkaPartition < 0 || r.KafkaPartition > math.MaxUint16 {
+			return nil, bad("kafka_partition", r.KafkaPartition, "must be 0..65535")
+		}
+		if r.KafkaOffset < 0 {
+			return nil, bad("kafka_offset", r.KafkaOffset, "must be >= 0")
+		}
+		c.id[i], c.typ[i], c.location[i], c.device[i], c.time[i] = r.ID, string(r.Type), r.Location, r.Device, r.Time
+		c.kind[i], c.value[i], c.scale[i], c.subject[i] = r.Kind, uint8(r.Value), uint8(r.Scale), r.Subject
+		c.in[i], c.out[i] = uint32(r.In), uint32(r.Out)
+		c.receipt[i], c.amount[i], c.items[i], c.currency[i], c.seller[i] = r.Receipt, int64(r.Amount), int32(r.Items), r.Currency, r.Seller
+		c.refund[i] = b2u(r.Refund)
+		c.survey[i] = r.Survey
+		if a := r.Answers; a != nil {
+			for k, p := range []*int{a.NPS, a.CSAT, a.CES} {
+				if p == nil {
+					continue
+				}
+				if *p < 0 || *p > math.MaxUint8 {
+					return nil, bad([]string{"answers.nps", "answers.csat", "answers.ces"}[k], *p, "must be 0..255")
+				}
+				answers[3*i+k] = uint8(*p)
+				switch k {
+				case 0:
+					c.nps[i] = &answers[3*i]
+				case 1:
+					c.csat[i] = &answers[3*i+1]
+				case 2:
+					c.ces[i] = &answers[3*i+2]
+				}
+			}
+			c.comment[i] = a.Comment
+			for k, q := range a.Q {
+				if q < 0 {
+					return nil, bad(fmt.Sprintf("answers.q%d", k+1), q, "must be >= 0 (0 = not answered)")
+				}
+				c.q[k][i] = uint8(q)
+			}
+		}
+		c.ext[i] = string(r.Ext)
+		c.repeat[i], c.received[i] = b2u(r.Repeat), r.Received
+		c.partition[i], c.offset[i] = uint16(r.KafkaPartition), uint64(r.KafkaOffset)
+	}
+	return c, nil
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
