@@ -30,6 +30,7 @@ type Config struct {
 	Processor  Processor  `koanf:"processor"`
 	KPI        KPI        `koanf:"kpi"`
 	Simulate   Simulate   `koanf:"simulate"`
+	API        API        `koanf:"api"`
 }
 
 // Log configures log/slog.
@@ -130,6 +131,7 @@ func (c *Config) Validate() error {
 	c.Ingest.validate(c, &es)
 	c.Processor.validate(c, &es)
 	c.KPI.validate(c, &es)
+	c.API.validate(c, &es)
 	if len(es) > 0 {
 		return es
 	}

@@ -37,12 +37,24 @@ var Defaults = map[string]any{
 	"simulate.speed":               1.0,
 	"simulate.interval":            time.Second,
 	"simulate.locations":           20,
+
+	// Kafka client and embedded broker limits beyond the basics above.
+	"kafka.producer.max_attempts":       10,
+	"kafka.admin_timeout":               10 * time.Second,
+	"kafka.consumer.session_timeout":    10 * time.Second,
+	"kafka.consumer.heartbeat_interval": 3 * time.Second,
+	"kafka.consumer.rebalance_timeout":  10 * time.Second,
+	"kafka.consumer.join_group_backoff": time.Second,
+	"kafka.consumer.commit_interval":    time.Second,
+	"kafka.consumer.max_wait":           500 * time.Millisecond,
+	"kafka.consumer.max_bytes":          10 << 20,
+	"broker.sync_writes":                true,
 }
 
 // defaultsProvider merges the base defaults with each section's own (kept beside the section's type).
 func defaultsProvider() *confmap.Confmap {
 	all := map[string]any{}
-	for _, m := range []map[string]any{Defaults, ingestDefaults(), processorDefaults(), kpiDefaults()} {
+	for _, m := range []map[string]any{Defaults, ingestDefaults(), processorDefaults(), kpiDefaults(), apiDefaults()} {
 		for k, v := range m {
 			all[k] = v
 		}

@@ -1,10 +1,99 @@
 package config
 
-// Processor configures windows, KPIs, thresholds and the ClickHouse writer (owned by the processor work).
+import "time"
+
+// maxInsertBlockSize is ClickHouse's default max_insert_block_size. The processor's effectively-once
+// mechanism needs every delta insert to stay one block (one part), so a flush must never exceed it.
+const maxInsertBlockSize = 1048576
+
+// Processor configures `cxm process`: the consumer group, its batches and the event-time rules. See
+// processor/README.md for the mechanism these limits bound.
 type Processor struct {
+	// GroupID is the Kafka consumer group every processor instance joins; instances share its partitions.
+	GroupID string `koanf:"group_id"`
+	// FlushInterval is how long consumed events wait before they are written to ClickHouse together: the
+	// main part of the end-to-end latency, and what keeps inserts few (3 per flush, any partition count).
+	FlushInterval time.Duration `koanf:"flush_interval"`
+	// FlushMaxEvents caps the events (raw rows) of one flush; also caps the delta rows of each insert, so it
+	// must stay below ClickHouse's max_insert_block_size (1048576).
+	FlushMaxEvents int `koanf:"flush_max_events"`
+	// PartitionMaxPending is how many consumed events one partition may hold unwritten; when reached, that
+	// partition stops reading until a flush takes them (back-pressure while ClickHouse is slow or down).
+	PartitionMaxPending int `koanf:"partition_max_pending"`
+	// DedupeHorizon is how long, in Kafka receive time, an event id is remembered: the same id received
+	// again within it is a duplicate and is dropped before anything else. Memory: ~60 bytes per id.
+	DedupeHorizon time.Duration `koanf:"dedupe_horizon"`
+	// RepeatInterval: a smiley, like or dislike press less than this after the same device's previous
+	// press is a repeat, stored but not counted. Compared at 1 s resolution (the raw table's).
+	RepeatInterval time.Duration `koanf:"repeat_interval"`
+	// AllowedLateness is how far an event's time may lie behind its partition's watermark (the largest
+	// event time accepted so far) and still be counted in its own minute; older events are dead-lettered.
+	AllowedLateness time.Duration `koanf:"allowed_lateness"`
+	// MaxFutureSkew caps how far ahead of its Kafka receive time an event may move the watermark, so one
+	// device with a clock in the future cannot make everybody else's events late.
+	MaxFutureSkew time.Duration `koanf:"max_future_skew"`
+	// WriteTimeout bounds one ClickHouse statement of a flush; keep it below kafka.consumer.rebalance_timeout
+	// so an instance losing its partitions stops writing before another one takes them over.
+	WriteTimeout time.Duration `koanf:"write_timeout"`
+	// RetryMin and RetryMax bound the exponential back-off between attempts while ClickHouse fails.
+	RetryMin time.Duration `koanf:"retry_min"`
+	RetryMax time.Duration `koanf:"retry_max"`
+	// QueueCapacity is how many fetched messages each partition's reader buffers ahead.
+	QueueCapacity int `koanf:"queue_capacity"`
 }
 
-func (p *Processor) validate(c *Config, es *Errors) {}
+func (p *Processor) validate(c *Config, es *Errors) {
+	if p.GroupID == "" {
+		es.add("processor.group_id", "must not be empty")
+	}
+	if p.FlushInterval <= 0 {
+		es.add("processor.flush_interval", "must be positive, got %s", p.FlushInterval)
+	}
+	if p.FlushMaxEvents < 1 || p.FlushMaxEvents >= maxInsertBlockSize {
+		es.add("processor.flush_max_events", "must be 1..%d (below ClickHouse's max_insert_block_size), got %d", maxInsertBlockSize-1, p.FlushMaxEvents)
+	}
+	if p.PartitionMaxPending < 1 || p.PartitionMaxPending > p.FlushMaxEvents {
+		es.add("processor.partition_max_pending", "must be 1..processor.flush_max_events (%d), got %d", p.FlushMaxEvents, p.PartitionMaxPending)
+	}
+	if p.DedupeHorizon < time.Second {
+		es.add("processor.dedupe_horizon", "must be at least 1s, got %s", p.DedupeHorizon)
+	}
+	if p.RepeatInterval < 0 {
+		es.add("processor.repeat_interval", "must not be negative, got %s", p.RepeatInterval)
+	}
+	if p.AllowedLateness < 0 {
+		es.add("processor.allowed_lateness", "must not be negative, got %s", p.AllowedLateness)
+	}
+	if p.MaxFutureSkew < 0 {
+		es.add("processor.max_future_skew", "must not be negative, got %s", p.MaxFutureSkew)
+	}
+	if p.WriteTimeout <= 0 {
+		es.add("processor.write_timeout", "must be positive, got %s", p.WriteTimeout)
+	} else if rt := c.Kafka.Consumer.RebalanceTimeout; rt > 0 && p.WriteTimeout >= rt {
+		es.add("processor.write_timeout", "must be below kafka.consumer.rebalance_timeout (%s), got %s", rt, p.WriteTimeout)
+	}
+	if p.RetryMin <= 0 || p.RetryMax < p.RetryMin {
+		es.add("processor.retry_min", "must be positive and not above processor.retry_max, got %s and %s", p.RetryMin, p.RetryMax)
+	}
+	if p.QueueCapacity < 1 {
+		es.add("processor.queue_capacity", "must be at least 1, got %d", p.QueueCapacity)
+	}
+}
 
 // processorDefaults are the defaults of the processor section, keyed "processor.…".
-func processorDefaults() map[string]any { return map[string]any{} }
+func processorDefaults() map[string]any {
+	return map[string]any{
+		"processor.group_id":              "cxm-processor",
+		"processor.flush_interval":        500 * time.Millisecond,
+		"processor.flush_max_events":      200000,
+		"processor.partition_max_pending": 50000,
+		"processor.dedupe_horizon":        24 * time.Hour,
+		"processor.repeat_interval":       3 * time.Second,
+		"processor.allowed_lateness":      7 * 24 * time.Hour,
+		"processor.max_future_skew":       5 * time.Minute,
+		"processor.write_timeout":         8 * time.Second,
+		"processor.retry_min":             100 * time.Millisecond,
+		"processor.retry_max":             5 * time.Second,
+		"processor.queue_capacity":        2000,
+	}
+}

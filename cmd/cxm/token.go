@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cxm-project/cxm/ingest/auth"
+)
+
+func init() {
+	register(command{
+		name:    "token",
+		summary: "token new --name N --locations a,b | --all: create an ingest write token and print its config entry",
+		flags: func(fs *pflag.FlagSet) {
+			fs.String("name", "", "who holds the token (shown in logs and errors)")
+			// Flags become config keys (koanf posflag), and "locations" is the registry's key: the flag is
+			// stored under another name, while --locations still works through the normalizer.
+			fs.StringSlice("token-locations", nil, "locations the token may write (also --locations)")
+			fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+				if name == "locations" {
+					name = "token-locations"
+				}
+				return pflag.NormalizedName(name)
+			})
+			fs.Bool("all", false, "the token may write every location")
+		},
+		run: runToken,
+	})
+}
+
+// runToken prints a new token once, and the YAML entry with only its hash for ingest.tokens.
+func runToken(_ context.Context, e *env) error {
+	args := e.flags.Args()
+	if len(args) != 1 || args[0] != "new" {
+		fmt.Fprintln(e.stderr, "usage: cxm token new --name NAME (--locations a,b | --all)")
+		return errUsage
+	}
+	name, _ := e.flags.GetString("name")
+	locs, _ := e.flags.GetStringSlice("token-locations")
+	all, _ := e.flags.GetBool("all")
+	if strings.TrimSpace(name) == "" {
+		return errors.New("--name: required (it names the token in logs and errors)")
+	}
+	if all == (len(locs) > 0) {
+		return errors.New("--locations or --all: give exactly one of them")
+	}
+	for _, l := range locs {
+		if e.cfg.Location(l) == nil {
+			e.log.Warn("location is not in the registry of this config; the token entry will not validate until it is", "location", l)
+		}
+	}
+	tok, err := auth.Generate()
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "token (shown once, give it to the device or integrator): %s\n\n", tok)
+	fmt.Fprintln(w, "add to cxm.yaml under ingest.tokens:")
+	fmt.Fprintf(w, "  - name: %q\n    hash: %q\n", name, auth.Hash(tok))
+	if all {
+		fmt.Fprintln(w, "    all: true")
+	} else {
+		fmt.Fprintln(w, "    locations:")
+		for _, l := range locs {
+			fmt.Fprintf(w, "      - %q\n", l)
+		}
+	}
+	return nil
+}

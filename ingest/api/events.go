@@ -1,0 +1,326 @@
+// Package api is the event API: POST /v1/events.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"github.com/cxm-project/cxm/ingest/auth"
+	"github.com/cxm-project/cxm/ingest/dedupe"
+	"github.com/cxm-project/cxm/ingest/metrics"
+	"github.com/cxm-project/cxm/ingest/ratelimit"
+	"github.com/cxm-project/cxm/ingest/rules"
+	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/kafka"
+)
+
+// Producer writes messages and returns once Kafka acknowledged them (internal/kafka.Producer).
+type Producer interface {
+	Produce(ctx context.Context, msgs ...kafkago.Message) error
+}
+
+// Events serves POST /v1/events.
+type Events struct {
+	cfg        config.Ingest
+	tokens     *auth.Set
+	limiter    *ratelimit.Limiter
+	seen       *dedupe.Set
+	rules      *rules.Rules
+	events     Producer
+	deadLetter Producer
+	log        *slog.Logger
+	now        func() time.Time
+}
+
+// Options are what the handler needs; Now defaults to time.Now.
+type Options struct {
+	Config     *config.Config
+	Tokens     *auth.Set
+	Limiter    *ratelimit.Limiter
+	Seen       *dedupe.Set
+	Rules      *rules.Rules
+	Events     Producer
+	DeadLetter Producer
+	Log        *slog.Logger
+	Now        func() time.Time
+}
+
+// NewEvents returns the handler.
+func NewEvents(o Options) *Events {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Events{cfg: o.Config.Ingest, tokens: o.Tokens, limiter: o.Limiter, seen: o.Seen, rules: o.Rules,
+		events: o.Events, deadLetter: o.DeadLetter, log: o.Log, now: o.Now}
+}
+
+// Statuses of one event in the answer.
+const (
+	statusAccepted  = 1
+	statusDuplicate = 2
+	statusRejected  = 3
+)
+
+// item is one event of a request and its outcome.
+type item struct {
+	raw    []byte
+	ev     event.Event
+	status uint8
+	errs   event.Errors
+	forbid bool // rejected only because the token may not write the location
+	start  int  // canonical JSON in the request's value buffer: [start, end)
+	end    int
+}
+
+// request holds a request's buffers; pooled, since a 1,000-event request would otherwise allocate
+// a megabyte or two each time.
+type request struct {
+	body   bytes.Buffer
+	spans  [][]byte
+	items  []item
+	values []byte
+	msgs   []kafkago.Message
+	out    []byte
+	ids    map[string]int
+}
+
+var requests = sync.Pool{New: func() any { return &request{ids: map[string]int{}} }}
+
+func (rq *request) reset() {
+	if rq.body.Cap() > 16<<20 {
+		rq.body = bytes.Buffer{}
+	}
+	rq.body.Reset()
+	rq.spans = rq.spans[:0]
+	clear(rq.items)
+	rq.items = rq.items[:0]
+	rq.values = rq.values[:0]
+	clear(rq.msgs)
+	rq.msgs = rq.msgs[:0]
+	rq.out = rq.out[:0]
+	clear(rq.ids)
+}
+
+func (h *Events) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	code := h.serve(w, r)
+	metrics.RequestDuration.WithLabelValues("/v1/events", strconv.Itoa(code)).Observe(time.Since(start).Seconds())
+}
+
+func (h *Events) serve(w http.ResponseWriter, r *http.Request) int {
+	tok, err := h.tokens.Authenticate(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cxm-ingest"`)
+		return h.refuse(w, &httpError{http.StatusUnauthorized, "unauthorized", err.Error()})
+	}
+	rq := requests.Get().(*request)
+	defer func() { rq.reset(); requests.Put(rq) }()
+
+	if err := readBody(w, r, h.cfg.MaxBodyBytes, &rq.body); err != nil {
+		return h.refuse(w, err)
+	}
+	spans, err := split(rq.body.Bytes(), isNDJSON(r.Header.Get("Content-Type")), h.cfg.MaxEvents, rq.spans)
+	if err != nil {
+		return h.refuse(w, err)
+	}
+	rq.spans = spans
+	switch n := len(spans); {
+	case n == 0:
+		return h.refuse(w, badRequest("no events in the body: send one JSON object, a JSON array or NDJSON"))
+	case n > h.cfg.MaxEvents:
+		return h.refuse(w, tooLarge("more than ingest.max_events (%d) events in one request", h.cfg.MaxEvents))
+	}
+	if ok, wait := h.limiter.Take(tok.Name, tok.Rate, tok.Burst, len(spans), h.now()); !ok {
+		w.Header().Set("Retry-After", seconds(wait))
+		return h.refuse(w, &httpError{http.StatusTooManyRequests, "rate_limited",
+			"token " + strconv.Quote(tok.Name) + " is over its rate limit of " + strconv.FormatFloat(tok.Rate, 'f', -1, 64) +
+				" events/s (burst " + strconv.Itoa(tok.Burst) + "); retry after " + seconds(wait) + " s"})
+	}
+
+	received := h.now()
+	h.check(rq, tok, received)
+
+	if forbidden := h.allForbidden(rq); forbidden != nil {
+		return h.refuse(w, forbidden)
+	}
+
+	for i := range rq.items {
+		if rq.items[i].status == statusAccepted {
+			rq.msgs = append(rq.msgs, kafkago.Message{
+				Key:   []byte(rq.items[i].ev.Location),
+				Value: rq.values[rq.items[i].start:rq.items[i].end],
+				Time:  received,
+			})
+		}
+	}
+	if err := h.produce(r.Context(), rq, received); err != nil {
+		w.Header().Set("Retry-After", seconds(h.cfg.RetryAfter))
+		return h.refuse(w, &httpError{http.StatusServiceUnavailable, "unavailable",
+			"Kafka did not confirm the events, nothing of this request is acknowledged: retry the same request later (ids make it safe): " + err.Error()})
+	}
+	rq.out = appendResults(rq.out, rq.items)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(rq.out)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(rq.out)
+	return http.StatusOK
+}
+
+// check decides every event's outcome except Kafka's part and writes the canonical JSON of those to send.
+func (h *Events) check(rq *request, tok *auth.Token, now time.Time) {
+	if cap(rq.items) < len(rq.spans) {
+		rq.items = make([]item, len(rq.spans))
+	}
+	rq.items = rq.items[:len(rq.spans)]
+	for i, raw := range rq.spans {
+		it := &rq.items[i]
+		it.raw = raw
+		if len(raw) > h.cfg.MaxEventBytes {
+			it.status = statusRejected
+			it.errs = event.Errors{{Reason: "event is " + strconv.Itoa(len(raw)) + " bytes, larger than ingest.max_event_bytes (" + strconv.Itoa(h.cfg.MaxEventBytes) + ")"}}
+			continue
+		}
+		ev, errs := event.Parse(raw)
+		if errs == nil {
+			errs = h.rules.Check(&ev, now)
+			if errs == nil && !tok.Allows(ev.Location) {
+				errs = event.Errors{{Field: "location", Reason: "token " + strconv.Quote(tok.Name) + " may not write location " + strconv.Quote(ev.Location)}}
+				it.forbid = true
+			}
+		}
+		it.ev = ev
+		if errs != nil {
+			it.status, it.errs = statusRejected, errs
+			continue
+		}
+		if _, dup := rq.ids[ev.ID]; dup || h.seen.Seen(ev.ID, now) {
+			it.status = statusDuplicate
+			continue
+		}
+		rq.ids[ev.ID] = i
+		it.status = statusAccepted
+		it.start = len(rq.values)
+		rq.values = ev.AppendJSON(rq.values)
+		it.end = len(rq.values)
+	}
+}
+
+// allForbidden refuses the request with 403 when every event names a location the token may not write: such
+// a request is a misconfigured device or a wrong token, not data to dead-letter event by event.
+func (h *Events) allForbidden(rq *request) *httpError {
+	locs := map[string]bool{}
+	for i := range rq.items {
+		if !rq.items[i].forbid {
+			return nil
+		}
+		locs[rq.items[i].ev.Location] = true
+	}
+	names := make([]string, 0, len(locs))
+	for l := range locs {
+		names = append(names, strconv.Quote(l))
+	}
+	sort.Strings(names)
+	return &httpError{http.StatusForbidden, "forbidden", "this token may not write location " + strings.Join(names, ", ")}
+}
+
+// produce writes the accepted events and, alongside, the rejected ones to the dead-letter topic, and
+// returns once Kafka acknowledged the accepted ones. Only then are their ids remembered as seen, so a
+// request that failed can be retried as it is. The write is detached from the client's connection: a
+// client that hangs up must not leave events written but not remembered.
+func (h *Events) produce(parent context.Context, rq *request, received time.Time) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), h.cfg.ProduceTimeout)
+	defer cancel()
+
+	var dead []kafkago.Message
+	for i := range rq.items {
+		if it := &rq.items[i]; it.status == statusRejected {
+			field := ""
+			if len(it.errs) > 0 {
+				field = it.errs[0].Field
+			}
+			dead = append(dead, kafka.DeadLetterMessage(it.raw, it.errs.Error(), kafka.SourceIngest, field))
+		}
+	}
+	var wg sync.WaitGroup
+	if len(dead) > 0 && h.deadLetter != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := h.deadLetter.Produce(ctx, dead...); err != nil {
+				// The client's answer already names every rejection; a lost dead letter costs the operator
+				// a copy, not data, so it does not fail the request.
+				metrics.KafkaErrors.WithLabelValues("deadletter").Inc()
+				h.log.Warn("dead-letter write failed", "events", len(dead), "err", err)
+			}
+		}()
+	}
+	var err error
+	if len(rq.msgs) > 0 {
+		t := time.Now()
+		err = h.events.Produce(ctx, rq.msgs...)
+		metrics.ProduceDuration.Observe(time.Since(t).Seconds())
+	}
+	wg.Wait()
+
+	perMsg := kafka.MessageErrors(err, len(rq.msgs))
+	k := 0
+	for i := range rq.items {
+		it := &rq.items[i]
+		typ := string(it.ev.Type)
+		if typ == "" {
+			typ = "unknown"
+		}
+		switch it.status {
+		case statusAccepted:
+			if perMsg != nil && perMsg[k] != nil {
+				metrics.Events.WithLabelValues(typ, metrics.Failed).Inc()
+			} else {
+				// Also when the request as a whole failed: this one is in Kafka, so the retry finds it a duplicate.
+				h.seen.Add(it.ev.ID, received)
+				metrics.Events.WithLabelValues(typ, metrics.Accepted).Inc()
+			}
+			k++
+		case statusDuplicate:
+			if err == nil {
+				metrics.Events.WithLabelValues(typ, metrics.Duplicate).Inc()
+			}
+		case statusRejected:
+			metrics.Events.WithLabelValues(typ, metrics.Rejected).Inc()
+		}
+	}
+	if err != nil {
+		metrics.KafkaErrors.WithLabelValues("events").Inc()
+		h.log.Warn("events not confirmed by Kafka, answering 503", "events", len(rq.msgs), "err", err)
+	}
+	return err
+}
+
+func (h *Events) refuse(w http.ResponseWriter, err error) int {
+	var he *httpError
+	if !errors.As(err, &he) {
+		he = &httpError{http.StatusInternalServerError, "internal", err.Error()}
+	}
+	metrics.Refused.WithLabelValues(he.reason).Inc()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(he.code)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": he.msg})
+	return he.code
+}
+
+// seconds is a Retry-After value: whole seconds, rounded up, at least 1.
+func seconds(d time.Duration) string {
+	s := int64((d + time.Second - 1) / time.Second)
+	return strconv.FormatInt(max(s, 1), 10)
+}

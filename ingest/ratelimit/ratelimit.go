@@ -1,0 +1,67 @@
+// Package ratelimit is the per-token token bucket of the event API, counted in events, not requests: a
+// 10,000-event batch costs 10,000.
+package ratelimit
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Bucket refills at rate events per second up to burst.
+type Bucket struct {
+	mu     sync.Mutex
+	rate   float64
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+// NewBucket returns a full bucket.
+func NewBucket(rate float64, burst int) *Bucket {
+	return &Bucket{rate: rate, burst: float64(burst), tokens: float64(burst)}
+}
+
+// Take charges n events at now. A batch larger than the burst is let through once the bucket is full and
+// leaves it in debt, so such batches are slowed to the rate instead of being refused forever. When the
+// events cannot be taken it returns false and how long until they could.
+func (b *Bucket) Take(n int, now time.Time) (bool, time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.last.IsZero() {
+		if dt := now.Sub(b.last).Seconds(); dt > 0 {
+			b.tokens = math.Min(b.burst, b.tokens+dt*b.rate)
+		}
+	}
+	if now.After(b.last) {
+		b.last = now
+	}
+	need := math.Min(float64(n), b.burst)
+	if b.tokens >= need {
+		b.tokens -= float64(n)
+		return true, 0
+	}
+	wait := time.Duration((need - b.tokens) / b.rate * float64(time.Second))
+	return false, max(wait, time.Millisecond)
+}
+
+// Limiter holds one bucket per key (the token's name).
+type Limiter struct {
+	mu      sync.Mutex
+	buckets map[string]*Bucket
+}
+
+// New returns an empty limiter.
+func New() *Limiter { return &Limiter{buckets: map[string]*Bucket{}} }
+
+// Take charges n events to key's bucket, creating it with rate and burst on first use.
+func (l *Limiter) Take(key string, rate float64, burst, n int, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	b, ok := l.buckets[key]
+	if !ok {
+		b = NewBucket(rate, burst)
+		l.buckets[key] = b
+	}
+	l.mu.Unlock()
+	return b.Take(n, now)
+}

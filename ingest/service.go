@@ -1,0 +1,155 @@
+// Package ingest is CXM's front door: the event API (POST /v1/events), the QR surveys (/s/…), the CX
+// maturity self-assessment (/assessment) and, through package importer, CSV imports. Everything it accepts
+// goes to the Kafka events topic; what it rejects goes to the dead-letter topic with the reason.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"github.com/cxm-project/cxm/ingest/api"
+	"github.com/cxm-project/cxm/ingest/auth"
+	"github.com/cxm-project/cxm/ingest/dedupe"
+	"github.com/cxm-project/cxm/ingest/maturity"
+	"github.com/cxm-project/cxm/ingest/metrics"
+	"github.com/cxm-project/cxm/ingest/ratelimit"
+	"github.com/cxm-project/cxm/ingest/rules"
+	"github.com/cxm-project/cxm/ingest/survey"
+	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/httpserver"
+	"github.com/cxm-project/cxm/internal/kafka"
+)
+
+// Service is the ingest of one process.
+type Service struct {
+	cfg        *config.Config
+	log        *slog.Logger
+	events     *kafka.Producer
+	deadLetter *kafka.Producer
+	seen       *dedupe.Set
+	tailer     *dedupe.Tailer
+	rules      *rules.Rules
+	api        *api.Events
+	surveys    *survey.Handler
+	assessment *maturity.Handler
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	closeOnce  sync.Once
+}
+
+// New builds the ingest and starts rebuilding its dedupe set from the events topic. Kafka need not be up:
+// /readyz says when it is, and requests meanwhile get 503.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Service, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	in := cfg.Ingest
+	tokens := auth.New(in.Tokens, in.DevToken, in.RateLimit)
+	if in.DevToken {
+		log.Warn("ingest: the development token is accepted for every location (ingest.dev_token); never enable it in production",
+			"token", auth.DevToken)
+	}
+	if tokens.Len() == 0 {
+		log.Warn("ingest: no write tokens configured (ingest.tokens): every POST /v1/events will be refused with 401; create one with `cxm token new`")
+	}
+	s := &Service{
+		cfg:        cfg,
+		log:        log,
+		events:     kafka.NewProducer(cfg.Kafka, cfg.Kafka.Topics.Events, log.With("producer", "events")),
+		deadLetter: kafka.NewProducer(cfg.Kafka, cfg.Kafka.Topics.DeadLetter, log.With("producer", "deadletter")),
+		seen:       dedupe.New(in.Dedupe.Horizon, in.Dedupe.MaxIDs),
+		rules:      rules.New(cfg),
+	}
+	s.tailer = dedupe.NewTailer(s.seen, cfg.Kafka, cfg.Kafka.Topics.Events, log.With("part", "dedupe"))
+	s.api = api.NewEvents(api.Options{
+		Config: cfg, Tokens: tokens, Limiter: ratelimit.New(), Seen: s.seen, Rules: s.rules,
+		Events: s.events, DeadLetter: s.deadLetter, Log: log,
+	})
+	var err error
+	if s.surveys, err = survey.New(cfg, s.rules, s.Submit, log.With("part", "survey")); err != nil {
+		return nil, err
+	}
+	s.assessment = maturity.New(cfg, s.rules, s.Submit, log.With("part", "assessment"))
+
+	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.tailer.Run(tctx)
+	}()
+	return s, nil
+}
+
+// Mount adds the ingest's routes and its readiness checks ("kafka", "dedupe") to the shared listener.
+func (s *Service) Mount(srv *httpserver.Server) {
+	srv.Mux.Handle("POST /v1/events", s.api)
+	s.surveys.Mount(srv.Mux)
+	if s.cfg.Ingest.Assessment.Enabled {
+		s.assessment.Mount(srv.Mux)
+	}
+	srv.AddCheck(httpserver.Check{Name: "kafka", Func: func(ctx context.Context) error { return kafka.Ping(ctx, s.cfg.Kafka) }})
+	srv.AddCheck(httpserver.Check{Name: "dedupe", Func: s.tailer.Ready})
+}
+
+// Handler is the ingest's routes alone, for tests and embedding.
+func (s *Service) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/events", s.api)
+	s.surveys.Mount(mux)
+	if s.cfg.Ingest.Assessment.Enabled {
+		s.assessment.Mount(mux)
+	}
+	return mux
+}
+
+// ErrDuplicate is Submit's answer for an id already accepted.
+var ErrDuplicate = errors.New("duplicate event id")
+
+// Submit validates one event built by the ingest itself (a survey answer, an assessment), writes it and
+// waits for Kafka's acknowledgement. Its id is remembered like the API's.
+func (s *Service) Submit(ctx context.Context, e event.Event) error {
+	now := time.Now()
+	typ := string(e.Type)
+	if errs := e.Validate(); errs != nil {
+		metrics.Events.WithLabelValues(typ, metrics.Rejected).Inc()
+		return errs
+	}
+	if s.seen.Seen(e.ID, now) {
+		metrics.Events.WithLabelValues(typ, metrics.Duplicate).Inc()
+		return ErrDuplicate
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Ingest.ProduceTimeout)
+	defer cancel()
+	t := time.Now()
+	err := s.events.Produce(ctx, kafkago.Message{Key: []byte(e.Location), Value: e.AppendJSON(nil), Time: now})
+	metrics.ProduceDuration.Observe(time.Since(t).Seconds())
+	if err != nil {
+		metrics.KafkaErrors.WithLabelValues("events").Inc()
+		metrics.Events.WithLabelValues(typ, metrics.Failed).Inc()
+		return fmt.Errorf("kafka: %w", err)
+	}
+	s.seen.Add(e.ID, now)
+	metrics.Events.WithLabelValues(typ, metrics.Accepted).Inc()
+	return nil
+}
+
+// Close stops tailing and closes the producers. Produce is synchronous, so every acknowledged event is
+// already in Kafka; call it after the HTTP server has drained.
+func (s *Service) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.cancel()
+		s.wg.Wait()
+		err = errors.Join(s.events.Close(), s.deadLetter.Close())
+	})
+	return err
+}

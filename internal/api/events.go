@@ -1,0 +1,233 @@
+package api
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/cxm-project/cxm/internal/query"
+)
+
+// eventJSON is one line of format=ndjson (schemas/openapi.yaml, Event).
+type eventJSON struct {
+	ID          string          `json:"id"`
+	Type        string          `json:"type"`
+	Location    string          `json:"location"`
+	Device      string          `json:"device"`
+	Time        time.Time       `json:"time"`
+	Kind        string          `json:"kind"`
+	Value       uint8           `json:"value"`
+	Scale       uint8           `json:"scale"`
+	Subject     string          `json:"subject"`
+	In          uint32          `json:"in"`
+	Out         uint32          `json:"out"`
+	Receipt     string          `json:"receipt"`
+	AmountCents int64           `json:"amount_cents"`
+	Items       int32           `json:"items"`
+	Currency    string          `json:"currency"`
+	Seller      string          `json:"seller"`
+	Refund      bool            `json:"refund"`
+	Survey      string          `json:"survey"`
+	NPS         *uint8          `json:"nps"`
+	CSAT        *uint8          `json:"csat"`
+	CES         *uint8          `json:"ces"`
+	Comment     string          `json:"comment"`
+	Q           [11]uint8       `json:"q"`
+	Ext         json.RawMessage `json:"ext"`
+	Repeat      bool            `json:"repeat"`
+	Received    time.Time       `json:"received"`
+}
+
+// maxSheetRows is Excel's row limit per sheet (1,048,576) less the header: a longer export continues on
+// the next sheet.
+const maxSheetRows = 1<<20 - 1
+
+// events serves GET /v1/events: the raw accepted events, streamed row by row so memory stays constant
+// however large the range (XLSX rows go through excelize's StreamWriter, which spools to a temp file).
+func (s *Server) events(w http.ResponseWriter, r *http.Request, sc *scope) {
+	p, err := newParams(r.URL, "location", "region", "from", "to", "type", "format")
+	if err != nil {
+		s.paramFail(w, err)
+		return
+	}
+	req := query.EventsRequest{Locations: p.list("location"), Regions: p.list("region"), Types: p.list("type"), Scope: sc.allows}
+	if req.From, err = p.time("from", true); err != nil {
+		s.paramFail(w, err)
+		return
+	}
+	if req.To, err = p.time("to", true); err != nil {
+		s.paramFail(w, err)
+		return
+	}
+	format, err := p.format("ndjson", "csv", "xlsx")
+	if err != nil {
+		s.paramFail(w, err)
+		return
+	}
+	for _, id := range req.Locations {
+		if s.cfg.Location(id) != nil && !sc.allows(id) {
+			writeError(w, http.StatusForbidden, "location", "this token may not read location "+strconv.Quote(id))
+			return
+		}
+	}
+	q, err := s.engine.PrepareEvents(r.Context(), req)
+	if err != nil {
+		s.writeQueryError(w, r, err)
+		return
+	}
+	w.Header().Set("X-CXM-Event-Count", strconv.FormatUint(q.Count, 10))
+	timeout := s.cfg.API.ExportTimeout
+	switch format {
+	case "csv":
+		attachment(w, "events.csv", "text/csv; charset=utf-8")
+		cw := csv.NewWriter(w)
+		_ = cw.Write(query.EventColumns)
+		rec := make([]string, len(query.EventColumns))
+		err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
+			s.metrics.rows.Inc()
+			eventRecord(ev, rec)
+			return cw.Write(rec)
+		})
+		cw.Flush()
+	case "xlsx":
+		err = s.eventsXLSX(w, r, q, timeout)
+	default:
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		bw := bufio.NewWriterSize(w, 64<<10)
+		enc := json.NewEncoder(bw)
+		var j eventJSON
+		err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
+			s.metrics.rows.Inc()
+			toEventJSON(ev, &j)
+			return enc.Encode(&j)
+		})
+		if ferr := bw.Flush(); err == nil {
+			err = ferr
+		}
+	}
+	if err != nil && !errors.Is(err, r.Context().Err()) {
+		// Headers are gone: the client sees a truncated body (fewer rows than X-CXM-Event-Count).
+		s.log.Error("api events export stopped", "err", err, "format", format)
+	}
+}
+
+func (s *Server) paramFail(w http.ResponseWriter, err error) {
+	var pe *paramError
+	if errors.As(err, &pe) {
+		writeError(w, http.StatusBadRequest, pe.param, pe.reason)
+		return
+	}
+	writeError(w, http.StatusBadRequest, "", err.Error())
+}
+
+func toEventJSON(ev *query.Event, j *eventJSON) {
+	*j = eventJSON{
+		ID: ev.ID, Type: ev.Type, Location: ev.Location, Device: ev.Device, Time: ev.Time, Kind: ev.Kind,
+		Value: ev.Value, Scale: ev.Scale, Subject: ev.Subject, In: ev.In, Out: ev.Out, Receipt: ev.Receipt,
+		AmountCents: ev.AmountCents, Items: ev.Items, Currency: ev.Currency, Seller: ev.Seller, Refund: ev.Refund,
+		Survey: ev.Survey, NPS: ev.NPS, CSAT: ev.CSAT, CES: ev.CES, Comment: ev.Comment, Q: ev.Q,
+		Repeat: ev.Repeat, Received: ev.Received,
+	}
+	if ev.Ext != "" && json.Valid([]byte(ev.Ext)) {
+		j.Ext = json.RawMessage(ev.Ext)
+	}
+}
+
+func optU8(p *uint8) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(int(*p))
+}
+
+// eventRecord fills rec with the CSV cells of ev, in query.EventColumns order.
+func eventRecord(ev *query.Event, rec []string) {
+	rec[0], rec[1], rec[2], rec[3] = ev.ID, ev.Type, ev.Location, ev.Device
+	rec[4], rec[5] = ev.Time.Format(time.RFC3339), ev.Kind
+	rec[6], rec[7], rec[8] = strconv.Itoa(int(ev.Value)), strconv.Itoa(int(ev.Scale)), ev.Subject
+	rec[9], rec[10] = strconv.FormatUint(uint64(ev.In), 10), strconv.FormatUint(uint64(ev.Out), 10)
+	rec[11], rec[12], rec[13] = ev.Receipt, strconv.FormatInt(ev.AmountCents, 10), strconv.Itoa(int(ev.Items))
+	rec[14], rec[15], rec[16] = ev.Currency, ev.Seller, strconv.FormatBool(ev.Refund)
+	rec[17], rec[18], rec[19], rec[20], rec[21] = ev.Survey, optU8(ev.NPS), optU8(ev.CSAT), optU8(ev.CES), ev.Comment
+	for i, q := range ev.Q {
+		rec[22+i] = strconv.Itoa(int(q))
+	}
+	rec[33], rec[34], rec[35] = ev.Ext, strconv.FormatBool(ev.Repeat), ev.Received.Format(time.RFC3339)
+}
+
+// eventCells are the XLSX cells of ev: numbers as numbers, the rest as text.
+func eventCells(ev *query.Event, cells []any) {
+	opt := func(p *uint8) any {
+		if p == nil {
+			return nil
+		}
+		return int(*p)
+	}
+	cells[0], cells[1], cells[2], cells[3] = ev.ID, ev.Type, ev.Location, ev.Device
+	cells[4], cells[5] = ev.Time.Format(time.RFC3339), ev.Kind
+	cells[6], cells[7], cells[8] = int(ev.Value), int(ev.Scale), ev.Subject
+	cells[9], cells[10] = int64(ev.In), int64(ev.Out)
+	cells[11], cells[12], cells[13] = ev.Receipt, ev.AmountCents, int(ev.Items)
+	cells[14], cells[15], cells[16] = ev.Currency, ev.Seller, strconv.FormatBool(ev.Refund)
+	cells[17], cells[18], cells[19], cells[20], cells[21] = ev.Survey, opt(ev.NPS), opt(ev.CSAT), opt(ev.CES), ev.Comment
+	for i, q := range ev.Q {
+		cells[22+i] = int(q)
+	}
+	cells[33], cells[34], cells[35] = ev.Ext, strconv.FormatBool(ev.Repeat), ev.Received.Format(time.RFC3339)
+}
+
+func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.EventsQuery, timeout time.Duration) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sheet := "events"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", header(query.EventColumns)); err != nil {
+		return err
+	}
+	row, sheets := 2, 1
+	cells := make([]any, len(query.EventColumns))
+	err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
+		if row > maxSheetRows+1 {
+			if err := sw.Flush(); err != nil {
+				return err
+			}
+			sheets++
+			sheet = "events " + strconv.Itoa(sheets)
+			if _, err := f.NewSheet(sheet); err != nil {
+				return err
+			}
+			if sw, err = f.NewStreamWriter(sheet); err != nil {
+				return err
+			}
+			if err := sw.SetRow("A1", header(query.EventColumns)); err != nil {
+				return err
+			}
+			row = 2
+		}
+		s.metrics.rows.Inc()
+		eventCells(ev, cells)
+		err := sw.SetRow(cellName(row), cells)
+		row++
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	attachment(w, "events.xlsx", xlsxType)
+	return f.Write(w)
+}

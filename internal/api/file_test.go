@@ -1,0 +1,5 @@
+package api
+
+import "os"
+
+var openFile = os.Open

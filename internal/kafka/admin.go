@@ -1,0 +1,93 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"github.com/cxm-project/cxm/internal/config"
+)
+
+// batchHeadroom is what a record batch may add to the messages kafka-go counted against BatchBytes (batch
+// header, per-record varints): the topics CXM creates accept any batch its producer builds.
+const batchHeadroom = 64 << 10
+
+// EnsureTopics creates the events and dead-letter topics with cfg.Partitions and cfg.ReplicationFactor when
+// they are missing. Existing topics are left as they are (their partition count is not changed, since that
+// would move locations to other partitions). It is safe to call at every start and concurrently.
+func EnsureTopics(ctx context.Context, cfg config.Kafka) error {
+	return CreateTopics(ctx, cfg, cfg.Topics.Events, cfg.Topics.DeadLetter)
+}
+
+// CreateTopics is EnsureTopics for any topics, with the same settings.
+func CreateTopics(ctx context.Context, cfg config.Kafka, topics ...string) error {
+	c, closeClient := client(cfg)
+	defer closeClient()
+	ctx, cancel := adminContext(ctx, cfg)
+	defer cancel()
+	req := &kafkago.CreateTopicsRequest{}
+	maxMessage := strconv.FormatInt(cfg.Producer.BatchBytes+batchHeadroom, 10)
+	for _, t := range topics {
+		req.Topics = append(req.Topics, kafkago.TopicConfig{
+			Topic:             t,
+			NumPartitions:     cfg.Partitions,
+			ReplicationFactor: cfg.ReplicationFactor,
+			ConfigEntries:     []kafkago.ConfigEntry{{ConfigName: "max.message.bytes", ConfigValue: maxMessage}},
+		})
+	}
+	res, err := c.CreateTopics(ctx, req)
+	if err != nil {
+		return fmt.Errorf("kafka: create topics at %v: %w", cfg.Brokers, err)
+	}
+	var errs []error
+	for _, t := range topics {
+		if err := res.Errors[t]; err != nil && !errors.Is(err, kafkago.TopicAlreadyExists) {
+			errs = append(errs, fmt.Errorf("kafka: create topic %s: %w", t, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ping asks the cluster for the metadata of the events and dead-letter topics: it fails when no broker
+// answers or a topic is missing, which is what a producer or consumer would run into.
+func Ping(ctx context.Context, cfg config.Kafka) error {
+	c, closeClient := client(cfg)
+	defer closeClient()
+	ctx, cancel := adminContext(ctx, cfg)
+	defer cancel()
+	topics := []string{cfg.Topics.Events, cfg.Topics.DeadLetter}
+	md, err := c.Metadata(ctx, &kafkago.MetadataRequest{Topics: topics})
+	if err != nil {
+		return fmt.Errorf("kafka: brokers %v unreachable: %w", cfg.Brokers, err)
+	}
+	found := map[string]bool{}
+	for _, t := range md.Topics {
+		if t.Error != nil {
+			return fmt.Errorf("kafka: topic %s: %w", t.Name, t.Error)
+		}
+		found[t.Name] = len(t.Partitions) > 0
+	}
+	for _, t := range topics {
+		if !found[t] {
+			return fmt.Errorf("kafka: topic %s does not exist", t)
+		}
+	}
+	return nil
+}
+
+func client(cfg config.Kafka) (*kafkago.Client, func()) {
+	t := Transport(cfg)
+	return &kafkago.Client{Addr: kafkago.TCP(cfg.Brokers...), Timeout: cfg.AdminTimeout, Transport: t},
+		t.CloseIdleConnections
+}
+
+// adminContext bounds a request by cfg.AdminTimeout, also when the caller's ctx has no deadline.
+func adminContext(ctx context.Context, cfg config.Kafka) (context.Context, context.CancelFunc) {
+	if cfg.AdminTimeout > 0 {
+		return context.WithTimeout(ctx, cfg.AdminTimeout)
+	}
+	return context.WithCancel(ctx)
+}

@@ -1,0 +1,115 @@
+// Package embedded runs CXM's default Kafka broker: franz-go's kfake, which speaks the real Kafka wire
+// protocol, in the CXM process, with its log on disk.
+//
+// Durability. kfake writes every produced batch to its partition's segment file before it answers the
+// produce request, and appends every committed offset to groups.log the same way. Those are write(2)
+// calls, so once a producer has its acknowledgement the data is in the kernel's page cache and survives
+// the broker process being killed (SIGKILL, OOM, panic): on the next start kfake replays the segment
+// files, drops a torn last batch by its CRC, and rebuilds high watermarks and committed offsets. What a
+// killed broker loses is only state kept for a clean shutdown: group membership (members rejoin) and
+// idempotent-producer sequence windows (kafka-go does not use idempotence). A power loss or kernel crash
+// can additionally lose what was still in the page cache, unless broker.sync_writes is on (the default),
+// which fsyncs each batch before the acknowledgement.
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/cxm-project/cxm/internal/config"
+)
+
+// Broker is a running single-node broker.
+type Broker struct {
+	c       *kfake.Cluster
+	addr    string
+	unlock  func()
+	log     *slog.Logger
+	closing sync.Once
+}
+
+// Start listens on cfg.Listen (port 0 picks a free one) and, when cfg.DataDir is set, loads and keeps its
+// data there; an empty DataDir keeps everything in memory. partitions is the partition count of topics
+// created with the broker's default (-1), like Kafka's num.partitions.
+//
+// The listen address is also the address the broker advertises in metadata, so it must be one clients
+// can reach: a concrete address such as 127.0.0.1:9092, not 0.0.0.0.
+func Start(cfg config.Broker, partitions int, log *slog.Logger) (*Broker, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	opts := []kfake.Opt{
+		kfake.NumBrokers(1),
+		kfake.ClusterID("cxm"),
+		kfake.WithLogger(slogLogger{log}),
+		// kfake asks for 127.0.0.1 and a random port; the configured address wins.
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, cfg.Listen) }),
+	}
+	if partitions > 0 {
+		opts = append(opts, kfake.DefaultNumPartitions(partitions))
+	}
+	unlock := func() {}
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("embedded kafka: data dir: %w", err)
+		}
+		var err error
+		// Two brokers on one directory would interleave their writes and corrupt both logs.
+		if unlock, err = lockDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+		opts = append(opts, kfake.DataDir(cfg.DataDir))
+		if cfg.SyncWrites {
+			opts = append(opts, kfake.SyncWrites())
+		}
+	}
+	c, err := kfake.NewCluster(opts...)
+	if err != nil {
+		unlock()
+		return nil, fmt.Errorf("embedded kafka on %s: %w", cfg.Listen, err)
+	}
+	b := &Broker{c: c, addr: c.ListenAddrs()[0], unlock: unlock, log: log}
+	return b, nil
+}
+
+// Addr is the host:port the broker listens on and advertises.
+func (b *Broker) Addr() string { return b.addr }
+
+// Close stops accepting connections, answers offset commits already received, writes the clean-shutdown
+// state and releases the data directory. It is safe to call more than once.
+func (b *Broker) Close() error {
+	b.closing.Do(func() {
+		b.c.Close()
+		b.unlock()
+	})
+	return nil
+}
+
+// slogLogger routes kfake's log into slog. kfake logs every request at info, which is debug detail for
+// CXM.
+type slogLogger struct{ log *slog.Logger }
+
+func (l slogLogger) Logf(level kfake.LogLevel, msg string, args ...any) {
+	var sl slog.Level
+	switch level {
+	case kfake.LogLevelNone:
+		return
+	case kfake.LogLevelError:
+		sl = slog.LevelError
+	case kfake.LogLevelWarn:
+		sl = slog.LevelWarn
+	default:
+		sl = slog.LevelDebug
+	}
+	ctx := context.Background()
+	if !l.log.Enabled(ctx, sl) {
+		return
+	}
+	l.log.Log(ctx, sl, "kfake: "+fmt.Sprintf(msg, args...))
+}

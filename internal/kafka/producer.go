@@ -1,0 +1,259 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	kafkago "github.com/segmentio/kafka-go"
+
+	"github.com/cxm-project/cxm/internal/config"
+)
+
+var (
+	producedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cxm_kafka_produced_messages_total",
+		Help: "Messages the brokers acknowledged (acks=all).",
+	}, []string{"topic"})
+	produceErrorsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cxm_kafka_produce_errors_total",
+		Help: "Messages Produce reported as not written.",
+	}, []string{"topic"})
+	produceSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "cxm_kafka_produce_duration_seconds",
+		Help:    "Time one Produce call took, from the call until every message was acknowledged or failed.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14), // 1 ms .. 8 s
+	}, []string{"topic"})
+)
+
+func init() {
+	prometheus.MustRegister(producedTotal, produceErrorsTotal, produceSeconds)
+}
+
+// Producer writes to one topic and waits until all in-sync replicas have every message.
+type Producer struct {
+	w         *kafkago.Writer
+	transport *kafkago.Transport
+	topic     string
+	maxBytes  int64
+	produced  prometheus.Counter
+	failed    prometheus.Counter
+	duration  prometheus.Observer
+}
+
+// NewProducer returns a producer for topic. Messages are partitioned by the murmur2 hash of their key (a nil
+// key goes to a random partition). A partial batch waits at most cfg.Producer.BatchTimeout, not kafka-go's
+// default second. An unknown compression name, which config validation rejects, falls back to none.
+func NewProducer(cfg config.Kafka, topic string, log *slog.Logger) *Producer {
+	if log == nil {
+		log = slog.Default()
+	}
+	codec, err := Compression(cfg.Producer.Compression)
+	if err != nil {
+		log.Error("kafka producer: compression off", "topic", topic, "err", err)
+	}
+	t := Transport(cfg)
+	p := &Producer{
+		w: &kafkago.Writer{
+			Addr:         kafkago.TCP(cfg.Brokers...),
+			Topic:        topic,
+			Balancer:     &kafkago.Murmur2Balancer{},
+			MaxAttempts:  cfg.Producer.MaxAttempts,
+			BatchSize:    cfg.Producer.BatchSize,
+			BatchBytes:   cfg.Producer.BatchBytes,
+			BatchTimeout: cfg.Producer.BatchTimeout,
+			WriteTimeout: cfg.Producer.WriteTimeout,
+			// The acknowledgement of acks=all arrives after the replicas caught up: the response read gets
+			// the same allowance as the write.
+			ReadTimeout:  cfg.Producer.WriteTimeout,
+			RequiredAcks: kafkago.RequireAll,
+			Compression:  codec,
+			Transport:    t,
+			ErrorLogger:  errorLogger(log.With("topic", topic), "writer"),
+		},
+		transport: t,
+		topic:     topic,
+		maxBytes:  cfg.Producer.BatchBytes,
+		produced:  producedTotal.WithLabelValues(topic),
+		failed:    produceErrorsTotal.WithLabelValues(topic),
+		duration:  produceSeconds.WithLabelValues(topic),
+	}
+	if p.maxBytes <= 0 {
+		p.maxBytes = 1 << 20 // kafka-go's own default
+	}
+	return p
+}
+
+// Topic is the topic the producer writes to.
+func (p *Producer) Topic() string { return p.topic }
+
+// Produce writes msgs and returns when the brokers acknowledged all of them with acks=all, or some failed.
+// Messages must not name a topic; their keys choose the partition, and messages of one key keep their order.
+//
+// On failure the error is a ProduceErrors with one entry per message (nil for those written), so a caller
+// can answer per event; MessageErrors reads it from any error. When ctx ends first every message counts as
+// failed although some may have been written: a retry may then write those twice (at-least-once).
+func (p *Producer) Produce(ctx context.Context, msgs ...kafkago.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	start := time.Now()
+	errs := p.produce(ctx, msgs)
+	p.duration.Observe(time.Since(start).Seconds())
+	if errs == nil {
+		p.produced.Add(float64(len(msgs)))
+		return nil
+	}
+	n := errs.Count()
+	p.produced.Add(float64(len(msgs) - n))
+	p.failed.Add(float64(n))
+	return errs
+}
+
+func (p *Producer) produce(ctx context.Context, msgs []kafkago.Message) ProduceErrors {
+	// kafka-go rejects the whole call at the first message above BatchBytes; taking those out first lets
+	// the rest through and tells the caller exactly which ones failed.
+	var errs ProduceErrors
+	send, index := msgs, []int(nil)
+	for i := range msgs {
+		if size := messageSize(&msgs[i]); size > p.maxBytes {
+			if errs == nil {
+				errs = make(ProduceErrors, len(msgs))
+				send = append(make([]kafkago.Message, 0, len(msgs)), msgs[:i]...)
+				index = make([]int, i, len(msgs))
+				for j := range index {
+					index[j] = j
+				}
+			}
+			errs[i] = &TooLargeError{Size: size, Max: p.maxBytes}
+		} else if errs != nil {
+			send = append(send, msgs[i])
+			index = append(index, i)
+		}
+	}
+	if len(send) == 0 {
+		return errs
+	}
+	err := p.w.WriteMessages(ctx, send...)
+	if err == nil {
+		return errs
+	}
+	if errs == nil {
+		errs = make(ProduceErrors, len(msgs))
+	}
+	var werr kafkago.WriteErrors
+	perMessage := errors.As(err, &werr) && len(werr) == len(send)
+	for k := range send {
+		i := k
+		if index != nil {
+			i = index[k]
+		}
+		if perMessage {
+			errs[i] = werr[k]
+		} else {
+			errs[i] = err
+		}
+	}
+	if errs.Count() == 0 {
+		return nil
+	}
+	return errs
+}
+
+// Close flushes nothing (Produce is synchronous) and releases the connections.
+func (p *Producer) Close() error {
+	err := p.w.Close()
+	p.transport.CloseIdleConnections()
+	return err
+}
+
+// ProduceErrors is the error of a Produce call that did not write every message: entry i is message i's
+// error, nil when it was written.
+type ProduceErrors []error
+
+// Count is how many messages failed.
+func (e ProduceErrors) Count() int {
+	n := 0
+	for _, err := range e {
+		if err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func (e ProduceErrors) Error() string {
+	for _, err := range e {
+		if err != nil {
+			return fmt.Sprintf("kafka: %d of %d messages not written: %v", e.Count(), len(e), err)
+		}
+	}
+	return fmt.Sprintf("kafka: 0 of %d messages not written", len(e))
+}
+
+// Unwrap returns the distinct errors, so errors.Is(err, context.DeadlineExceeded) works on the whole.
+func (e ProduceErrors) Unwrap() []error {
+	var out []error
+	seen := map[string]bool{}
+	for _, err := range e {
+		if err != nil && !seen[err.Error()] {
+			seen[err.Error()] = true
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// MessageErrors spreads the error of a Produce call over its n messages: the per-message errors of a
+// ProduceErrors, or err for every message otherwise. It returns nil for a nil error.
+func MessageErrors(err error, n int) []error {
+	if err == nil {
+		return nil
+	}
+	var pe ProduceErrors
+	if errors.As(err, &pe) && len(pe) == n {
+		return pe
+	}
+	out := make([]error, n)
+	for i := range out {
+		out[i] = err
+	}
+	return out
+}
+
+// TooLargeError is a message larger than kafka.producer.batch_bytes; it was not sent.
+type TooLargeError struct {
+	Size, Max int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("kafka: message of %d bytes exceeds kafka.producer.batch_bytes (%d)", e.Size, e.Max)
+}
+
+// messageSize is the size kafka-go compares with BatchBytes (Message.totalSize, which is unexported):
+// the v0 message framing plus the v2 record headers.
+func messageSize(m *kafkago.Message) int64 {
+	n := int64(4 + 1 + 1 + 4 + len(m.Key) + 4 + len(m.Value) + 8)
+	n += int64(varintLen(len(m.Headers)))
+	for _, h := range m.Headers {
+		n += int64(varintLen(len(h.Key)) + len(h.Key) + varintLen(len(h.Value)) + len(h.Value))
+	}
+	return n
+}
+
+// varintLen is the length of n as a zig-zag varint, the encoding of lengths in record batches.
+func varintLen(n int) int {
+	u := uint64(n) << 1
+	if n < 0 {
+		u = ^u
+	}
+	l := 1
+	for u >= 0x80 {
+		u >>= 7
+		l++
+	}
+	return l
+}

@@ -1,0 +1,316 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/kpi"
+)
+
+// wantValue is each KPI's formula written out from its definition, independently of the engine, to check
+// the engine's figures against.
+func wantValue(name string, c kpi.Components) (*float64, int64) {
+	v, n := wantValueOrZero(name, c)
+	if n == 0 {
+		return nil, 0 // nothing counted: no figure, even for counts
+	}
+	return v, n
+}
+
+func wantValueOrZero(name string, c kpi.Components) (*float64, int64) {
+	div := func(a, b float64) *float64 {
+		if b == 0 {
+			return nil
+		}
+		v := a / b
+		return &v
+	}
+	f := func(x int64) float64 { return float64(x) }
+	switch name {
+	case "nps":
+		n := c.Promoters + c.Passives + c.Detractors
+		return div(100*f(c.Promoters-c.Detractors), f(n)), n
+	case "csat":
+		return div(100*f(c.CSATTop2), f(c.CSATN)), c.CSATN
+	case "ces":
+		return div(f(c.CESSum), f(c.CESN)), c.CESN
+	case "smile_index":
+		return div(100*f(c.SmileSum12), 12*f(c.SmileN)), c.SmileN
+	case "like_index":
+		return div(100*f(c.Likes), f(c.Likes+c.Dislikes)), c.Likes + c.Dislikes
+	case "visitors":
+		v := f(c.Visitors)
+		return &v, c.Visitors
+	case "receipts":
+		v := f(c.Receipts)
+		return &v, c.Receipts
+	case "revenue":
+		v := f(c.RevenueCents) / 100
+		return &v, c.Receipts
+	case "consultations":
+		v := f(c.Consultations)
+		return &v, c.Consultations
+	case "conversion":
+		return div(100*f(c.Receipts), f(c.Visitors)), c.Visitors
+	case "coverage":
+		return div(100*f(c.Consultations), f(c.Visitors)), c.Visitors
+	case "avg_receipt":
+		return div(f(c.RevenueCents)/100, f(c.Receipts)), c.Receipts
+	case "items_per_receipt":
+		return div(f(c.Items), f(c.Receipts)), c.Receipts
+	}
+	panic(name)
+}
+
+// wantStarts are the bucket starts, computed the plain way: Truncate for sub-day steps, the calendar in
+// the zone for day steps.
+func wantStarts(from, to time.Time, st Step, tz *time.Location) []time.Time {
+	var out []time.Time
+	switch {
+	case st.Minutes > 0:
+		d := time.Duration(st.Minutes) * time.Minute
+		for t := from.Truncate(d); t.Before(to); t = t.Add(d) {
+			out = append(out, t.UTC())
+		}
+	case st.Days > 0:
+		l := from.In(tz)
+		t := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, tz)
+		if st.Days == 7 {
+			for t.Weekday() != time.Monday {
+				t = t.AddDate(0, 0, -1)
+			}
+		}
+		for ; t.Before(to); t = t.AddDate(0, 0, st.Days) {
+			out = append(out, t.UTC())
+		}
+	default:
+		out = []time.Time{from.UTC()}
+	}
+	return out
+}
+
+type wantSeries struct {
+	location, region, kpi string
+	starts                []time.Time
+	sums                  []kpi.Components
+}
+
+// expect sums the generated rows into the series a request should answer, by brute force over every row.
+func expect(rows []minuteRow, locs []config.Location, r Request) map[[3]string]*wantSeries {
+	sel := map[string]config.Location{}
+	for _, l := range locs {
+		if len(r.Locations) == 0 && len(r.Regions) == 0 || slices.Contains(r.Locations, l.ID) || slices.Contains(r.Regions, l.Region) {
+			sel[l.ID] = l
+		}
+	}
+	out := map[[3]string]*wantSeries{}
+	for _, row := range rows {
+		l, ok := sel[row.location]
+		if !ok || row.minute.Before(r.From) || !row.minute.Before(r.To) {
+			continue
+		}
+		tz, _ := time.LoadLocation(l.TimeZone)
+		if r.TimeZone != nil {
+			tz = r.TimeZone
+		}
+		var loc, reg string
+		switch r.Group {
+		case GroupRegion:
+			reg = l.Region
+		case GroupAll:
+		default:
+			loc, reg = l.ID, l.Region
+		}
+		for _, k := range r.KPIs {
+			key := [3]string{loc, reg, k}
+			s := out[key]
+			if s == nil {
+				s = &wantSeries{location: loc, region: reg, kpi: k, starts: wantStarts(r.From, r.To, r.Step, tz)}
+				s.sums = make([]kpi.Components, len(s.starts))
+				out[key] = s
+			}
+			i := len(s.starts) - 1
+			for i > 0 && s.starts[i].After(row.minute) {
+				i--
+			}
+			s.sums[i].Merge(&row.c)
+		}
+	}
+	return out
+}
+
+func near(a, b float64) bool {
+	return a == b || math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b))
+}
+
+func checkResult(t *testing.T, got *Result, want map[[3]string]*wantSeries) {
+	t.Helper()
+	seen := 0
+	for _, s := range got.Series {
+		w := want[[3]string{s.Location, s.Region, s.KPI}]
+		if w == nil {
+			// A selected series without any row: every point must be empty.
+			for _, p := range s.Points {
+				if p.N != 0 || p.Value != nil {
+					t.Errorf("%s/%s/%s at %s: n=%d value=%v, want an empty point", s.Location, s.Region, s.KPI, p.Time, p.N, p.Value)
+				}
+			}
+			continue
+		}
+		seen++
+		if len(s.Points) != len(w.starts) {
+			t.Errorf("%s/%s/%s: %d points, want %d", s.Location, s.Region, s.KPI, len(s.Points), len(w.starts))
+			continue
+		}
+		for i, p := range s.Points {
+			if !p.Time.Equal(w.starts[i]) {
+				t.Errorf("%s/%s/%s point %d: time %s, want %s", s.Location, s.Region, s.KPI, i, p.Time, w.starts[i])
+				continue
+			}
+			if pruned(p.Components, s.KPI) != pruned(w.sums[i], s.KPI) {
+				t.Errorf("%s/%s/%s at %s: components %+v, want %+v", s.Location, s.Region, s.KPI, p.Time, pruned(p.Components, s.KPI), pruned(w.sums[i], s.KPI))
+			}
+			wv, wn := wantValue(s.KPI, w.sums[i])
+			if p.N != wn {
+				t.Errorf("%s/%s/%s at %s: n=%d, want %d", s.Location, s.Region, s.KPI, p.Time, p.N, wn)
+			}
+			switch {
+			case (p.Value == nil) != (wv == nil):
+				t.Errorf("%s/%s/%s at %s: value %v, want %v", s.Location, s.Region, s.KPI, p.Time, p.Value, wv)
+			case wv != nil && !near(*p.Value, *wv):
+				t.Errorf("%s/%s/%s at %s: value %v, want %v", s.Location, s.Region, s.KPI, p.Time, *p.Value, *wv)
+			}
+			if p.Low != nil && p.High != nil && p.Value != nil && (*p.Low > *p.Value+1e-9 || *p.High < *p.Value-1e-9) {
+				t.Errorf("%s/%s/%s at %s: interval [%v, %v] does not hold the value %v", s.Location, s.Region, s.KPI, p.Time, *p.Low, *p.High, *p.Value)
+			}
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("answered %d of the %d series that have data", seen, len(want))
+	}
+}
+
+// pruned keeps only the components the KPI reads (the engine reads no more columns than needed).
+func pruned(c kpi.Components, name string) kpi.Components {
+	var out kpi.Components
+	for _, col := range needs[name] {
+		i := columnIndex[col]
+		*columns[i].ptr(&out) = *columns[i].ptr(&c)
+	}
+	return out
+}
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestKPIsAgainstIndependentSums(t *testing.T) {
+	conn, db := testDB(t)
+	dataFrom, dataTo := mustTime("2026-03-04T00:00:00Z"), mustTime("2026-03-11T00:00:00Z")
+	rows := genMinutes(1, testLocations, dataFrom, dataTo)
+	insertMinutes(t, conn, db, rows, 4000)
+	e := New(conn, db, testLocations, Limits{Timeout: 30 * time.Second, MaxPoints: 200000})
+	all := KPINames
+	ny, _ := time.LoadLocation("America/New_York")
+
+	for _, tc := range []struct {
+		name string
+		r    Request
+	}{
+		{"totals, all KPIs, every location", Request{KPIs: all, From: dataFrom, To: dataTo}},
+		{"totals, ragged minutes at both ends", Request{KPIs: all, From: mustTime("2026-03-05T10:17:00Z"), To: mustTime("2026-03-09T03:44:00Z")}},
+		{"shorter than an hour, inside one hour", Request{KPIs: all, From: mustTime("2026-03-05T10:17:00Z"), To: mustTime("2026-03-05T10:44:00Z")}},
+		{"hourly with ragged edges", Request{KPIs: []string{"nps", "conversion", "avg_receipt"}, From: mustTime("2026-03-05T10:17:00Z"), To: mustTime("2026-03-06T13:44:00Z"), Step: Step{Minutes: 60}}},
+		{"3-hourly", Request{KPIs: []string{"csat", "revenue"}, From: mustTime("2026-03-05T00:00:00Z"), To: mustTime("2026-03-07T00:00:00Z"), Step: Step{Minutes: 180}}},
+		{"5-minute step, minutes only", Request{KPIs: all, Locations: []string{"msk-1"}, From: mustTime("2026-03-06T09:00:00Z"), To: mustTime("2026-03-06T15:02:00Z"), Step: Step{Minutes: 5}}},
+		{"90-minute step", Request{KPIs: []string{"smile_index"}, From: mustTime("2026-03-06T09:00:00Z"), To: mustTime("2026-03-07T15:00:00Z"), Step: Step{Minutes: 90}}},
+		{"daily in each location's zone (Moscow 21:00Z, Kolkata 18:30Z, New York across DST)", Request{KPIs: all, From: dataFrom, To: dataTo, Step: Step{Days: 1}}},
+		{"daily with ragged edges", Request{KPIs: []string{"nps", "like_index", "items_per_receipt"}, From: mustTime("2026-03-04T17:41:00Z"), To: mustTime("2026-03-10T22:13:00Z"), Step: Step{Days: 1}}},
+		{"weekly from Monday", Request{KPIs: []string{"coverage", "ces"}, From: dataFrom, To: dataTo, Step: Step{Days: 7}}},
+		{"region by id", Request{KPIs: []string{"nps", "visitors"}, Regions: []string{"central"}, From: dataFrom, To: dataTo, Step: Step{Days: 1}}},
+		{"group=region, hourly", Request{KPIs: []string{"nps", "conversion"}, Group: GroupRegion, From: mustTime("2026-03-05T10:17:00Z"), To: mustTime("2026-03-06T13:44:00Z"), Step: Step{Minutes: 60}}},
+		{"group=region, daily (one zone per region)", Request{KPIs: []string{"receipts"}, Group: GroupRegion, From: dataFrom, To: dataTo, Step: Step{Days: 1}}},
+		{"group=all, totals", Request{KPIs: all, Group: GroupAll, From: dataFrom, To: dataTo}},
+		{"group=all, daily in New York's zone", Request{KPIs: []string{"nps", "revenue"}, Group: GroupAll, TimeZone: ny, From: dataFrom, To: dataTo, Step: Step{Days: 1}}},
+		{"two locations by id", Request{KPIs: []string{"csat"}, Locations: []string{"del-1", "ny-1"}, From: dataFrom, To: dataTo, Step: Step{Days: 1}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := e.KPIs(context.Background(), tc.r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkResult(t, got, expect(rows, testLocations, tc.r))
+		})
+	}
+
+	t.Run("empty range: value null, n 0", func(t *testing.T) {
+		got, err := e.KPIs(context.Background(), Request{KPIs: all, Locations: []string{"msk-1"}, From: mustTime("2026-04-01T00:00:00Z"), To: mustTime("2026-04-03T00:00:00Z"), Step: Step{Days: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Series) != len(all) {
+			t.Fatalf("%d series, want %d", len(got.Series), len(all))
+		}
+		for _, s := range got.Series {
+			// Moscow days: 2026-03-31T21:00Z (partly before from), 04-01T21:00Z, 04-02T21:00Z.
+			if len(s.Points) != 3 || !s.Points[0].Time.Equal(mustTime("2026-03-31T21:00:00Z")) {
+				t.Fatalf("%s: points %+v", s.KPI, s.Points)
+			}
+			for _, p := range s.Points {
+				if p.Value != nil || p.N != 0 || p.Low != nil || p.High != nil {
+					t.Errorf("%s at %s: %+v, want null value, n 0", s.KPI, p.Time, p)
+				}
+			}
+		}
+	})
+
+	t.Run("aggregated days over several zones need tz", func(t *testing.T) {
+		_, err := e.KPIs(context.Background(), Request{KPIs: []string{"nps"}, Group: GroupAll, From: dataFrom, To: dataTo, Step: Step{Days: 1}})
+		var in *InputError
+		if !errors.As(err, &in) || in.Param != "tz" {
+			t.Fatalf("got %v, want an InputError naming tz", err)
+		}
+	})
+}
+
+// The hourly rollup must hold exactly what the minutes hold, whatever the insert blocks were.
+func TestHourRollupEqualsMinutes(t *testing.T) {
+	conn, db := testDB(t)
+	rows := genMinutes(7, testLocations[:2], mustTime("2026-05-01T00:00:00Z"), mustTime("2026-05-02T00:00:00Z"))
+	insertMinutes(t, conn, db, rows, 777)
+	q := "SELECT location, toStartOfHour(minute) AS h, sum(promoters), sum(revenue_cents), sum(smile_face3) FROM `" + db + "`.kpi_minute GROUP BY location, h ORDER BY location, h"
+	q2 := "SELECT location, hour AS h, sum(promoters), sum(revenue_cents), sum(smile_face3) FROM `" + db + "`.kpi_hour GROUP BY location, h ORDER BY location, h"
+	read := func(sql string) [][5]any {
+		rs, err := conn.Query(context.Background(), sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		var out [][5]any
+		for rs.Next() {
+			var (
+				l       string
+				h       time.Time
+				a, b, c int64
+			)
+			if err := rs.Scan(&l, &h, &a, &b, &c); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, [5]any{l, h.Unix(), a, b, c})
+		}
+		return out
+	}
+	m, h := read(q), read(q2)
+	if len(m) != 48 || !slices.Equal(m, h) {
+		t.Fatalf("kpi_hour differs from kpi_minute summed per hour:\nminute %v\nhour   %v", m, h)
+	}
+}

@@ -1,0 +1,254 @@
+package query
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/cxm-project/cxm/internal/clickhouse"
+)
+
+// This file is pure query building: from a validated request and its resolved members to SQL text and
+// bound arguments, with no I/O, so every edge case is a table test (plan_test.go).
+//
+// How a figure stays exact and fast: the components of a bucket are the sum of kpi_hour rows for the whole
+// hours inside it plus kpi_minute rows for the minutes of the ragged edges. kpi_hour is fed by a
+// materialized view from every insert into kpi_minute (005_kpi_hour.sql), so the two tables hold the same
+// sums and any split of a range into hours and minutes adds up to the same components.
+
+// bucketing turns a timestamp column into a bucket number (Int64) in SQL and a bucket number back into the
+// bucket's start in Go.
+type bucketing struct {
+	step Step
+	tz   *time.Location // day steps only
+	from time.Time      // zero step: the one bucket starts at from
+}
+
+// expr is the SQL of the bucket number of the DateTime column col, and its arguments.
+func (b bucketing) expr(col string) (string, []any) {
+	switch {
+	case b.step.Days > 0:
+		// toRelativeDayNum in the zone is the local calendar day since 1970-01-01; +3 makes day 0 of the
+		// grid Monday 1970-01-05 (day 4), so 7-day buckets are ISO weeks.
+		return "toInt64(intDiv(toRelativeDayNum(" + col + ", ?) + 3, ?))", []any{b.tz.String(), uint32(b.step.Days)}
+	case b.step.Minutes > 0:
+		return "toInt64(intDiv(toUInt32(" + col + "), ?))", []any{uint32(b.step.seconds())}
+	}
+	return "toInt64(0)", nil
+}
+
+// start is the start of bucket number n.
+func (b bucketing) start(n int64) time.Time {
+	switch {
+	case b.step.Days > 0:
+		return time.Date(1970, 1, 1+int(n)*b.step.Days-3, 0, 0, 0, 0, b.tz).UTC()
+	case b.step.Minutes > 0:
+		return time.Unix(n*b.step.seconds(), 0).UTC()
+	}
+	return b.from.UTC()
+}
+
+// starts lists the starts of the buckets that overlap [from, to); the first may start before from (its
+// figure still counts only what lies inside the range).
+func (b bucketing) starts(from, to time.Time) []time.Time {
+	switch {
+	case b.step.Days > 0:
+		y, m, d := from.In(b.tz).Date()
+		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+		n := floorDiv(day+3, int64(b.step.Days))
+		var out []time.Time
+		for t := b.start(n); t.Before(to); t = b.start(n) {
+			out = append(out, t)
+			n++
+		}
+		return out
+	case b.step.Minutes > 0:
+		s := b.step.seconds()
+		var out []time.Time
+		for u := floorDiv(from.Unix(), s) * s; u < to.Unix(); u += s {
+			out = append(out, time.Unix(u, 0).UTC())
+		}
+		return out
+	}
+	return []time.Time{from.UTC()}
+}
+
+// countStarts is len(starts) without building it, to check the point limit before allocating.
+func (b bucketing) countStarts(from, to time.Time) int64 {
+	switch {
+	case b.step.Days > 0:
+		// A calendar day is 23..25 hours; one extra bucket covers the partial ones at both ends.
+		return int64(to.Sub(from)/(23*time.Hour))/int64(b.step.Days) + 2
+	case b.step.Minutes > 0:
+		s := b.step.seconds()
+		return (to.Unix()-1)/s - floorDiv(from.Unix(), s) + 1
+	}
+	return 1
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// sqlQuery is one statement and its bound arguments.
+type sqlQuery struct {
+	SQL  string
+	Args []any
+	// bucketing decodes the b column of the result.
+	bucketing bucketing
+}
+
+// split is how [from, to) divides between kpi_hour and kpi_minute for one bucketing.
+type split struct {
+	hoursFrom, hoursTo time.Time   // whole hours [hoursFrom, hoursTo) read from kpi_hour; empty when equal
+	excluded           []time.Time // hours inside that range read from kpi_minute (a bucket boundary cuts them)
+}
+
+// splitRange decides which hours kpi_hour can answer. It can when every bucket boundary inside an hour's
+// span is on the hour: always for the whole range and for steps of whole hours; for day steps, except
+// where the zone's offset is not whole hours (India's +05:30: each day boundary cuts an hour, which is
+// then read from minutes). Steps that are not whole hours read minutes only.
+func splitRange(from, to time.Time, b bucketing, bounds []time.Time) split {
+	if b.step.Minutes > 0 && b.step.Minutes%60 != 0 {
+		return split{}
+	}
+	h0 := time.Unix(ceilDiv(from.Unix(), 3600)*3600, 0).UTC()
+	h1 := time.Unix(floorDiv(to.Unix(), 3600)*3600, 0).UTC()
+	if !h0.Before(h1) {
+		return split{}
+	}
+	s := split{hoursFrom: h0, hoursTo: h1}
+	for _, t := range bounds {
+		if !t.After(from) || !t.Before(to) || t.Unix()%3600 == 0 {
+			continue
+		}
+		h := time.Unix(floorDiv(t.Unix(), 3600)*3600, 0).UTC()
+		if !h.Before(h0) && h.Before(h1) && !slices.ContainsFunc(s.excluded, h.Equal) {
+			s.excluded = append(s.excluded, h)
+		}
+	}
+	return s
+}
+
+func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
+
+// group is the locations one statement covers: for day steps those sharing a time zone (the zone is a
+// constant of the SQL), otherwise all.
+type group struct {
+	tz      *time.Location
+	members []member
+}
+
+// buildKPIQuery is the statement for one group: sums of the needed columns per series key and bucket.
+func buildKPIQuery(database string, g group, r *Request, cols []int) sqlQuery {
+	b := bucketing{step: r.Step, tz: g.tz, from: r.From}
+	bounds := b.starts(r.From, r.To)
+	sp := splitRange(r.From, r.To, b, bounds)
+
+	ids := make([]any, len(g.members))
+	for i, m := range g.members {
+		ids[i] = m.id
+	}
+	inLocations := ch.GroupSet{Value: ids}
+
+	var keyExpr string
+	var keyArgs []any
+	switch r.Group {
+	case GroupAll:
+		keyExpr = "''"
+	case GroupRegion:
+		from, to := make([]string, len(g.members)), make([]string, len(g.members))
+		for i, m := range g.members {
+			from[i], to[i] = m.id, m.key
+		}
+		keyExpr, keyArgs = "transform(location, ?, ?, '')", []any{from, to}
+	default:
+		keyExpr = "toString(location)"
+	}
+
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = clickhouse.Ident(columns[c].name)
+	}
+	colList := strings.Join(names, ", ")
+	db := clickhouse.Ident(database)
+
+	var sb strings.Builder
+	var args []any
+	sub := func(table, tsCol, where string, whereArgs []any) {
+		bExpr, bArgs := b.expr(tsCol)
+		fmt.Fprintf(&sb, "SELECT %s AS key, %s AS b, %s FROM %s.%s WHERE location IN ? AND %s",
+			keyExpr, bExpr, colList, db, table, where)
+		args = append(args, keyArgs...)
+		args = append(args, bArgs...)
+		args = append(args, inLocations)
+		args = append(args, whereArgs...)
+	}
+
+	sums := make([]string, len(cols))
+	for i, n := range names {
+		sums[i] = "sum(" + n + ") AS " + n
+	}
+	sb.WriteString("SELECT key, b, " + strings.Join(sums, ", ") + " FROM (\n  ")
+	if sp.hoursFrom.IsZero() {
+		sub("kpi_minute", "minute", "minute >= ? AND minute < ?", []any{r.From.UTC(), r.To.UTC()})
+	} else {
+		where, wargs := "hour >= ? AND hour < ?", []any{sp.hoursFrom, sp.hoursTo}
+		if len(sp.excluded) > 0 {
+			where += " AND hour NOT IN ?"
+			wargs = append(wargs, timeSet(sp.excluded))
+		}
+		sub("kpi_hour", "hour", where, wargs)
+		if sp.hoursFrom.Equal(r.From) && sp.hoursTo.Equal(r.To) && len(sp.excluded) == 0 {
+			// No ragged minutes: kpi_minute is not read at all (even an empty range of it costs an index
+			// analysis per location).
+			sb.WriteString("\n) GROUP BY key, b")
+			return sqlQuery{SQL: sb.String(), Args: args, bucketing: b}
+		}
+		sb.WriteString("\n  UNION ALL\n  ")
+		where = "minute >= ? AND minute < ? AND (minute < ? OR minute >= ?"
+		wargs = []any{r.From.UTC(), r.To.UTC(), sp.hoursFrom, sp.hoursTo}
+		if len(sp.excluded) > 0 {
+			where += " OR toStartOfHour(minute) IN ?"
+			wargs = append(wargs, timeSet(sp.excluded))
+		}
+		sub("kpi_minute", "minute", where+")", wargs)
+	}
+	sb.WriteString("\n) GROUP BY key, b")
+	return sqlQuery{SQL: sb.String(), Args: args, bucketing: b}
+}
+
+func timeSet(ts []time.Time) ch.GroupSet {
+	v := make([]any, len(ts))
+	for i, t := range ts {
+		v[i] = t
+	}
+	return ch.GroupSet{Value: v}
+}
+
+// groups splits the members by the time zone their buckets follow; only day steps depend on it.
+func groups(ms []member, st Step) []group {
+	if st.Days == 0 {
+		return []group{{tz: time.UTC, members: ms}}
+	}
+	var gs []group
+	at := map[string]int{}
+	for _, m := range ms {
+		name := m.tz.String()
+		i, ok := at[name]
+		if !ok {
+			i = len(gs)
+			at[name] = i
+			gs = append(gs, group{tz: m.tz})
+		}
+		gs[i].members = append(gs[i].members, m)
+	}
+	return gs
+}

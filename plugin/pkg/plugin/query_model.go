@@ -1,0 +1,150 @@
+package plugin
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
+)
+
+// Query types; src/types.ts has the same names.
+const (
+	QueryTimeSeries = "timeseries"
+	QueryCurrent    = "current"
+	QueryGeo        = "geo"
+	QueryEvents     = "events"
+	QueryMaturity   = "maturity"
+)
+
+// Event types of the events table.
+var eventTypes = []string{"button", "counter", "pos", "survey"}
+
+// Limits of the events query.
+const (
+	defaultEventsLimit = 100
+	maxEventsLimit     = 10000
+)
+
+// QueryModel is a panel query's JSON (src/types.ts CxmQuery), after the frontend applied variables.
+type QueryModel struct {
+	KPIs      []string `json:"kpis"`
+	Locations []string `json:"locations"`
+	Region    string   `json:"region"`
+	// Group combines the time series: location (default), region or all.
+	Group string `json:"group"`
+	// Window is the status window of current and geo queries (a window the processor evaluates, e.g.
+	// 15m, 1h, 1d); empty means each KPI's shortest.
+	Window      string   `json:"window"`
+	EventTypes  []string `json:"eventTypes"`
+	WithComment bool     `json:"withComment"`
+	Limit       int      `json:"limit"`
+	Filters     []Filter `json:"filters"`
+}
+
+// Filter is an ad-hoc filter; keys location and region, operators = and !=.
+type Filter struct {
+	Key      string `json:"key"`
+	Operator string `json:"operator"`
+	Value    string `json:"value"`
+}
+
+// Query is a parsed, validated panel query.
+type Query struct {
+	RefID string
+	Type  string
+	Model QueryModel
+	From  time.Time
+	To    time.Time
+	// Interval is Grafana's suggested step for the panel width; MaxDataPoints bounds the number of steps.
+	Interval      time.Duration
+	MaxDataPoints int64
+	// WindowDur is Model.Window parsed (0: the whole range).
+	WindowDur time.Duration
+}
+
+// ParseQuery reads and validates one query; every error names the field and is the user's to fix.
+func ParseQuery(q backend.DataQuery) (Query, error) {
+	var m QueryModel
+	if len(q.JSON) > 0 {
+		if err := json.Unmarshal(q.JSON, &m); err != nil {
+			return Query{}, fmt.Errorf("query JSON: %w", err)
+		}
+	}
+	out := Query{
+		RefID: q.RefID, Type: q.QueryType, Model: m,
+		From: q.TimeRange.From.UTC(), To: q.TimeRange.To.UTC(),
+		Interval: q.Interval, MaxDataPoints: q.MaxDataPoints,
+	}
+	if out.Type == "" {
+		// Alert rules and old panels may send no type: the time series is what they want.
+		out.Type = QueryTimeSeries
+	}
+	switch out.Type {
+	case QueryTimeSeries, QueryCurrent, QueryGeo, QueryEvents, QueryMaturity:
+	default:
+		return Query{}, fmt.Errorf("queryType: %q is not one of timeseries, current, geo, events, maturity", out.Type)
+	}
+	if !out.To.After(out.From) {
+		return Query{}, fmt.Errorf("time range: end %s must be after start %s", out.To.Format(time.RFC3339), out.From.Format(time.RFC3339))
+	}
+	if w := strings.TrimSpace(m.Window); w != "" {
+		d, err := gtime.ParseDuration(w)
+		if err != nil || d <= 0 {
+			return Query{}, fmt.Errorf("window: %q is not a positive duration such as 15m, 1h or 1d", m.Window)
+		}
+		out.WindowDur = d
+	}
+	for _, t := range m.EventTypes {
+		if !contains(eventTypes, t) {
+			return Query{}, fmt.Errorf("eventTypes: %q is not one of %s", t, strings.Join(eventTypes, ", "))
+		}
+	}
+	if m.Limit < 0 || m.Limit > maxEventsLimit {
+		return Query{}, fmt.Errorf("limit: must be between 1 and %d, got %d", maxEventsLimit, m.Limit)
+	}
+	if _, ok := groups[m.Group]; !ok {
+		return Query{}, fmt.Errorf("group: must be location, region or all, not %q", m.Group)
+	}
+	for _, k := range m.KPIs {
+		if !contains(kpiNames, k) {
+			return Query{}, fmt.Errorf("kpis: unknown KPI %q: must be one of %s", k, strings.Join(kpiNames, ", "))
+		}
+	}
+	for i, f := range m.Filters {
+		if f.Key != "location" && f.Key != "region" {
+			return Query{}, fmt.Errorf("filters[%d].key: ad-hoc filters work on location and region, not %q", i, f.Key)
+		}
+		if f.Operator != "=" && f.Operator != "!=" {
+			return Query{}, fmt.Errorf("filters[%d].operator: must be = or !=, not %q", i, f.Operator)
+		}
+	}
+	return out, nil
+}
+
+// kpis are the query's KPIs, every KPI when none is named.
+func (q Query) kpis() []string {
+	if len(q.Model.KPIs) == 0 {
+		return kpiNames
+	}
+	return q.Model.KPIs
+}
+
+// EventsLimit is the events query's row limit.
+func (q Query) EventsLimit() int {
+	if q.Model.Limit == 0 {
+		return defaultEventsLimit
+	}
+	return q.Model.Limit
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,96 @@
+import { DataSourceJsonData } from '@grafana/data';
+import { DataQuery } from '@grafana/schema';
+
+/** The query types the backend answers (pkg/plugin/query.go keeps the same names). */
+export type QueryType = 'timeseries' | 'current' | 'geo' | 'events' | 'maturity';
+
+export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
+  { value: 'timeseries', label: 'Time series', description: 'KPIs over the panel range, one series per location and KPI' },
+  { value: 'current', label: 'Current', description: 'One row per location and KPI: value, n and status' },
+  { value: 'geo', label: 'Geo map', description: 'One row per location with coordinates and its worst status' },
+  { value: 'events', label: 'Events', description: 'Recent raw events, e.g. survey comments' },
+  { value: 'maturity', label: 'CX maturity', description: 'CX maturity assessments by stage and question level' },
+];
+
+export type SeriesGroup = 'location' | 'region' | 'all';
+
+export const SERIES_GROUPS: Array<{ value: SeriesGroup; label: string }> = [
+  { value: 'location', label: 'Per location' },
+  { value: 'region', label: 'Per region' },
+  { value: 'all', label: 'All together' },
+];
+
+export const EVENT_TYPES = ['button', 'counter', 'pos', 'survey'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** An ad-hoc filter as Grafana hands it to applyTemplateVariables. */
+export interface CxmFilter {
+  key: string;
+  operator: string;
+  value: string;
+}
+
+export interface CxmQuery extends DataQuery {
+  queryType?: QueryType;
+  /** KPI names (nps, csat, ...); empty means every KPI. */
+  kpis?: string[];
+  /** Location ids or template variables; empty means every location (of the region, when one is set). */
+  locations?: string[];
+  region?: string;
+  /** timeseries: one series per location (default), per region, or one for all selected locations. */
+  group?: SeriesGroup;
+  /** current/geo: the status window the pipeline evaluates (e.g. 15m, 1h, 1d); empty means each KPI's shortest. */
+  window?: string;
+  /** events: event types to show; empty means all. */
+  eventTypes?: EventType[];
+  /** events: only events with a survey comment. */
+  withComment?: boolean;
+  /** events: at most this many rows, newest first. */
+  limit?: number;
+  /** ad-hoc filters on location / region, filled in by applyTemplateVariables. */
+  filters?: CxmFilter[];
+}
+
+export const DEFAULT_QUERY: Partial<CxmQuery> = {
+  queryType: 'timeseries',
+  kpis: [],
+  locations: [],
+  region: '',
+  window: '',
+};
+
+/** jsonData: everything but the password. */
+export interface CxmOptions extends DataSourceJsonData {
+  /** host:port of ClickHouse's native protocol, comma separated for several replicas. */
+  address?: string;
+  database?: string;
+  username?: string;
+  tls?: boolean;
+  /** Path of the cxm YAML on the Grafana host: the location registry and the KPI thresholds. */
+  configPath?: string;
+}
+
+export interface CxmSecureJsonData {
+  password?: string;
+}
+
+/** A variable query: what list to return (served by the backend's resources). */
+export interface CxmVariableQuery extends DataQuery {
+  kind: 'locations' | 'regions' | 'kpis';
+  /** locations: only those of this region (may be a variable). */
+  region?: string;
+}
+
+export interface LocationInfo {
+  id: string;
+  name: string;
+  region: string;
+  latitude: number;
+  longitude: number;
+}
+
+export interface KpiInfo {
+  name: string;
+  title: string;
+  unit: string;
+}

@@ -1,0 +1,154 @@
+// Package buckets is the processor's minute buckets: how one event maps to kpi.Components, the deltas of a
+// batch per location minute (and per like subject), and the kpi_minute / like_minute tables that hold them.
+package buckets
+
+import (
+	"time"
+
+	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/kpi"
+)
+
+// Add adds one counted event's contribution to c. Repeats and duplicates must not reach it: the caller
+// decides what counts, Add only knows the formulas.
+func Add(c *kpi.Components, e *event.Event) {
+	switch e.Type {
+	case event.TypeButton:
+		switch e.Kind {
+		case event.KindSmiley:
+			if e.Scale < 2 || e.Value < 1 || e.Value > e.Scale {
+				return // the validator rejects these; a zero denominator must not crash the processor
+			}
+			// 12 * (value-1)/(scale-1) is an integer for scales 3, 4 and 5 (12 is their denominators' LCM).
+			s12 := int64(12 * (e.Value - 1) / (e.Scale - 1))
+			c.SmileSum12 += s12
+			c.SmileSumSq144 += s12 * s12
+			c.SmileN++
+			if e.Value <= len(c.SmileFaces) {
+				c.SmileFaces[e.Value-1]++
+			}
+		case event.KindLike:
+			c.Likes++
+		case event.KindDislike:
+			c.Dislikes++
+		case event.KindConsultation:
+			c.Consultations++
+		}
+	case event.TypeCounter:
+		c.Visitors += e.In
+		c.Exits += e.Out
+	case event.TypePOS:
+		if e.Refund {
+			c.Refunds++
+			c.RevenueCents -= int64(e.Amount)
+			c.Items -= int64(e.Items)
+		} else {
+			c.Receipts++
+			c.RevenueCents += int64(e.Amount)
+			c.Items += int64(e.Items)
+		}
+	case event.TypeSurvey:
+		c.Surveys++
+		a := e.Answers
+		if a == nil || a.NPS == nil {
+			c.NPSMissing++
+		} else {
+			switch v := *a.NPS; {
+			case v >= 9:
+				c.Promoters++
+			case v >= 7:
+				c.Passives++
+			default:
+				c.Detractors++
+			}
+		}
+		if a == nil {
+			return
+		}
+		if a.CSAT != nil {
+			c.CSATN++
+			if *a.CSAT >= 4 {
+				c.CSATTop2++
+			}
+		}
+		if a.CES != nil {
+			v := int64(*a.CES)
+			c.CESSum += v
+			c.CESSumSq += v * v
+			c.CESN++
+		}
+	}
+}
+
+// IsPress reports whether e is a press that repeat detection applies to (smiley, like, dislike). The
+// consultation button is not: a seller pressing it twice in a row did consult twice.
+func IsPress(e *event.Event) bool {
+	return e.Type == event.TypeButton && (e.Kind == event.KindSmiley || e.Kind == event.KindLike || e.Kind == event.KindDislike)
+}
+
+// MinuteKey identifies a location's minute (unix seconds, a multiple of 60).
+type MinuteKey struct {
+	Location string
+	Minute   int64
+}
+
+// LikeKey identifies a subject's likes in a location's minute.
+type LikeKey struct {
+	Location string
+	Minute   int64
+	Subject  string
+}
+
+// LikeCounts are the like / dislike presses of one LikeKey.
+type LikeCounts struct{ Likes, Dislikes int64 }
+
+// Deltas are the components one batch adds, per minute. Only the batch's own events are here: a bucket is
+// never kept after its delta is written, a later event of the same minute makes another delta row.
+type Deltas struct {
+	Minutes map[MinuteKey]*kpi.Components
+	Likes   map[LikeKey]*LikeCounts
+}
+
+// NewDeltas returns empty deltas.
+func NewDeltas() Deltas {
+	return Deltas{Minutes: map[MinuteKey]*kpi.Components{}, Likes: map[LikeKey]*LikeCounts{}}
+}
+
+// MinuteOf is the start of t's minute in unix seconds (UTC).
+func MinuteOf(t time.Time) int64 {
+	s := t.Unix()
+	return s - mod(s, 60)
+}
+
+func mod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
+
+// Add counts e into its minute (and its subject's, for likes and dislikes).
+func (d *Deltas) Add(e *event.Event) {
+	m := MinuteOf(e.Time)
+	k := MinuteKey{Location: e.Location, Minute: m}
+	c := d.Minutes[k]
+	if c == nil {
+		c = &kpi.Components{}
+		d.Minutes[k] = c
+	}
+	Add(c, e)
+	if e.Type == event.TypeButton && (e.Kind == event.KindLike || e.Kind == event.KindDislike) {
+		lk := LikeKey{Location: e.Location, Minute: m, Subject: e.Subject}
+		l := d.Likes[lk]
+		if l == nil {
+			l = &LikeCounts{}
+			d.Likes[lk] = l
+		}
+		if e.Kind == event.KindLike {
+			l.Likes++
+		} else {
+			l.Dislikes++
+		}
+	}
+}

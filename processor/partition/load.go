@@ -1,0 +1,94 @@
+package partition
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/cxm-project/cxm/internal/clickhouse"
+	"github.com/cxm-project/cxm/processor/buckets"
+	"github.com/cxm-project/cxm/processor/dedupe"
+)
+
+// reorderSlack is how far Kafka receive times of one partition may go backwards (producers' clocks
+// differ) and the rebuild of device presses still sees every press the live state could hold.
+const reorderSlack = 3600
+
+// Load rebuilds partition p's state as it was right after mark, from the raw events table: the ids and
+// device presses of events at offsets up to mark.LastOffset within the horizon, and the watermark and
+// clock the mark carries. Rows a crashed writer left beyond the mark are deliberately not read: those
+// events are consumed again and must meet the same state they met the first time.
+func Load(ctx context.Context, conn driver.Conn, database string, p int32, r Rules, mark *buckets.Mark) (*State, error) {
+	s := NewState(p, r)
+	if mark == nil {
+		return s, nil
+	}
+	s.Watermark, s.Clock = mark.Watermark, mark.Clock
+	tbl := clickhouse.Ident(database) + ".events"
+	since := max(0, s.Clock-r.DedupeHorizon)
+	rows, err := conn.Query(ctx, "SELECT id, toUInt32(received) FROM "+tbl+
+		" WHERE kafka_partition = ? AND kafka_offset <= ? AND received > toDateTime(?)", uint16(p), uint64(mark.LastOffset), since)
+	if err != nil {
+		return nil, fmt.Errorf("partition %d: load ids: %w", p, err)
+	}
+	for rows.Next() {
+		var (
+			id   string
+			recv uint32
+		)
+		if err := rows.Scan(&id, &recv); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("partition %d: load ids: %w", p, err)
+		}
+		s.IDs.Load(id, int64(recv))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("partition %d: load ids: %w", p, err)
+	}
+
+	// The last press of each device by offset (repeats included: they are presses too), kept only when
+	// it is inside the horizon, exactly what the live state would still use.
+	rows, err = conn.Query(ctx, "SELECT location, device, argMax(toUInt32(time), kafka_offset) AS t, argMax(toUInt32(received), kafka_offset) AS r FROM "+tbl+
+		" WHERE kafka_partition = ? AND kafka_offset <= ? AND type = 'button' AND kind IN ('smiley', 'like', 'dislike') AND device != ''"+
+		" AND received > toDateTime(?) GROUP BY location, device HAVING r > ?",
+		uint16(p), uint64(mark.LastOffset), max(0, since-reorderSlack), since)
+	if err != nil {
+		return nil, fmt.Errorf("partition %d: load presses: %w", p, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			loc, dev string
+			t, recv  uint32
+		)
+		if err := rows.Scan(&loc, &dev, &t, &recv); err != nil {
+			return nil, fmt.Errorf("partition %d: load presses: %w", p, err)
+		}
+		s.Presses.Load(dedupe.DeviceKey{Location: loc, Device: dev}, int64(t), int64(recv))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("partition %d: load presses: %w", p, err)
+	}
+	return s, nil
+}
+
+// WrittenBeyond returns the largest offset after mark (or after offset from-1 when there is no mark)
+// that already has a row in the raw events table, or -1: batches up to it must be verified row by row.
+func WrittenBeyond(ctx context.Context, conn driver.Conn, database string, p int32, r Rules, after int64, watermark int64) (int64, error) {
+	var (
+		n   uint64
+		top uint64
+	)
+	err := conn.QueryRow(ctx, "SELECT count(), max(kafka_offset) FROM "+clickhouse.Ident(database)+".events"+
+		" WHERE kafka_partition = ? AND kafka_offset >= ? AND time >= toDateTime(?)",
+		uint16(p), uint64(max(0, after+1)), max(0, watermark-r.AllowedLateness)).Scan(&n, &top)
+	if err != nil {
+		return -1, fmt.Errorf("partition %d: rows beyond offset %d: %w", p, after, err)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return int64(top), nil
+}

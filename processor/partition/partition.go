@@ -1,0 +1,158 @@
+// Package partition decides, message by message, what one Kafka partition's events do: dropped as a
+// duplicate, stored as a repeat, counted into their minute, or dead-lettered as too late. Its state is a
+// function of the partition's messages alone (event and Kafka receive times, never the wall clock), so a
+// replay after a crash or by another instance makes exactly the same decisions.
+package partition
+
+import (
+	"fmt"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"github.com/cxm-project/cxm/internal/clickhouse"
+	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/processor/buckets"
+	"github.com/cxm-project/cxm/processor/dedupe"
+)
+
+// Rules are the event-time rules, in seconds (see config.Processor).
+type Rules struct {
+	DedupeHorizon, RepeatInterval, AllowedLateness, MaxFutureSkew int64
+}
+
+// RulesOf converts durations to whole seconds, the resolution of the raw table the state is rebuilt from.
+func RulesOf(horizon, repeat, lateness, future time.Duration) Rules {
+	return Rules{
+		DedupeHorizon:   int64(horizon / time.Second),
+		RepeatInterval:  int64(repeat / time.Second),
+		AllowedLateness: int64(lateness / time.Second),
+		MaxFutureSkew:   int64(future / time.Second),
+	}
+}
+
+// State is one partition's memory. Times are unix seconds.
+type State struct {
+	Partition int32
+	Rules     Rules
+	IDs       *dedupe.IDs
+	Presses   *dedupe.Presses
+	// Watermark is the largest event time accepted (capped at receive time + MaxFutureSkew).
+	Watermark int64
+	// Clock is the largest Kafka receive time consumed: the dedupe horizon's clock.
+	Clock int64
+}
+
+// NewState is the state of a partition nothing was consumed from.
+func NewState(p int32, r Rules) *State {
+	return &State{Partition: p, Rules: r, IDs: dedupe.NewIDs(r.DedupeHorizon), Presses: dedupe.NewPresses(r.DedupeHorizon)}
+}
+
+// Outcome is what happened to one message.
+type Outcome int
+
+const (
+	Counted Outcome = iota
+	Repeat
+	Duplicate
+	Late
+	Undecodable
+)
+
+// DeadLetter is a message to send to the dead-letter topic.
+type DeadLetter struct {
+	Msg    kafkago.Message
+	Reason string
+	Field  string
+	Label  string // metric label: "late" or "undecodable"
+}
+
+// Batch is what one partition consumed since its previous batch, ready to be written.
+type Batch struct {
+	Partition int32
+	// From and Last are the first and last offsets the batch covers.
+	From, Last int64
+	// StartWatermark is the watermark before the batch: every event it stores is at most AllowedLateness
+	// older, which bounds the raw-table months a verification has to look at.
+	StartWatermark int64
+	Mark           buckets.Mark
+	Events         []clickhouse.EventRow
+	Deltas         buckets.Deltas
+	DeadLetters    []DeadLetter
+	// Marker is where the zero row goes when the batch counts nothing (see buckets.MinuteDeltas).
+	Marker    buckets.MinuteKey
+	HasMarker bool
+	// Verify makes the writer check what of the batch is already in ClickHouse before writing: set for
+	// batches after an assignment (a crashed writer may have written part of them) and after errors.
+	Verify bool
+	// SkipLikes: like_minute already holds this batch's like deltas (the previous owner crashed between
+	// the like and kpi inserts; the batch was cut at exactly that offset).
+	SkipLikes bool
+	// Messages counts the consumed messages per outcome, for metrics after the write.
+	Messages [Undecodable + 1]int
+	// Types counts counted or repeated events per type.
+	Types map[event.Type]int
+	// Lag is the partition's lag after the last message.
+	Lag int64
+}
+
+// NewBatch starts a batch at offset from.
+func (s *State) NewBatch(from int64) *Batch {
+	return &Batch{Partition: s.Partition, From: from, Last: from - 1, StartWatermark: s.Watermark,
+		Deltas: buckets.NewDeltas(), Types: map[event.Type]int{}}
+}
+
+// Len is the number of messages in the batch.
+func (b *Batch) Len() int { return int(b.Last - b.From + 1) }
+
+// Apply decides one message and adds its effect to b. Messages must come in offset order.
+func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
+	b.Last = m.Offset
+	b.Lag = max(0, m.HighWaterMark-m.Offset-1)
+	recv := m.Time.Unix()
+	s.Clock = max(s.Clock, recv)
+	defer func() {
+		b.Mark = buckets.Mark{Partition: s.Partition, LastOffset: m.Offset, Watermark: s.Watermark, Clock: s.Clock}
+	}()
+	e, err := event.Decode(m.Value)
+	if err != nil {
+		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Reason: "undecodable: " + err.Error(), Label: "undecodable"})
+		b.Messages[Undecodable]++
+		return Undecodable
+	}
+	// Dedupe first: a duplicate has no other effect, it does not even move the watermark.
+	idKey, dup := s.IDs.Seen(e.ID, s.Clock)
+	if dup {
+		b.Messages[Duplicate]++
+		return Duplicate
+	}
+	t := e.Time.Unix()
+	if t < s.Watermark-s.Rules.AllowedLateness {
+		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Field: "time", Label: "late",
+			Reason: fmt.Sprintf("late: event time %s is more than processor.allowed_lateness (%s) before partition %d's watermark %s",
+				e.Time.UTC().Format(time.RFC3339), time.Duration(s.Rules.AllowedLateness)*time.Second, s.Partition,
+				time.Unix(s.Watermark, 0).UTC().Format(time.RFC3339))})
+		b.Messages[Late]++
+		return Late
+	}
+	s.IDs.Add(idKey, recv, s.Clock)
+	s.Watermark = max(s.Watermark, min(t, recv+s.Rules.MaxFutureSkew))
+	repeat := buckets.IsPress(&e) &&
+		s.Presses.Repeat(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, t, recv, s.Clock, s.Rules.RepeatInterval)
+	b.Events = append(b.Events, clickhouse.EventRow{Event: e, Repeat: repeat, Received: m.Time.Truncate(time.Second).UTC(),
+		KafkaPartition: int32(m.Partition), KafkaOffset: m.Offset})
+	b.Types[e.Type]++
+	b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(e.Time)}, true
+	if repeat {
+		b.Messages[Repeat]++
+		return Repeat
+	}
+	b.Deltas.Add(&e)
+	b.Messages[Counted]++
+	return Counted
+}
+
+// Seal finishes a batch: frees device memory past the horizon (ids evict as they go).
+func (s *State) Seal(b *Batch) {
+	s.Presses.Evict(s.Clock)
+}

@@ -1,0 +1,201 @@
+// Package writer brings flushes into ClickHouse effectively once: raw events first, then like_minute,
+// then kpi_minute, whose rows carry each partition's offset mark and so say the flush is complete. After an
+// ambiguous failure (or for batches a crashed owner may have half written) it first checks what is already
+// there and writes only the rest.
+package writer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/cxm-project/cxm/internal/clickhouse"
+	"github.com/cxm-project/cxm/processor/buckets"
+	"github.com/cxm-project/cxm/processor/partition"
+)
+
+// Writer writes flushes to one database.
+type Writer struct {
+	conn     driver.Conn
+	database string
+	lateness int64
+	timeout  time.Duration
+}
+
+// New returns a writer; each statement is bounded by timeout, and lateness (seconds) bounds the raw-table
+// months a verification reads.
+func New(conn driver.Conn, database string, lateness int64, timeout time.Duration) *Writer {
+	return &Writer{conn: conn, database: database, lateness: lateness, timeout: timeout}
+}
+
+// Flush is one write: the batches of several partitions, at most one per partition.
+type Flush struct {
+	Batches []*partition.Batch
+	// progress of the stages that returned success; a failed stage's outcome is unknown and is verified.
+	eventsDone, likesDone, kpiDone bool
+	verify                         bool
+}
+
+// ErrInconsistent means ClickHouse holds a mark inside a batch rather than at its end, which the
+// mechanism excludes; writing would count something twice, so the flush is refused.
+var ErrInconsistent = errors.New("inconsistent marks")
+
+// Write makes one attempt. On error the caller retries the same Flush (after a back-off); it then verifies
+// first. Write returns nil once everything of the flush is in ClickHouse.
+func (w *Writer) Write(ctx context.Context, f *Flush) error {
+	need := f.verify
+	for _, b := range f.Batches {
+		need = need || b.Verify
+	}
+	if need {
+		if err := w.verify(ctx, f); err != nil {
+			return err
+		}
+		f.verify = false
+	}
+	if !f.eventsDone {
+		var rows []clickhouse.EventRow
+		for _, b := range f.Batches {
+			rows = append(rows, b.Events...)
+		}
+		if err := w.stage(ctx, f, func(ctx context.Context) error {
+			return clickhouse.InsertEvents(ctx, w.conn, w.database, rows)
+		}); err != nil {
+			return err
+		}
+		f.eventsDone = true
+	}
+	if !f.likesDone {
+		var likes []buckets.LikeDeltas
+		for _, b := range f.Batches {
+			if !b.SkipLikes && len(b.Deltas.Likes) > 0 {
+				likes = append(likes, buckets.LikeDeltas{Mark: b.Mark, Likes: b.Deltas.Likes})
+			}
+		}
+		if err := w.stage(ctx, f, func(ctx context.Context) error {
+			return buckets.InsertLikes(ctx, w.conn, w.database, likes)
+		}); err != nil {
+			return err
+		}
+		f.likesDone = true
+	}
+	if !f.kpiDone {
+		var mins []buckets.MinuteDeltas
+		for _, b := range f.Batches {
+			if len(b.Deltas.Minutes) > 0 || b.HasMarker {
+				mins = append(mins, buckets.MinuteDeltas{Mark: b.Mark, Minutes: b.Deltas.Minutes, Marker: b.Marker})
+			}
+		}
+		if err := w.stage(ctx, f, func(ctx context.Context) error {
+			return buckets.InsertMinutes(ctx, w.conn, w.database, mins)
+		}); err != nil {
+			return err
+		}
+		f.kpiDone = true
+	}
+	return nil
+}
+
+// stage runs one insert under the write timeout; any error makes the next attempt verify, since an insert
+// that failed on the client side may still have been written by the server.
+func (w *Writer) stage(ctx context.Context, f *Flush, insert func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, w.timeout)
+	defer cancel()
+	if err := insert(ctx); err != nil {
+		f.verify = true
+		return err
+	}
+	return nil
+}
+
+// verify finds out, per batch, what is already written, and drops it from the flush.
+func (w *Writer) verify(ctx context.Context, f *Flush) error {
+	ctx, cancel := context.WithTimeout(ctx, w.timeout)
+	defer cancel()
+	parts := make([]int32, len(f.Batches))
+	for i, b := range f.Batches {
+		parts[i] = b.Partition
+	}
+	marks, err := buckets.ReadMarks(ctx, w.conn, w.database, parts)
+	if err != nil {
+		return err
+	}
+	likeMarks, err := buckets.ReadLikeMarks(ctx, w.conn, w.database, parts)
+	if err != nil {
+		return err
+	}
+	var (
+		keep  []*partition.Batch
+		conds []string
+	)
+	for _, b := range f.Batches {
+		if m, ok := marks[b.Partition]; ok && m.LastOffset >= b.From {
+			if m.LastOffset >= b.Last {
+				continue // the whole batch is in: its kpi rows are the last thing written
+			}
+			return fmt.Errorf("%w: kpi_minute mark %d of partition %d lies inside batch %d..%d", ErrInconsistent, m.LastOffset, b.Partition, b.From, b.Last)
+		}
+		if l, ok := likeMarks[b.Partition]; ok && l >= b.From {
+			if l < b.Last {
+				return fmt.Errorf("%w: like_minute mark %d of partition %d lies inside batch %d..%d", ErrInconsistent, l, b.Partition, b.From, b.Last)
+			}
+			b.SkipLikes = true
+		}
+		keep = append(keep, b)
+		if len(b.Events) > 0 {
+			conds = append(conds, fmt.Sprintf("(kafka_partition = %d AND kafka_offset BETWEEN %d AND %d)", b.Partition, b.From, b.Last))
+		}
+	}
+	if len(conds) > 0 {
+		minWM := keep[0].StartWatermark
+		for _, b := range keep {
+			minWM = min(minWM, b.StartWatermark)
+		}
+		// Every stored event of these batches is at most the allowed lateness before its batch's starting
+		// watermark, so older months of the raw table are pruned by its PARTITION BY toYYYYMM(time).
+		rows, err := w.conn.Query(ctx, "SELECT kafka_partition, kafka_offset FROM "+clickhouse.Ident(w.database)+
+			".events WHERE time >= toDateTime(?) AND ("+strings.Join(conds, " OR ")+")", max(0, minWM-w.lateness))
+		if err != nil {
+			return fmt.Errorf("verify raw events: %w", err)
+		}
+		present := map[int32]map[int64]bool{}
+		for rows.Next() {
+			var (
+				p   uint16
+				off uint64
+			)
+			if err := rows.Scan(&p, &off); err != nil {
+				rows.Close()
+				return fmt.Errorf("verify raw events: %w", err)
+			}
+			if present[int32(p)] == nil {
+				present[int32(p)] = map[int64]bool{}
+			}
+			present[int32(p)][int64(off)] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("verify raw events: %w", err)
+		}
+		for _, b := range keep {
+			if ps := present[b.Partition]; len(ps) > 0 {
+				out := b.Events[:0]
+				for _, r := range b.Events {
+					if !ps[r.KafkaOffset] {
+						out = append(out, r)
+					}
+				}
+				b.Events = out
+			}
+		}
+	}
+	for _, b := range f.Batches {
+		b.Verify = false
+	}
+	f.Batches = keep
+	return nil
+}
