@@ -77,7 +77,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Service, e
 	if s.surveys, err = survey.New(cfg, s.rules, s.Submit, log.With("part", "survey")); err != nil {
 		return nil, err
 	}
-	s.assessment = maturity.New(cfg, s.rules, s.Submit, log.With("part", "assessment"))
+	s.assessment = maturity.New(cfg, s.rules, s.Submit, func(err error) bool { return errors.Is(err, ErrDuplicate) }, log.With("part", "assessment"))
 
 	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel

@@ -128,6 +128,7 @@ func (c *Config) Validate() error {
 	var es Errors
 	c.validateBase(&es)
 	c.validateLocations(&es)
+	c.Kafka.validate(c, &es)
 	c.Ingest.validate(c, &es)
 	c.Processor.validate(c, &es)
 	c.KPI.validate(c, &es)

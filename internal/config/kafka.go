@@ -54,3 +54,62 @@ type Broker struct {
 	// batch survives a killed process (it is in the OS page cache) but not a power loss or kernel crash.
 	SyncWrites bool `koanf:"sync_writes"`
 }
+
+// validate checks the Kafka client and embedded broker settings beyond the basics in validateBase.
+func (k *Kafka) validate(c *Config, es *Errors) {
+	switch k.Producer.Compression {
+	case "none", "gzip", "snappy", "lz4", "zstd":
+	default:
+		es.add("kafka.producer.compression", "must be none, gzip, snappy, lz4 or zstd, not %q", k.Producer.Compression)
+	}
+	if k.ReplicationFactor < 1 {
+		es.add("kafka.replication_factor", "must be at least 1")
+	}
+	if k.Producer.BatchSize < 1 {
+		es.add("kafka.producer.batch_size", "must be at least 1")
+	}
+	if k.Producer.BatchBytes < 1024 {
+		es.add("kafka.producer.batch_bytes", "must be at least 1024")
+	}
+	if k.Producer.BatchTimeout <= 0 {
+		es.add("kafka.producer.batch_timeout", "must be positive, e.g. 5ms")
+	}
+	if k.Producer.WriteTimeout <= 0 {
+		es.add("kafka.producer.write_timeout", "must be positive, e.g. 10s")
+	}
+	if k.Producer.MaxAttempts < 1 {
+		es.add("kafka.producer.max_attempts", "must be at least 1")
+	}
+	if k.DialTimeout <= 0 {
+		es.add("kafka.dial_timeout", "must be positive, e.g. 5s")
+	}
+	if k.AdminTimeout <= 0 {
+		es.add("kafka.admin_timeout", "must be positive, e.g. 10s")
+	}
+	cs := k.Consumer
+	if cs.SessionTimeout < 6*time.Second {
+		// Kafka's default group.min.session.timeout.ms; brokers reject shorter sessions.
+		es.add("kafka.consumer.session_timeout", "must be at least 6s")
+	}
+	if cs.HeartbeatInterval <= 0 || cs.HeartbeatInterval >= cs.SessionTimeout {
+		es.add("kafka.consumer.heartbeat_interval", "must be positive and below session_timeout")
+	}
+	if cs.RebalanceTimeout <= 0 {
+		es.add("kafka.consumer.rebalance_timeout", "must be positive, e.g. 10s")
+	}
+	if cs.JoinGroupBackoff <= 0 {
+		es.add("kafka.consumer.join_group_backoff", "must be positive, e.g. 1s")
+	}
+	if cs.CommitInterval <= 0 {
+		es.add("kafka.consumer.commit_interval", "must be positive: 0 commits synchronously per message")
+	}
+	if cs.MaxWait < 100*time.Millisecond {
+		es.add("kafka.consumer.max_wait", "must be at least 100ms")
+	}
+	if cs.MaxBytes < 1024 {
+		es.add("kafka.consumer.max_bytes", "must be at least 1024")
+	}
+	if c.Broker.Listen == "" {
+		es.add("broker.listen", "must not be empty")
+	}
+}

@@ -3,7 +3,8 @@
 //
 // The events topic is keyed by location: the producer hashes the key with murmur2, the hash the Java client
 // uses, so one location always lands in one partition (its order is kept) and any Kafka client that also
-// partitions by murmur2 agrees with CXM on where a location lives.
+// partitions by murmur2 agrees with CXM on where a location lives. librdkafka (kcat) defaults to crc32:
+// give it -X partitioner=murmur2_random to write events for a location to the same partition.
 package kafka
 
 import (

@@ -90,8 +90,10 @@ type Batch struct {
 	SkipLikes bool
 	// Messages counts the consumed messages per outcome, for metrics after the write.
 	Messages [Undecodable + 1]int
-	// Types counts counted or repeated events per type.
+	// Types counts the decoded messages per event type.
 	Types map[event.Type]int
+	// RecvNanos are the Kafka record times of Events, for the end-to-end latency.
+	RecvNanos []int64
 	// Lag is the partition's lag after the last message.
 	Lag int64
 }
@@ -120,6 +122,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		b.Messages[Undecodable]++
 		return Undecodable
 	}
+	b.Types[e.Type]++
 	// Dedupe first: a duplicate has no other effect, it does not even move the watermark.
 	idKey, dup := s.IDs.Seen(e.ID, s.Clock)
 	if dup {
@@ -141,7 +144,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		s.Presses.Repeat(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, t, recv, s.Clock, s.Rules.RepeatInterval)
 	b.Events = append(b.Events, clickhouse.EventRow{Event: e, Repeat: repeat, Received: m.Time.Truncate(time.Second).UTC(),
 		KafkaPartition: int32(m.Partition), KafkaOffset: m.Offset})
-	b.Types[e.Type]++
+	b.RecvNanos = append(b.RecvNanos, m.Time.UnixNano())
 	b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(e.Time)}, true
 	if repeat {
 		b.Messages[Repeat]++

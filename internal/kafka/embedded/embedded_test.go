@@ -39,45 +39,44 @@ func TestHelperBroker(t *testing.T) {
 	select {} // until killed
 }
 
-var (
-	buildOnce sync.Once
-	cxmBinary string
-	buildErr  error
-)
-
-// brokerCommand is the command of a broker process: `cxm kafka` when cmd/cxm builds, else the helper.
+// brokerCommand is the command of a broker process: `cxm kafka` when cmd/cxm builds, else this test binary
+// as TestHelperBroker (cmd/cxm is shared with other commands, which may be mid-edit).
 func brokerCommand(t *testing.T, listen, dir string) *exec.Cmd {
-	buildOnce.Do(func() {
-		if os.Getenv("CXM_TEST_NO_BUILD") == "1" {
-			buildErr = fmt.Errorf("CXM_TEST_NO_BUILD=1")
-			return
-		}
-		out, err := exec.Command("go", "env", "GOMOD").Output()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		root := filepath.Dir(strings.TrimSpace(string(out)))
-		bin := filepath.Join(os.TempDir(), fmt.Sprintf("cxm-embedded-test-%d", os.Getpid()))
-		build := exec.Command("go", "build", "-o", bin, "./cmd/cxm")
-		build.Dir = root
-		if msg, err := build.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("%v: %s", err, msg)
-			return
-		}
-		cxmBinary = bin
-	})
-	var cmd *exec.Cmd
-	if buildErr == nil {
-		t.Cleanup(func() { os.Remove(cxmBinary) })
-		cmd = exec.Command(cxmBinary, "kafka", "--broker.listen", listen, "--broker.data_dir", dir, "--kafka.brokers", listen)
+	t.Helper()
+	bin, err := buildCXM(t)
+	if err == nil {
+		cmd := exec.Command(bin, "kafka", "--broker.listen", listen, "--broker.data_dir", dir, "--kafka.brokers", listen)
 		cmd.Env = append(os.Environ(), "CXM_KAFKA_PARTITIONS=4")
-	} else {
-		t.Logf("cmd/cxm does not build (%v); running the broker as a test helper process", buildErr)
-		cmd = exec.Command(os.Args[0], "-test.run=^TestHelperBroker$")
-		cmd.Env = append(os.Environ(), helperEnv+"=1", "CXM_BROKER_LISTEN="+listen, "CXM_BROKER_DATA__DIR="+dir)
+		return cmd
 	}
+	t.Logf("cmd/cxm does not build (%v); running the broker as a test helper process", err)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperBroker$")
+	cmd.Env = append(os.Environ(), helperEnv+"=1", "CXM_BROKER_LISTEN="+listen, "CXM_BROKER_DATA__DIR="+dir)
 	return cmd
+}
+
+// buildCXM builds the cxm binary once per test (the build cache makes the second time cheap).
+var built = map[*testing.T]string{}
+
+func buildCXM(t *testing.T) (string, error) {
+	if bin, ok := built[t]; ok {
+		return bin, nil
+	}
+	if os.Getenv("CXM_TEST_NO_BUILD") == "1" {
+		return "", fmt.Errorf("CXM_TEST_NO_BUILD=1")
+	}
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(t.TempDir(), "cxm")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/cxm")
+	build.Dir = filepath.Dir(strings.TrimSpace(string(out)))
+	if msg, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, msg)
+	}
+	built[t] = bin
+	return bin, nil
 }
 
 // startProcess starts a broker process and waits until it answers with both topics.

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/cxm-project/cxm/internal/httpserver"
+	"github.com/cxm-project/cxm/processor"
+)
+
+func init() {
+	register(command{
+		name:    "process",
+		summary: "the windowed processor: consume events, write raw events and minute KPI components to ClickHouse",
+		run:     runProcess,
+	})
+}
+
+// runProcess runs one processor instance (start as many as the topic has partitions) with its own
+// /metrics, /healthz and /readyz on http.listen. SIGINT/SIGTERM flush, commit and leave the group.
+func runProcess(ctx context.Context, e *env) error {
+	p, err := processor.New(e.cfg, e.log.With("part", "processor"))
+	if err != nil {
+		return err
+	}
+	srv := httpserver.New(e.log.With("part", "http"), nil)
+	p.Mount(srv)
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(runCtx, e.cfg.HTTP.Listen, e.cfg.HTTP.ShutdownTimeout) }()
+	err = p.Run(ctx)
+	cancel()
+	if herr := <-errc; herr != nil && err == nil && !errors.Is(herr, context.Canceled) {
+		err = herr
+	}
+	return err
+}

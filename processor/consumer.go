@@ -1,0 +1,152 @@
+package processor
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	kafkago "github.com/segmentio/kafka-go"
+
+	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/kafka"
+	"github.com/cxm-project/cxm/processor/metrics"
+	"github.com/cxm-project/cxm/processor/partition"
+)
+
+// consumer reads one assigned partition and applies each message to the partition's pending batch. It
+// stops reading while the batch is full or sealed: that is the back-pressure that halts consumption while
+// ClickHouse is down, and what bounds memory to one pending batch per partition plus the flush in flight.
+type consumer struct {
+	id         int32
+	state      *partition.State
+	next       int64 // offset to read from
+	maxPending int
+	// verifyUntil: batches starting at or before it may be partly in ClickHouse already.
+	verifyUntil int64
+	// cutAt: the previous owner wrote like_minute but not kpi_minute up to this offset; the batch must
+	// end exactly there (-1: no cut).
+	cutAt int64
+	wake  chan<- struct{}
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	pending *partition.Batch
+	sealed  bool
+	stopped bool
+}
+
+func newConsumer(id int32, st *partition.State, next int64, maxPending int, wake chan<- struct{}, log *slog.Logger) *consumer {
+	c := &consumer{id: id, state: st, next: next, maxPending: maxPending, verifyUntil: -1, cutAt: -1, wake: wake, log: log}
+	c.cond = sync.NewCond(&c.mu)
+	return c
+}
+
+func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int) {
+	r := kafkago.NewReader(kafkago.ReaderConfig{
+		Brokers:         kc.Brokers,
+		Topic:           kc.Topics.Events,
+		Partition:       int(c.id),
+		Dialer:          kafka.Dialer(kc),
+		MinBytes:        1,
+		MaxBytes:        kc.Consumer.MaxBytes,
+		MaxWait:         kc.Consumer.MaxWait,
+		QueueCapacity:   queue,
+		ReadLagInterval: -1, // the lag comes with every message (HighWaterMark)
+	})
+	defer r.Close()
+	if err := r.SetOffset(c.next); err != nil {
+		c.log.Error("set offset", "partition", c.id, "offset", c.next, "err", err)
+		return
+	}
+	for {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+				return
+			}
+			metrics.KafkaErrors.Inc()
+			c.log.Warn("fetch", "partition", c.id, "err", err)
+			continue
+		}
+		if !c.apply(&m) {
+			return
+		}
+	}
+}
+
+// apply waits for room in the pending batch and adds m; false when the consumer was stopped meanwhile.
+func (c *consumer) apply(m *kafkago.Message) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for !c.stopped && (c.sealed || c.pending != nil && c.pending.Len() >= c.maxPending) {
+		c.signal()
+		c.cond.Wait()
+	}
+	if c.stopped {
+		return false
+	}
+	if c.pending == nil {
+		c.pending = c.state.NewBatch(m.Offset)
+		c.pending.Verify = m.Offset <= c.verifyUntil
+	}
+	c.state.Apply(m, c.pending)
+	if c.cutAt >= 0 {
+		if m.Offset >= c.cutAt {
+			if m.Offset > c.cutAt {
+				// Offsets skipped the cut (a compacted topic?): the like deltas of the crashed batch can no
+				// longer be matched exactly; the writer's verification will refuse the batch and say so.
+				c.log.Error("cut offset not seen", "partition", c.id, "cut", c.cutAt, "offset", m.Offset)
+			} else {
+				c.pending.SkipLikes = true
+			}
+			c.pending.Verify = true
+			c.sealed = true
+			c.cutAt = -1
+			c.signal()
+		}
+	}
+	if c.pending.Len() >= c.maxPending {
+		c.signal()
+	}
+	return true
+}
+
+func (c *consumer) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take hands the pending batch to the flusher (nil when there is none) and lets reading go on.
+func (c *consumer) take(limit int) *partition.Batch {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b := c.pending
+	if b == nil || b.Len() > limit {
+		return nil
+	}
+	c.pending, c.sealed = nil, false
+	c.state.Seal(b)
+	c.cond.Broadcast()
+	return b
+}
+
+// size is the pending batch's length.
+func (c *consumer) size() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == nil {
+		return 0
+	}
+	return c.pending.Len()
+}
+
+func (c *consumer) stop() {
+	c.mu.Lock()
+	c.stopped = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}

@@ -1,0 +1,251 @@
+package processor_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"log/slog"
+
+	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/testutil"
+	"github.com/cxm-project/cxm/processor"
+)
+
+// replaySize is the generated stream of the replay tests: a few hundred thousand events, fewer in -short.
+func replaySize() int {
+	if testing.Short() {
+		return 40000
+	}
+	return 300000
+}
+
+var base = time.Now().UTC().Add(-25 * time.Hour).Truncate(time.Hour)
+
+// TestReplayExact: one instance consumes a generated stream with duplicates, repeats, refunds and late
+// events; every minute's figures, the likes per subject and the raw rows equal the test's own computation.
+func TestReplayExact(t *testing.T) {
+	kc := testutil.Kafka(t)
+	conn, ch := testutil.ClickHouse(t)
+	msgs := generate(replaySize(), 1, base)
+	x := expect(msgs)
+	if x.repeats == 0 || x.late == 0 || len(msgs)-x.stored-x.late == 0 {
+		t.Fatalf("generator lacks cases: %d repeats, %d late, %d duplicates", x.repeats, x.late, len(msgs)-x.stored-x.late)
+	}
+	produce(t, kc, msgs)
+	stop := startProcessor(t, testConfig(t, kc, ch, "replay"))
+	waitCaughtUp(t, conn, ch.Database, endOffsets(t, kc), 5*time.Minute)
+	stop()
+	check(t, conn, ch.Database, x)
+	t.Logf("%d messages: %d stored (%d repeats), %d duplicates, %d dead-lettered late", len(msgs), x.stored, x.repeats,
+		len(msgs)-x.stored-x.late, x.late)
+}
+
+// TestHelperProcess is the processor run as a child process by TestCrashRecovery, so it can be SIGKILLed.
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv("CXM_PROCESSOR_HELPER") != "1" {
+		t.Skip("helper process for TestCrashRecovery")
+	}
+	cfg, err := config.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Kafka.Brokers = []string{os.Getenv("CXM_HELPER_BROKER")}
+	cfg.ClickHouse.Addr = []string{os.Getenv("CXM_HELPER_CLICKHOUSE")}
+	cfg.ClickHouse.Database = os.Getenv("CXM_HELPER_DATABASE")
+	tuneForTests(cfg, os.Getenv("CXM_HELPER_GROUP"))
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := processor.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCrashRecovery SIGKILLs a processor child process at random moments while it consumes (and while
+// more events are produced), restarting it each time; the figures end exactly as without crashes.
+func TestCrashRecovery(t *testing.T) {
+	kc := testutil.Kafka(t)
+	conn, ch := testutil.ClickHouse(t)
+	msgs := generate(replaySize(), 2, base)
+	x := expect(msgs)
+	start := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.v=false")
+		cmd.Env = append(os.Environ(), "CXM_PROCESSOR_HELPER=1", "CXM_HELPER_BROKER="+kc.Brokers[0],
+			"CXM_HELPER_CLICKHOUSE="+ch.Addr[0], "CXM_HELPER_DATABASE="+ch.Database, "CXM_HELPER_GROUP=crash")
+		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	// Produce in the background, in four parts, while the processor is killed and restarted.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range 4 {
+			produce(t, kc, msgs[i*len(msgs)/4:(i+1)*len(msgs)/4])
+			time.Sleep(time.Second)
+		}
+	}()
+	r := rand.New(rand.NewPCG(7, 7))
+	const kills = 6
+	for i := range kills {
+		cmd := start()
+		// Random moments: from before the first generation is joined to well inside the stream.
+		time.Sleep(time.Duration(500+r.IntN(4500)) * time.Millisecond)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		var rows uint64
+		_ = conn.QueryRow(context.Background(), "SELECT count() FROM `"+ch.Database+"`.events").Scan(&rows)
+		t.Logf("kill %d: %d raw rows written so far", i+1, rows)
+	}
+	wg.Wait()
+	cmd := start()
+	waitCaughtUp(t, conn, ch.Database, endOffsets(t, kc), 5*time.Minute)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	check(t, conn, ch.Database, x)
+}
+
+// TestRebalance: a second instance joins in the middle of the stream and the first leaves later; the
+// partitions move twice and the figures stay exact.
+func TestRebalance(t *testing.T) {
+	kc := testutil.Kafka(t)
+	conn, ch := testutil.ClickHouse(t)
+	msgs := generate(replaySize()/2, 3, base)
+	x := expect(msgs)
+	cfg := testConfig(t, kc, ch, "rebalance")
+	n := len(msgs)
+	produce(t, kc, msgs[:n/3])
+	stopA := startProcessor(t, cfg)
+	time.Sleep(2 * time.Second)
+	stopB := startProcessor(t, cfg)
+	produce(t, kc, msgs[n/3:2*n/3])
+	time.Sleep(3 * time.Second)
+	stopA()
+	produce(t, kc, msgs[2*n/3:])
+	waitCaughtUp(t, conn, ch.Database, endOffsets(t, kc), 5*time.Minute)
+	stopB()
+	check(t, conn, ch.Database, x)
+}
+
+// TestClickHouseDown makes ClickHouse unreachable for the processor alone — it talks to the shared server
+// through a TCP proxy of this test, which is closed (listener and every connection) for 30 s (10 s in
+// -short) in the middle of the stream — and checks it waits, retries and catches up exactly.
+func TestClickHouseDown(t *testing.T) {
+	kc := testutil.Kafka(t)
+	conn, ch := testutil.ClickHouse(t)
+	msgs := generate(replaySize()/2, 4, base)
+	x := expect(msgs)
+	px := newProxy(t, ch.Addr[0])
+	cfgCH := ch
+	cfgCH.Addr = []string{px.addr}
+	cfgCH.DialTimeout = time.Second
+	cfg := testConfig(t, kc, cfgCH, "chdown")
+	n := len(msgs)
+	produce(t, kc, msgs[:n/2])
+	stop := startProcessor(t, cfg)
+	time.Sleep(2 * time.Second)
+	px.down()
+	produce(t, kc, msgs[n/2:])
+	outage := 30 * time.Second
+	if testing.Short() {
+		outage = 10 * time.Second
+	}
+	time.Sleep(outage)
+	px.up(t)
+	waitCaughtUp(t, conn, ch.Database, endOffsets(t, kc), 5*time.Minute)
+	stop()
+	check(t, conn, ch.Database, x)
+}
+
+// proxy forwards TCP to ClickHouse; down closes the listener and cuts every connection, up listens again
+// on the same address.
+type proxy struct {
+	addr, target string
+	mu           sync.Mutex
+	ln           net.Listener
+	conns        map[net.Conn]bool
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	p := &proxy{target: target, conns: map[net.Conn]bool{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	t.Cleanup(p.down)
+	return p
+}
+
+func (p *proxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.pipe(c)
+		}
+	}()
+}
+
+func (p *proxy) pipe(c net.Conn) {
+	s, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	p.conns[c], p.conns[s] = true, true
+	p.mu.Unlock()
+	go func() { _, _ = io.Copy(s, c); s.Close(); c.Close() }()
+	_, _ = io.Copy(c, s)
+	s.Close()
+	c.Close()
+}
+
+func (p *proxy) down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+		delete(p.conns, c)
+	}
+}
+
+func (p *proxy) up(t *testing.T) {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		t.Fatal(fmt.Errorf("proxy up again on %s: %w", p.addr, err))
+	}
+	p.serve(ln)
+}
