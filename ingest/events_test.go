@@ -44,7 +44,7 @@ type env struct {
 }
 
 // start runs a Service on the shared HTTP server (so /readyz is the real one) on a loopback port.
-func start(t *testing.T, k config.Kafka, mutate func(*config.Config)) *env {
+func start(t testing.TB, k config.Kafka, mutate func(*config.Config)) *env {
 	t.Helper()
 	cfg := ingesttest.Config(t, k)
 	cfg.Ingest.Tokens = []config.IngestToken{
@@ -88,7 +88,7 @@ func start(t *testing.T, k config.Kafka, mutate func(*config.Config)) *env {
 	return e
 }
 
-func waitReady(t *testing.T, url string) {
+func waitReady(t testing.TB, url string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {

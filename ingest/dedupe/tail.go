@@ -165,9 +165,11 @@ func (t *Tailer) readPartition(ctx context.Context, partition int, from, end int
 		Topic:     t.topic,
 		Partition: partition,
 		Dialer:    t.dialer(),
-		MinBytes:  1,
-		MaxBytes:  16 << 20,
-		MaxWait:   500 * time.Millisecond,
+		// Other instances' ids may arrive up to MaxWait late (this instance adds its own at once); batching
+		// fetches keeps the tail from competing with the producers for the broker.
+		MinBytes: 1 << 20,
+		MaxBytes: 16 << 20,
+		MaxWait:  time.Second,
 	})
 	defer r.Close()
 	if err := r.SetOffset(from); err != nil {

@@ -11,7 +11,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -32,9 +31,6 @@ const SurveyID = "cx-maturity"
 
 // Submit writes one event and waits for Kafka.
 type Submit func(ctx context.Context, e event.Event) error
-
-// ErrDuplicate, returned by Submit, means the same assessment was already recorded (a resubmitted form).
-var ErrDuplicate = errors.New("duplicate event id")
 
 // Handler serves the assessment.
 type Handler struct {
@@ -181,6 +177,7 @@ type option struct {
 	Value   int
 	Text    string
 	Checked bool
+	Focus   bool // the checked option, or the first: where the keyboard starts
 }
 
 type answerView struct {
@@ -194,7 +191,6 @@ type blockView struct{ Title, Text string }
 
 type page struct {
 	*form
-	T        func(ru, en string) string
 	CSS      template.CSS
 	N        int
 	Title    string
@@ -214,8 +210,11 @@ type page struct {
 
 type hidden struct{ Name, Value string }
 
+// T picks the page's language.
+func (p *page) T(ru, en string) string { return tr(p.Lang, ru, en) }
+
 func (h *Handler) newPage(f *form) *page {
-	return &page{form: f, T: func(ru, en string) string { return tr(f.Lang, ru, en) }, CSS: template.CSS(web.CSS), N: len(questions)}
+	return &page{form: f, CSS: template.CSS(web.CSS), N: len(questions)}
 }
 
 func (h *Handler) render(w http.ResponseWriter, code int, f *form) {
@@ -229,7 +228,8 @@ func (h *Handler) render(w http.ResponseWriter, code int, f *form) {
 		q := questions[f.Step-1]
 		p.Title = q.Title.in(f.Lang)
 		for i, l := range q.Levels {
-			p.Options = append(p.Options, option{Value: i + 1, Text: l.in(f.Lang), Checked: f.Levels[f.Step-1] == i+1})
+			cur := f.Levels[f.Step-1]
+			p.Options = append(p.Options, option{Value: i + 1, Text: l.in(f.Lang), Checked: cur == i+1, Focus: cur == i+1 || cur == 0 && i == 0})
 		}
 	}
 	for i, l := range f.Levels {
@@ -308,7 +308,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 {{else}}
 <p class="muted" id="progress">{{.T "Вопрос" "Question"}} {{.Step}} {{.T "из" "of"}} {{.N}}</p>
 <fieldset class="options"><legend><h2>{{.Title}}</h2>{{.T "Какой вариант ближе всего к вашей компании?" "Which option describes your company best?"}}</legend>
-{{range $i, $o := .Options}}<label><input type="radio" name="q{{$.Step}}" value="{{$o.Value}}"{{if $o.Checked}} checked{{end}}{{if eq $i 0}} autofocus{{end}} required> {{$o.Text}}</label>
+{{range .Options}}<label><input type="radio" name="q{{$.Step}}" value="{{.Value}}"{{if .Checked}} checked{{end}}{{if .Focus}} autofocus{{end}} required> {{.Text}}</label>
 {{end}}</fieldset>
 {{end}}
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
@@ -322,7 +322,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 document.getElementById('f').addEventListener('keydown', function (e) {
   if (e.key === 'Enter' && e.target.type === 'radio') {
     e.preventDefault();
-    e.target.checked = true;
+    if (!this.querySelector('input[name="' + e.target.name + '"]:checked')) e.target.checked = true;
     this.requestSubmit(document.getElementById('next'));
   }
 });

@@ -149,7 +149,6 @@ type page struct {
 	Lang, Title, Action, Error, Done string
 	Questions                        []question
 	CSS                              template.CSS
-	T                                func(ru, en string) string
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -264,7 +263,7 @@ func (h *Handler) parse(s *config.Survey, r *http.Request, lang string) (*event.
 func (h *Handler) render(w http.ResponseWriter, code int, s *config.Survey, loc, lang string, r *http.Request, errMsg, done string) {
 	t := func(ru, en string) string { return tr(lang, ru, en) }
 	p := page{Lang: lang, Title: tr(lang, s.TitleRU, s.TitleEN), Action: "/s/" + loc + "/" + s.ID + "?lang=" + lang,
-		Error: errMsg, Done: done, CSS: template.CSS(web.CSS), T: t}
+		Error: errMsg, Done: done, CSS: template.CSS(web.CSS)}
 	if p.Title == "" {
 		p.Title = t("Оцените нас", "Rate us")
 	}
@@ -307,6 +306,9 @@ func (h *Handler) render(w http.ResponseWriter, code int, s *config.Survey, loc,
 		h.log.Warn("survey page", "err", err)
 	}
 }
+
+// T picks the page's language.
+func (p page) T(ru, en string) string { return tr(p.Lang, ru, en) }
 
 func tr(lang, ru, en string) string {
 	if lang == "ru" {

@@ -55,28 +55,25 @@ var columnIndex = func() map[string]int {
 }()
 
 // KPINames are the KPIs the engine answers, in the order the API documents them.
-var KPINames = []string{
-	"nps", "csat", "ces", "smile_index", "like_index", "visitors", "receipts", "revenue",
-	"conversion", "consultations", "coverage", "avg_receipt", "items_per_receipt",
-}
+var KPINames = kpi.Names
 
 // needs maps a KPI to the component columns its formula reads. TestNeedsCoverFormulas checks it against
 // kpi.Compute (a KPI computed from only these columns equals the KPI from all of them), so a formula that
 // starts reading another component fails a test instead of silently reading zero.
 var needs = map[string][]string{
-	"nps":               {"promoters", "passives", "detractors"},
+	"nps":               {"promoters", "passives", "detractors", "nps_missing"},
 	"csat":              {"csat_top2", "csat_n"},
 	"ces":               {"ces_sum", "ces_sumsq", "ces_n"},
 	"smile_index":       {"smile_sum12", "smile_sumsq144", "smile_n"},
 	"like_index":        {"likes", "dislikes"},
 	"visitors":          {"visitors"},
-	"receipts":          {"receipts"},
-	"revenue":           {"revenue_cents", "receipts"},
-	"conversion":        {"receipts", "visitors"},
+	"receipts":          {"receipts", "refunds"},
+	"revenue":           {"revenue_cents", "receipts", "refunds"},
+	"conversion":        {"receipts", "refunds", "visitors"},
 	"consultations":     {"consultations"},
 	"coverage":          {"consultations", "visitors"},
-	"avg_receipt":       {"revenue_cents", "receipts"},
-	"items_per_receipt": {"items", "receipts"},
+	"avg_receipt":       {"revenue_cents", "receipts", "refunds"},
+	"items_per_receipt": {"items", "receipts", "refunds"},
 }
 
 // columnsFor returns the indexes (into columns) the KPIs need, in table order, without duplicates.

@@ -18,9 +18,9 @@ func TestNeedsCoverFormulas(t *testing.T) {
 			all.Merge(&c)
 		}
 		for _, name := range KPINames {
-			v1, n1, l1, h1 := figure(name, &all)
+			v1, n1, l1, h1 := figure(name, &all, kpi.Options{})
 			p := pruned(all, name)
-			v2, n2, l2, h2 := figure(name, &p)
+			v2, n2, l2, h2 := figure(name, &p, kpi.Options{})
 			if n1 != n2 || !eqPtr(v1, v2) || !eqPtr(l1, l2) || !eqPtr(h1, h2) {
 				t.Fatalf("%s reads components beyond %v: full %v/%d, pruned %v/%d", name, needs[name], v1, n1, v2, n2)
 			}

@@ -42,6 +42,13 @@ type Engine struct {
 	byID     map[string]int
 	byRegion map[string][]int
 	regions  []string
+	opt      kpi.Options
+}
+
+// WithKPIOptions sets the choices figures depend on (the NPS non-responder policy); it returns e.
+func (e *Engine) WithKPIOptions(o kpi.Options) *Engine {
+	e.opt = o
+	return e
 }
 
 type loc struct {
@@ -162,7 +169,7 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 				if c := byStart[t.Unix()]; c != nil {
 					p.Components = *c
 				}
-				p.Value, p.N, p.Low, p.High = figure(name, &p.Components)
+				p.Value, p.N, p.Low, p.High = figure(name, &p.Components, e.opt)
 				s.Points[i] = p
 			}
 			res.Series = append(res.Series, s)

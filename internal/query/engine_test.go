@@ -42,27 +42,35 @@ func wantValueOrZero(name string, c kpi.Components) (*float64, int64) {
 	case "smile_index":
 		return div(100*f(c.SmileSum12), 12*f(c.SmileN)), c.SmileN
 	case "like_index":
-		return div(100*f(c.Likes), f(c.Likes+c.Dislikes)), c.Likes + c.Dislikes
+		return div(100*f(c.Likes-c.Dislikes), f(c.Likes+c.Dislikes)), c.Likes + c.Dislikes
 	case "visitors":
 		v := f(c.Visitors)
 		return &v, c.Visitors
-	case "receipts":
-		v := f(c.Receipts)
-		return &v, c.Receipts
+	case "receipts": // net of refunds; n counts every POS event
+		v := f(c.Receipts - c.Refunds)
+		return &v, c.Receipts + c.Refunds
 	case "revenue":
 		v := f(c.RevenueCents) / 100
-		return &v, c.Receipts
+		return &v, c.Receipts + c.Refunds
 	case "consultations":
 		v := f(c.Consultations)
 		return &v, c.Consultations
 	case "conversion":
-		return div(100*f(c.Receipts), f(c.Visitors)), c.Visitors
+		return div(100*f(c.Receipts-c.Refunds), f(c.Visitors)), c.Visitors
 	case "coverage":
 		return div(100*f(c.Consultations), f(c.Visitors)), c.Visitors
 	case "avg_receipt":
-		return div(f(c.RevenueCents)/100, f(c.Receipts)), c.Receipts
+		net := c.Receipts - c.Refunds
+		if net <= 0 {
+			return nil, max(net, 0)
+		}
+		return div(f(c.RevenueCents)/100, f(net)), net
 	case "items_per_receipt":
-		return div(f(c.Items), f(c.Receipts)), c.Receipts
+		net := c.Receipts - c.Refunds
+		if net <= 0 {
+			return nil, max(net, 0)
+		}
+		return div(f(c.Items), f(net)), net
 	}
 	panic(name)
 }

@@ -6,6 +6,7 @@ import { FixedTemplateSrv } from './testing/templateSrv';
 import { CxmOptions } from './types';
 
 const settings: DataSourceInstanceSettings<CxmOptions> = {
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- still required by the type in Grafana 12
   id: 1,
   uid: 'cxm',
   type: 'cxm-kpi-datasource',

@@ -90,7 +90,7 @@ func TestGRPCHarness(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	pc := backend.PluginContext{OrgID: 1, PluginID: ID, DataSourceInstanceSettings: &env.settings}
+	pc := backend.PluginContext{Namespace: "default", PluginID: ID, DataSourceInstanceSettings: &env.settings}
 	pc.DataSourceInstanceSettings.ID = 1
 	pc.DataSourceInstanceSettings.Updated = time.Unix(1700000000, 0)
 	ppc := backend.ToProto().PluginContext(pc)

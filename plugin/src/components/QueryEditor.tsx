@@ -37,6 +37,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       {usesKpis && (
         <InlineFieldRow>
           <InlineField label="KPIs" labelWidth={LABEL_WIDTH} tooltip="Empty: every KPI">
+            {/* eslint-disable-next-line @typescript-eslint/no-deprecated -- Combobox is not in Grafana 11's @grafana/ui */}
             <MultiSelect
               inputId="cxm-kpis"
               width={60}
@@ -51,6 +52,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       )}
       <InlineFieldRow>
         <InlineField label="Locations" labelWidth={LABEL_WIDTH} tooltip="Location ids or variables; empty: every location of the region">
+          {/* eslint-disable-next-line @typescript-eslint/no-deprecated -- Combobox is not in Grafana 11's @grafana/ui */}
           <MultiSelect
             inputId="cxm-locations"
             width={60}
@@ -62,6 +64,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           />
         </InlineField>
         <InlineField label="Region" labelWidth={LABEL_WIDTH}>
+          {/* eslint-disable-next-line @typescript-eslint/no-deprecated -- Combobox is not in Grafana 11's @grafana/ui */}
           <Select
             inputId="cxm-region"
             width={24}
@@ -98,6 +101,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       {queryType === 'events' && (
         <InlineFieldRow>
           <InlineField label="Event types" labelWidth={LABEL_WIDTH}>
+            {/* eslint-disable-next-line @typescript-eslint/no-deprecated -- Combobox is not in Grafana 11's @grafana/ui */}
             <MultiSelect<EventType>
               inputId="cxm-event-types"
               width={40}

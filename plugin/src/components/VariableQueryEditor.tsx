@@ -19,6 +19,7 @@ export function VariableQueryEditor({ query, onChange }: Props) {
   return (
     <>
       <InlineField label="List" labelWidth={14}>
+        {/* eslint-disable-next-line @typescript-eslint/no-deprecated -- Combobox is not in Grafana 11's @grafana/ui */}
         <Select
           inputId="cxm-variable-kind"
           width={30}
