@@ -24,9 +24,12 @@ clickhouse:
 clickhouse-stop:
 	bash deploy/local/clickhouse.sh stop
 
-# Browser tests need Debian's Chromium.
+# Browser tests need Debian's Chromium; the alerting tests Prometheus, promtool, Alertmanager and amtool.
+TEST_PKGS := chromium chromium-driver prometheus prometheus-alertmanager
 test-deps:
-	@command -v chromium >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@missing=$$(for p in $(TEST_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing $$missing"; (apt-get update -qq || true); \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
 
 # Every test, with the race detector, against the real ClickHouse and kfake; CXM_REQUIRE_SERVICES makes a
 # missing server a failure instead of a skip.

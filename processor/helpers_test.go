@@ -410,10 +410,10 @@ func tuneForTests(cfg *config.Config, group string) {
 	cfg.Processor.PartitionMaxPending = 20000
 	cfg.Kafka.Consumer.SessionTimeout = 6 * time.Second
 	cfg.Kafka.Consumer.HeartbeatInterval = time.Second
-	cfg.Kafka.Consumer.RebalanceTimeout = 6 * time.Second
+	cfg.Kafka.Consumer.RebalanceTimeout = 20 * time.Second
 	cfg.Kafka.Consumer.JoinGroupBackoff = 200 * time.Millisecond
 	cfg.Kafka.Consumer.MaxWait = 100 * time.Millisecond
-	cfg.Processor.WriteTimeout = 5 * time.Second
+	cfg.Processor.WriteTimeout = 15 * time.Second
 	cfg.Processor.RetryMax = time.Second
 }
 

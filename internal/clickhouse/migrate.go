@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,8 +176,9 @@ func Migrate(ctx context.Context, conn driver.Conn, database string, fsys fs.FS,
 			return nil, fmt.Errorf("migration %s: version %d was applied to %s as %q", m.File, m.Version, database, a.name)
 		}
 	}
-	for ver, a := range done {
-		if !files[ver] {
+	// The lowest unknown version is named, so the message is the same on every run.
+	for _, ver := range slices.Sorted(maps.Keys(done)) {
+		if a := done[ver]; !files[ver] {
 			return nil, fmt.Errorf("%s.schema_migrations records version %d (%s) but there is no such migration file: is this binary older than the schema?", database, ver, a.name)
 		}
 	}

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
@@ -38,6 +40,16 @@ type Flush struct {
 	// progress of the stages that returned success; a failed stage's outcome is unknown and is verified.
 	eventsDone, likesDone, kpiDone bool
 	verify                         bool
+	// failedQuery is the query id of an insert that failed on the client side (timeout, lost connection):
+	// the server may still be running it, so nothing is verified until it is gone from system.processes.
+	failedQuery string
+}
+
+var querySeq atomic.Uint64
+
+// queryID is unique per process start and insert.
+func queryID() string {
+	return fmt.Sprintf("cxm-processor-%d-%d", time.Now().UnixNano(), querySeq.Add(1))
 }
 
 // ErrInconsistent means ClickHouse holds a mark inside a batch rather than at its end, which the
@@ -50,6 +62,12 @@ func (w *Writer) Write(ctx context.Context, f *Flush) error {
 	need := f.verify
 	for _, b := range f.Batches {
 		need = need || b.Verify
+	}
+	if f.failedQuery != "" {
+		if err := w.awaitGone(ctx, f.failedQuery); err != nil {
+			return err
+		}
+		f.failedQuery = ""
 	}
 	if need {
 		if err := w.verify(ctx, f); err != nil {
@@ -105,11 +123,34 @@ func (w *Writer) Write(ctx context.Context, f *Flush) error {
 func (w *Writer) stage(ctx context.Context, f *Flush, insert func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, w.timeout)
 	defer cancel()
-	if err := insert(ctx); err != nil {
-		f.verify = true
+	id := queryID()
+	if err := insert(ch.Context(ctx, ch.WithQueryID(id))); err != nil {
+		f.verify, f.failedQuery = true, id
 		return err
 	}
 	return nil
+}
+
+// awaitGone waits until the server no longer runs query id: only then is what it wrote final, and a
+// verification cannot miss rows it is still adding.
+func (w *Writer) awaitGone(ctx context.Context, id string) error {
+	for {
+		var n uint64
+		qctx, cancel := context.WithTimeout(ctx, w.timeout)
+		err := w.conn.QueryRow(qctx, "SELECT count() FROM system.processes WHERE query_id = ?", id).Scan(&n)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("wait for failed insert %s to end: %w", id, err)
+		}
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // verify finds out, per batch, what is already written, and drops it from the flush.

@@ -64,7 +64,7 @@ func (d *Datasource) currentFrame(refID string, sts []query.Status, kpis []strin
 	// its thresholds; with several it is a plain number and the status column carries the colour.
 	valueCfg := &data.FieldConfig{DisplayName: "Value", Links: locationLinks()}
 	if len(kpis) == 1 {
-		valueCfg = displayOf(kpis[0]).fieldConfig(displayOf(kpis[0]).Title)
+		valueCfg = kpiFieldConfig(displayOf(kpis[0]), displayOf(kpis[0]).Title)
 		valueCfg.Thresholds = sharedThresholds(sts)
 	}
 	f := data.NewFrame("current",

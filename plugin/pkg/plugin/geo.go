@@ -90,7 +90,7 @@ func geoFrame(locs []config.Location, sts []query.Status, kpis []string) *data.F
 	)
 	for k, kpi := range kpis {
 		d := displayOf(kpi)
-		fc := d.fieldConfig(d.Title)
+		fc := kpiFieldConfig(d, d.Title)
 		var ofKPI []query.Status
 		for _, st := range sts {
 			if st.KPI == kpi {

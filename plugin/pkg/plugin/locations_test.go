@@ -47,10 +47,10 @@ func TestSelectLocations(t *testing.T) {
 	}
 }
 
-func TestDisplayCoversEngine(t *testing.T) {
+func TestEveryEngineKPIHasMetadata(t *testing.T) {
 	for _, k := range kpiNames {
-		if _, ok := displays[k]; !ok {
-			t.Errorf("KPI %q of the engine has no display in kpi_display.go", k)
+		if m := displayOf(k); m.Title == k {
+			t.Errorf("KPI %q of the engine has no metadata in internal/kpi", k)
 		}
 	}
 }

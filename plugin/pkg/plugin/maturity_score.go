@@ -1,10 +1,16 @@
 package plugin
 
+import "github.com/cxm-project/cxm/ingest/maturity"
+
 // The CX maturity self-assessment: 11 questions answered 1..4; the total is round(95 * sum(answer-1) / 33)
-// in 0..95 and falls into one of five stages.
+// in 0..95 and falls into one of five stages. The scoring is the assessment's own (ingest/maturity), so
+// a company's stage in Grafana is the one its result page showed.
 
 // MaturityQuestions is the number of questions of the assessment.
 const MaturityQuestions = 11
+
+// MaturitySurvey is the survey name of CX maturity assessments.
+const MaturitySurvey = maturity.SurveyID
 
 // MaturityStage is a stage of the CX maturity model and its total range, both ends included.
 type MaturityStage struct {
@@ -22,22 +28,16 @@ var MaturityStages = []MaturityStage{
 	{5, "Embedding", 80, 95},
 }
 
-// MaturityTotal is round(95*s/33) for s = sum(answer-1), in integers: floor((190*s + 33) / 66). No total
-// is ever exactly half-way (that needs 33 | s), so the rounding rule does not matter.
+// MaturityTotal is the assessment's total score.
 func MaturityTotal(answers [MaturityQuestions]uint8) int64 {
-	var s int64
-	for _, a := range answers {
-		s += int64(a) - 1
+	var levels [MaturityQuestions]int
+	for i, a := range answers {
+		levels[i] = int(a)
 	}
-	return (190*s + 33) / 66
+	return int64(maturity.Score(levels))
 }
 
 // StageOf returns the stage a total falls in.
 func StageOf(total int64) MaturityStage {
-	for _, st := range MaturityStages {
-		if total <= st.To {
-			return st
-		}
-	}
-	return MaturityStages[len(MaturityStages)-1]
+	return MaturityStages[maturity.Stage(int(total))-1]
 }

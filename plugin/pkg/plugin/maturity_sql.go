@@ -6,8 +6,6 @@ import (
 	"time"
 )
 
-// MaturitySurvey is the survey name of CX maturity assessments.
-const MaturitySurvey = "cx-maturity"
 
 // maxAssessments bounds the assessments one query reads; far more than a range normally holds.
 const maxAssessments = 10000

@@ -90,3 +90,14 @@ func TestMaturityQuery(t *testing.T) {
 		}
 	})
 }
+
+// The stage table above names the stages; the assessment decides which one a total is in. Every total
+// 0..95 must land in the stage whose range holds it.
+func TestMaturityStagesCoverEveryTotal(t *testing.T) {
+	for total := int64(0); total <= 95; total++ {
+		st := StageOf(total)
+		if total < st.From || total > st.To {
+			t.Errorf("total %d: stage %d %s covers %d..%d", total, st.Number, st.Name, st.From, st.To)
+		}
+	}
+}

@@ -13,12 +13,13 @@ import (
 // evaluator applied (it reads them from the cxm config's kpi section), so a panel turns red exactly when
 // the pipeline's status — and its alert — does.
 
-// thresholdsOf turns a status row's limits into Grafana thresholds; nil without limits.
+// thresholdsOf turns a status row's limits into Grafana thresholds (the row's direction, else the KPI's
+// default); nil without limits.
 func thresholdsOf(st query.Status) *data.ThresholdsConfig {
 	if st.Yellow == nil && st.Red == nil {
 		return nil
 	}
-	lowerBetter := isLowerBetter(st.Direction)
+	lowerBetter := isLowerBetter(st.Direction) || st.Direction == "" && !displayOf(st.KPI).HigherIsBetter
 	steps := []data.Threshold{data.NewThreshold(math.Inf(-1), "green", "")}
 	if !lowerBetter {
 		steps[0].Color = "red"

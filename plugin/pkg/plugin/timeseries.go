@@ -61,7 +61,7 @@ func (d *Datasource) seriesFrame(refID string, s query.Series, th map[string]que
 	disp := displayOf(s.KPI)
 	labels := data.Labels{"kpi": s.KPI}
 	name := disp.Title
-	fc := disp.fieldConfig("")
+	fc := kpiFieldConfig(disp, "")
 	fc.Links = nil
 	switch {
 	case s.Location != "":
