@@ -62,16 +62,3 @@ func runErr(dir string, name string, args ...string) (string, error) {
 		return buf.String(), os.ErrDeadlineExceeded
 	}
 }
-
-// repoRoot is the repository root: go test runs in the package directory, deploy/.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("repository root %s has no go.mod: %v", root, err)
-	}
-	return root
-}

@@ -391,8 +391,7 @@ func TestAuthScopingAndErrors(t *testing.T) {
 		t.Errorf("scoped region aggregate %+v, want msk-1 only", p)
 	}
 	// Locations lists only what the token may read.
-	var locs struct{ Locations []locationJSON }
-	locs = decode[struct{ Locations []locationJSON }](t, f.get(tokCentral, "/v1/locations"))
+	locs := decode[struct{ Locations []locationJSON }](t, f.get(tokCentral, "/v1/locations"))
 	if len(locs.Locations) != 1 || locs.Locations[0].ID != "msk-1" {
 		t.Errorf("locations for the msk-1 token: %+v", locs)
 	}
@@ -499,11 +498,8 @@ func TestEventsExport(t *testing.T) {
 }
 
 func eventHeader() []string {
-	h := make([]string, 0, 36)
-	for _, c := range []string{"id", "type", "location", "device", "time", "kind", "value", "scale", "subject", "in", "out",
-		"receipt", "amount_cents", "items", "currency", "seller", "refund", "survey", "nps", "csat", "ces", "comment"} {
-		h = append(h, c)
-	}
+	h := []string{"id", "type", "location", "device", "time", "kind", "value", "scale", "subject", "in", "out",
+		"receipt", "amount_cents", "items", "currency", "seller", "refund", "survey", "nps", "csat", "ces", "comment"}
 	for i := 1; i <= 11; i++ {
 		h = append(h, "q"+strconv.Itoa(i))
 	}
@@ -518,8 +514,7 @@ func TestStatusAndLocations(t *testing.T) {
 	must(t, conn.Exec(ctx, "INSERT INTO "+clickhouse.Ident(db)+`.kpi_status SELECT 'msk-1', 'nps', '1h', toDateTime('2026-03-02 11:00:00', 'UTC'), -5, 60, -15, 5, 'red', toDateTime('2026-03-02 11:00:00', 'UTC'), 20, 0, 'higher' FROM numbers(1)`))
 	must(t, conn.Exec(ctx, "INSERT INTO "+clickhouse.Ident(db)+`.kpi_status SELECT 'msk-2', 'conversion', '1h', toDateTime('2026-03-02 11:00:00', 'UTC'), 25, 100, 20, 30, 'green', toDateTime('2026-03-01 11:00:00', 'UTC'), 15, 10, 'higher' FROM numbers(1)`))
 	rec := f.get(tokAll, "/v1/status?location=msk-1")
-	var st struct{ Statuses []statusJSON }
-	st = decode[struct{ Statuses []statusJSON }](t, rec)
+	st := decode[struct{ Statuses []statusJSON }](t, rec)
 	if len(st.Statuses) != 1 || st.Statuses[0].Status != "red" || *st.Statuses[0].Value != -5 || st.Statuses[0].N != 60 ||
 		!st.Statuses[0].Since.Equal(time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)) || *st.Statuses[0].Thresholds.Yellow != 20 {
 		t.Errorf("status: %s", rec.Body)

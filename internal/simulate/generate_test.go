@@ -16,7 +16,7 @@ func TestGeneratorWeek(t *testing.T) {
 	g := NewGenerator(profiles, 7, "t", DefaultDefects)
 	const days = 3
 	start := time.Date(2026, 11, 6, 0, 0, 0, 0, time.UTC) // a Friday
-	type agg struct{ visitors, receipts, prom, det, npsN, counters, spam int }
+	type agg struct{ visitors, receipts, prom, det, npsN, counters int }
 	per := map[string]*agg{}
 	ids := map[string]int{}
 	closedEvents := 0

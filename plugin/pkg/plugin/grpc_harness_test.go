@@ -85,6 +85,7 @@ func TestGRPCHarness(t *testing.T) {
 	env := newTestEnv(t)
 	kpiFixture(t, env)
 	env.insertEvents(t, eventsFixture()...)
+	env.insertEvents(t, maturityFixture(at("2026-11-23T10:00:00Z"))...)
 	bin := buildPlugin(t)
 	c := startPlugin(t, bin)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -135,6 +136,7 @@ func TestGRPCHarness(t *testing.T) {
 		{"current_nps", QueryCurrent, map[string]any{"kpis": []string{"nps"}}, from, at("2026-11-23T11:00:00Z")},
 		{"geo", QueryGeo, map[string]any{"kpis": []string{"nps", "csat"}}, from, at("2026-11-23T11:00:00Z")},
 		{"events_comments", QueryEvents, map[string]any{"withComment": true}, from, at("2026-11-23T11:00:00Z")},
+		{"maturity_all", QueryMaturity, nil, at("2026-11-23T10:00:00Z"), at("2026-11-23T11:00:00Z")},
 		{"events_pos", QueryEvents, map[string]any{"eventTypes": []string{"pos"}}, from, at("2026-11-23T11:00:00Z")},
 	}
 	for _, q := range queries {

@@ -6,7 +6,6 @@ import (
 	"time"
 )
 
-
 // maxAssessments bounds the assessments one query reads; far more than a range normally holds.
 const maxAssessments = 10000
 

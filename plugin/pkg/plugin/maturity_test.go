@@ -44,15 +44,7 @@ func maturityEvent(id, loc string, at time.Time, q [11]int8) event.Event {
 func TestMaturityQuery(t *testing.T) {
 	env := newTestEnv(t)
 	t0 := at("2026-11-23T10:00:00Z")
-	env.insertEvents(t,
-		maturityEvent("m1", "store-a", t0.Add(time.Minute), [11]int8{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}),   // 0 Ignoring
-		maturityEvent("m2", "store-b", t0.Add(2*time.Minute), [11]int8{3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2}), // 40 Mobilizing
-		maturityEvent("m3", "store-a", t0.Add(3*time.Minute), [11]int8{4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3}), // 81 Embedding
-		// Incomplete (q11 unanswered): not an assessment.
-		maturityEvent("m4", "store-c", t0.Add(4*time.Minute), [11]int8{4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0}),
-		// Another survey: not an assessment.
-		event.Event{ID: "x1", Type: event.TypeSurvey, Location: "store-a", Time: t0.Add(5 * time.Minute), Survey: "qr", Answers: &event.Answers{Q: [11]int8{4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}}},
-	)
+	env.insertEvents(t, maturityFixture(t0)...)
 	from, to := t0, t0.Add(time.Hour)
 
 	dr := env.query(t, QueryMaturity, nil, from, to)
@@ -99,5 +91,18 @@ func TestMaturityStagesCoverEveryTotal(t *testing.T) {
 		if total < st.From || total > st.To {
 			t.Errorf("total %d: stage %d %s covers %d..%d", total, st.Number, st.Name, st.From, st.To)
 		}
+	}
+}
+
+// maturityFixture: three complete assessments (totals 0, 40, 81), an incomplete one and another survey.
+func maturityFixture(t0 time.Time) []event.Event {
+	return []event.Event{
+		maturityEvent("m1", "store-a", t0.Add(time.Minute), [11]int8{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}),   // 0 Ignoring
+		maturityEvent("m2", "store-b", t0.Add(2*time.Minute), [11]int8{3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2}), // 40 Mobilizing
+		maturityEvent("m3", "store-a", t0.Add(3*time.Minute), [11]int8{4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3}), // 81 Embedding
+		// Incomplete (q11 unanswered): not an assessment.
+		maturityEvent("m4", "store-c", t0.Add(4*time.Minute), [11]int8{4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0}),
+		// Another survey: not an assessment.
+		event.Event{ID: "x1", Type: event.TypeSurvey, Location: "store-a", Time: t0.Add(5 * time.Minute), Survey: "qr", Answers: &event.Answers{Q: [11]int8{4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4}}},
 	}
 }
