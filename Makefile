@@ -6,7 +6,7 @@ CONFIG ?= cxm.yaml
 PKGS ?= ./...
 export CGO_ENABLED ?= 1
 
-.PHONY: all build run test test-go test-deps bench lint clickhouse clickhouse-stop clean
+.PHONY: all build run test test-deps bench lint clickhouse clickhouse-stop plugin clean
 
 all: build
 
@@ -44,6 +44,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+# The Grafana plugin: dist/ (frontend bundle, plugin.json, gpx_cxm for linux/amd64 and arm64) and a zip to
+# unpack into Grafana's plugins folder.
+plugin:
+	$(MAKE) -C plugin build zip
 
 clean:
 	rm -rf bin run test-artifacts

@@ -118,3 +118,8 @@ require (
 	google.golang.org/grpc v1.84.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
+
+ignore (
+	./plugin/node_modules
+	./dashboards/schema-check/node_modules
+)

@@ -87,6 +87,10 @@ func (c *consumer) apply(m *kafkago.Message) bool {
 	if c.stopped {
 		return false
 	}
+	if m.Offset != c.next {
+		c.log.Error("offset gap", "partition", c.id, "want", c.next, "got", m.Offset)
+	}
+	c.next = m.Offset + 1
 	if c.pending == nil {
 		c.pending = c.state.NewBatch(m.Offset)
 		c.pending.Verify = m.Offset <= c.verifyUntil

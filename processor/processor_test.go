@@ -146,6 +146,16 @@ func TestRebalance(t *testing.T) {
 	waitCaughtUp(t, conn, ch.Database, endOffsets(t, kc), 5*time.Minute)
 	stopB()
 	check(t, conn, ch.Database, x)
+	if t.Failed() {
+		rows, _ := conn.Query(context.Background(), "SELECT kafka_partition, last_offset, count() FROM `"+ch.Database+"`.kpi_minute GROUP BY kafka_partition, last_offset ORDER BY kafka_partition, last_offset")
+		for rows.Next() {
+			var p uint16
+			var l, n uint64
+			_ = rows.Scan(&p, &l, &n)
+			t.Logf("mark p=%d last=%d rows=%d", p, l, n)
+		}
+		rows.Close()
+	}
 }
 
 // TestClickHouseDown makes ClickHouse unreachable for the processor alone — it talks to the shared server

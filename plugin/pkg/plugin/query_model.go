@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
 )
 
 // Query types; src/types.ts has the same names.
@@ -61,8 +60,6 @@ type Query struct {
 	// Interval is Grafana's suggested step for the panel width; MaxDataPoints bounds the number of steps.
 	Interval      time.Duration
 	MaxDataPoints int64
-	// WindowDur is Model.Window parsed (0: the whole range).
-	WindowDur time.Duration
 }
 
 // ParseQuery reads and validates one query; every error names the field and is the user's to fix.
@@ -91,11 +88,9 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 		return Query{}, fmt.Errorf("time range: end %s must be after start %s", out.To.Format(time.RFC3339), out.From.Format(time.RFC3339))
 	}
 	if w := strings.TrimSpace(m.Window); w != "" {
-		d, err := gtime.ParseDuration(w)
-		if err != nil || d <= 0 {
+		if _, ok := windowDuration(w); !ok {
 			return Query{}, fmt.Errorf("window: %q is not a positive duration such as 15m, 1h or 1d", m.Window)
 		}
-		out.WindowDur = d
 	}
 	for _, t := range m.EventTypes {
 		if !contains(eventTypes, t) {
