@@ -87,8 +87,8 @@ func (c *consumer) apply(m *kafkago.Message) bool {
 	if c.stopped {
 		return false
 	}
-	if m.Offset != c.next {
-		c.log.Error("offset gap", "partition", c.id, "want", c.next, "got", m.Offset)
+	if c.next >= 0 && m.Offset != c.next {
+		c.log.Warn("offset gap", "partition", c.id, "want", c.next, "got", m.Offset)
 	}
 	c.next = m.Offset + 1
 	if c.pending == nil {

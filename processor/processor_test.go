@@ -16,6 +16,8 @@ import (
 
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/testutil"
 	"github.com/cxm-project/cxm/processor"
@@ -147,6 +149,13 @@ func TestRebalance(t *testing.T) {
 	stopB()
 	check(t, conn, ch.Database, x)
 	if t.Failed() {
+		mfs, _ := prometheus.DefaultGatherer.Gather()
+		for _, mf := range mfs {
+			if n := mf.GetName(); n == "cxm_processor_duplicates_total" || n == "cxm_processor_late_events_total" || n == "cxm_processor_repeats_total" {
+				t.Logf("%s %v", n, mf.GetMetric()[0].GetCounter().GetValue())
+			}
+		}
+		t.Logf("expected late %d dups %d", x.late, n-x.stored-x.late)
 		rows, _ := conn.Query(context.Background(), "SELECT kafka_partition, last_offset, count() FROM `"+ch.Database+"`.kpi_minute GROUP BY kafka_partition, last_offset ORDER BY kafka_partition, last_offset")
 		for rows.Next() {
 			var p uint16

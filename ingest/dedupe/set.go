@@ -8,9 +8,14 @@
 package dedupe
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
 )
 
 const shards = 64
@@ -21,7 +26,23 @@ type Set struct {
 	perShard int
 	seed     maphash.Seed
 	shards   [shards]shard
+	origin   string
+	header   []kafkago.Header
+
+	// unsure holds ids whose write failed as far as this instance knows (timeout, broker error) but may be
+	// in Kafka all the same: the tailer, which skips this instance's own events, learns them after all
+	// when they show up. nUnsure lets it skip the lock while the map is empty, which is nearly always.
+	unsureMu sync.Mutex
+	unsure   map[string]struct{}
+	nUnsure  atomic.Int64
 }
+
+// OriginHeader is the Kafka header naming the ingest instance that wrote an event (Set.Origin).
+const OriginHeader = "cxm-ingest"
+
+// maxUnsure bounds the ids kept by MaybeWritten; past it the set starts over, which at worst lets a retry
+// write an event a second time (the processor deduplicates by id).
+const maxUnsure = 1 << 16
 
 type shard struct {
 	mu sync.Mutex
@@ -39,11 +60,81 @@ type entry struct {
 
 // New returns a set remembering ids for horizon, at most maxIDs of them.
 func New(horizon time.Duration, maxIDs int) *Set {
-	s := &Set{horizon: horizon, perShard: max(1, maxIDs/shards), seed: maphash.MakeSeed()}
+	s := &Set{horizon: horizon, perShard: max(1, maxIDs/shards), seed: maphash.MakeSeed(), origin: NewOrigin(),
+		unsure: map[string]struct{}{}}
 	for i := range s.shards {
 		s.shards[i].m = map[string]int64{}
 	}
+	s.header = OriginHeaders(s.origin)
 	return s
+}
+
+// NewOrigin returns a random instance id: 16 hex digits, new for every process, so events written before a
+// restart are read back like any other instance's.
+func NewOrigin() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// OriginHeaders are the headers marking an event as written by the instance origin.
+func OriginHeaders(origin string) []kafkago.Header {
+	return []kafkago.Header{{Key: OriginHeader, Value: []byte(origin)}}
+}
+
+// Origin identifies the instance this set belongs to. Every event the instance writes carries it in
+// Headers, so its tailer can skip them: their ids are added when Kafka confirms them (Add).
+func (s *Set) Origin() string { return s.origin }
+
+// Headers are the headers to put on every event this instance writes (shared: do not modify).
+func (s *Set) Headers() []kafkago.Header { return s.header }
+
+// own reports whether headers mark an event written by this instance.
+func (s *Set) own(headers []kafkago.Header) bool {
+	for i := range headers {
+		if headers[i].Key == OriginHeader {
+			return string(headers[i].Value) == s.origin
+		}
+	}
+	return false
+}
+
+// MaybeWritten notes ids whose write this instance reported failed: should they reach Kafka anyway, the
+// tailer adds them although they carry this instance's origin.
+func (s *Set) MaybeWritten(ids ...string) {
+	s.unsureMu.Lock()
+	defer s.unsureMu.Unlock()
+	if len(s.unsure)+len(ids) > maxUnsure {
+		clear(s.unsure)
+	}
+	for _, id := range ids {
+		s.unsure[id] = struct{}{}
+	}
+	s.nUnsure.Store(int64(len(s.unsure)))
+}
+
+// takeUnsure reports whether id was noted by MaybeWritten, and forgets it.
+func (s *Set) takeUnsure(id string) bool {
+	if s.nUnsure.Load() == 0 {
+		return false
+	}
+	s.unsureMu.Lock()
+	defer s.unsureMu.Unlock()
+	_, ok := s.unsure[id]
+	if ok {
+		delete(s.unsure, id)
+		s.nUnsure.Store(int64(len(s.unsure)))
+	}
+	return ok
+}
+
+// AddAll is Add for ids accepted together.
+func (s *Set) AddAll(ids []string, accepted time.Time) {
+	exp := accepted.Add(s.horizon).UnixNano()
+	now := time.Now().UnixNano()
+	for _, id := range ids {
+		s.shard(id).add(id, exp, now, s.perShard)
+	}
 }
 
 // Horizon is how long an id is remembered.
@@ -64,8 +155,10 @@ func (s *Set) Seen(id string, now time.Time) bool {
 
 // Add remembers id as accepted at the given time (Kafka's receive time), for the horizon from then.
 func (s *Set) Add(id string, accepted time.Time) {
-	exp := accepted.Add(s.horizon).UnixNano()
-	sh := s.shard(id)
+	s.shard(id).add(id, accepted.Add(s.horizon).UnixNano(), time.Now().UnixNano(), s.perShard)
+}
+
+func (sh *shard) add(id string, exp, now int64, limit int) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if old, ok := sh.m[id]; ok && old >= exp {
@@ -73,7 +166,7 @@ func (s *Set) Add(id string, accepted time.Time) {
 	}
 	sh.m[id] = exp
 	sh.fifo = append(sh.fifo, entry{id, exp})
-	sh.trim(time.Now().UnixNano(), s.perShard)
+	sh.trim(now, limit)
 }
 
 // trim drops expired entries from the front, and the oldest ones beyond the cap.

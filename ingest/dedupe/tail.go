@@ -182,7 +182,13 @@ func (t *Tailer) readPartition(ctx context.Context, partition int, from, end int
 		if err != nil {
 			return // ctx ended or the reader was closed; kafka-go retries broker errors itself
 		}
-		if id, ok := IDOf(m.Value); ok {
+		// This instance's own events were added when Kafka confirmed them: decoding their ids again would
+		// cost as much as the rest of the tail, for nothing. Only those whose write it saw fail are learned.
+		if !t.set.own(m.Headers) {
+			if id, ok := IDOf(m.Value); ok {
+				t.set.Add(id, m.Time)
+			}
+		} else if id, ok := IDOf(m.Value); ok && t.set.nUnsure.Load() > 0 && t.set.takeUnsure(id) {
 			t.set.Add(id, m.Time)
 		}
 		if !done && m.Offset+1 >= end {

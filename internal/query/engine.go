@@ -107,8 +107,9 @@ type Point struct {
 	N         int64
 	Low, High *float64
 	// Components are the summed components the value was computed from (only the columns the request's
-	// KPIs need are filled), for callers that want to show or re-check them.
-	Components kpi.Components
+	// KPIs need are filled), for callers that want to show or re-check them. Never nil; shared by the
+	// points of one bucket across the KPIs of a series key, so read-only.
+	Components *kpi.Components
 }
 
 // KPIs answers a KPI request.
@@ -148,34 +149,73 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 	ctx, cancel := e.withLimits(ctx)
 	defer cancel()
 
-	// sums[key][bucket start] are the summed components.
-	sums := make(map[string]map[int64]*kpi.Components, len(keys))
+	// sums[key] are the summed components of each bucket of the key's series.
+	sums := make(map[string]*keySums, len(keys))
 	for _, g := range gs {
-		q := buildKPIQuery(e.db, g, &r, cols)
+		q := buildKPIQuery(e.db, g, &r, cols, false)
+		if r.Group == GroupAll && !q.hoursFrom.IsZero() {
+			// The network-wide hourly rollup answers when it holds no location outside the selection.
+			cq := coverQuery(e.db, g.members, q.hoursFrom, q.hoursTo)
+			var outside uint64
+			if err := e.conn.QueryRow(ctx, cq.SQL, cq.Args...).Scan(&outside); err != nil {
+				return nil, e.wrap(ctx, err)
+			}
+			if outside == 0 {
+				q = buildKPIQuery(e.db, g, &r, cols, true)
+			}
+		}
 		if err := e.run(ctx, q, cols, sums); err != nil {
 			return nil, err
 		}
 	}
 
 	res := &Result{From: r.From.UTC(), To: r.To.UTC(), Step: r.Step, Group: r.Group}
+	res.Series = make([]Series, 0, len(keys)*len(r.KPIs))
+	var empty []kpi.Components // one zero bucket per start, shared by the series without any row
 	for _, k := range keys {
 		b := bucketing{step: r.Step, tz: k.tz, from: r.From}
 		starts := b.starts(r.From, r.To)
-		byStart := sums[k.key]
-		for _, name := range r.KPIs {
-			s := Series{Location: k.location, Region: k.region, KPI: name, Points: make([]Point, len(starts))}
+		var comps []kpi.Components
+		if ks := sums[k.key]; ks != nil {
+			comps = ks.comps
+		} else {
+			if len(empty) < len(starts) {
+				empty = make([]kpi.Components, len(starts))
+			}
+			comps = empty
+		}
+		// One backing array for all the points of the key and one for their value, low and high, instead
+		// of three small allocations per point.
+		points := make([]Point, len(starts)*len(r.KPIs))
+		floats := make([]float64, 3*len(points))
+		for j, name := range r.KPIs {
+			s := Series{Location: k.location, Region: k.region, KPI: name, Points: points[j*len(starts) : (j+1)*len(starts) : (j+1)*len(starts)]}
 			for i, t := range starts {
-				p := Point{Time: t}
-				if c := byStart[t.Unix()]; c != nil {
-					p.Components = *c
+				p := &s.Points[i]
+				p.Time = t
+				p.Components = &comps[i]
+				f := floats[3*(j*len(starts)+i):][:3]
+				v := kpi.Compute(name, p.Components, e.opt)
+				p.N = v.N
+				if v.Valid {
+					f[0] = v.Value
+					p.Value = &f[0]
+					if v.HasInterval {
+						f[1], f[2] = v.Low, v.High
+						p.Low, p.High = &f[1], &f[2]
+					}
 				}
-				p.Value, p.N, p.Low, p.High = figure(name, &p.Components, e.opt)
-				s.Points[i] = p
 			}
 			res.Series = append(res.Series, s)
 		}
 	}
 	return res, nil
+}
+
+// keySums are the summed components of one series key: comps[i] is the bucket that starts at starts[i] of
+// the query's bucketing.
+type keySums struct {
+	comps []kpi.Components
 }
 
 func stepName(s Step) string {
@@ -186,39 +226,46 @@ func stepName(s Step) string {
 }
 
 // run executes one statement and adds its rows into sums.
-func (e *Engine) run(ctx context.Context, q sqlQuery, cols []int, sums map[string]map[int64]*kpi.Components) error {
+func (e *Engine) run(ctx context.Context, q sqlQuery, cols []int, sums map[string]*keySums) error {
 	rows, err := e.conn.Query(ctx, q.SQL, q.Args...)
 	if err != nil {
 		return e.wrap(ctx, err)
 	}
 	defer rows.Close()
 	var (
-		key  string
-		b    int64
-		vals = make([]int64, len(cols))
-		dest = make([]any, 0, 2+len(cols))
+		key   string
+		b     int64
+		vals  = make([]int64, len(cols))
+		dest  = make([]any, 0, 2+len(cols))
+		ptrs  = make([]func(*kpi.Components) *int64, len(cols))
+		first = q.bucketing.first(q.bucketing.from)
+		ks    *keySums
 	)
 	dest = append(dest, &key, &b)
 	for i := range vals {
 		dest = append(dest, &vals[i])
 	}
+	for i, ci := range cols {
+		ptrs[i] = columns[ci].ptr
+	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("query: scan: %w", err)
 		}
-		m := sums[key]
-		if m == nil {
-			m = map[int64]*kpi.Components{}
-			sums[key] = m
+		if ks == nil || sums[key] != ks {
+			ks = sums[key]
+			if ks == nil {
+				ks = &keySums{comps: make([]kpi.Components, len(q.starts))}
+				sums[key] = ks
+			}
 		}
-		t := q.bucketing.start(b).Unix()
-		c := m[t]
-		if c == nil {
-			c = &kpi.Components{}
-			m[t] = c
+		i := b - first
+		if i < 0 || i >= int64(len(ks.comps)) {
+			return fmt.Errorf("query: bucket %d of key %q is outside the %d buckets from %d", b, key, len(ks.comps), first)
 		}
-		for i, ci := range cols {
-			*columns[ci].ptr(c) += vals[i]
+		c := &ks.comps[i]
+		for j, ptr := range ptrs {
+			*ptr(c) += vals[j]
 		}
 	}
 	if err := rows.Err(); err != nil {

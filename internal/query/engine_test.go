@@ -180,8 +180,8 @@ func checkResult(t *testing.T, got *Result, want map[[3]string]*wantSeries) {
 				t.Errorf("%s/%s/%s point %d: time %s, want %s", s.Location, s.Region, s.KPI, i, p.Time, w.starts[i])
 				continue
 			}
-			if pruned(p.Components, s.KPI) != pruned(w.sums[i], s.KPI) {
-				t.Errorf("%s/%s/%s at %s: components %+v, want %+v", s.Location, s.Region, s.KPI, p.Time, pruned(p.Components, s.KPI), pruned(w.sums[i], s.KPI))
+			if pruned(*p.Components, s.KPI) != pruned(w.sums[i], s.KPI) {
+				t.Errorf("%s/%s/%s at %s: components %+v, want %+v", s.Location, s.Region, s.KPI, p.Time, pruned(*p.Components, s.KPI), pruned(w.sums[i], s.KPI))
 			}
 			wv, wn := wantValue(s.KPI, w.sums[i])
 			if p.N != wn {

@@ -76,6 +76,19 @@ func (b bucketing) starts(from, to time.Time) []time.Time {
 	return []time.Time{from.UTC()}
 }
 
+// first is the number of the first bucket starts(from, …) lists: bucket first+i starts at starts[i].
+func (b bucketing) first(from time.Time) int64 {
+	switch {
+	case b.step.Days > 0:
+		y, m, d := from.In(b.tz).Date()
+		day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+		return floorDiv(day+3, int64(b.step.Days))
+	case b.step.Minutes > 0:
+		return floorDiv(from.Unix(), b.step.seconds())
+	}
+	return 0
+}
+
 // countStarts is len(starts) without building it, to check the point limit before allocating.
 func (b bucketing) countStarts(from, to time.Time) int64 {
 	switch {
@@ -101,8 +114,12 @@ func floorDiv(a, b int64) int64 {
 type sqlQuery struct {
 	SQL  string
 	Args []any
-	// bucketing decodes the b column of the result.
+	// bucketing decodes the b column of the result; starts are its buckets over the request's range, the
+	// first numbered bucketing.first.
 	bucketing bucketing
+	starts    []time.Time
+	// hoursFrom, hoursTo are the whole hours read from an hourly table (zero: minutes only).
+	hoursFrom, hoursTo time.Time
 }
 
 // split is how [from, to) divides between kpi_hour and kpi_minute for one bucketing.
@@ -147,7 +164,14 @@ type group struct {
 }
 
 // buildKPIQuery is the statement for one group: sums of the needed columns per series key and bucket.
-func buildKPIQuery(database string, g group, r *Request, cols []int) sqlQuery {
+// With total, the whole hours come from kpi_hour_total (every location together) instead of kpi_hour; the
+// caller sets it only for group=all when no location outside the selection has data in those hours
+// (coverQuery), so the two give the same sums.
+//
+// Each table's rows are summed per key and bucket where they are read (a GROUP BY on the bucket number
+// alone for group=all, which ClickHouse hashes as one integer), and the two partial sums of a bucket that
+// has both whole hours and ragged minutes are added by an outer GROUP BY over the few grouped rows.
+func buildKPIQuery(database string, g group, r *Request, cols []int, total bool) sqlQuery {
 	b := bucketing{step: r.Step, tz: g.tz, from: r.From}
 	bounds := b.starts(r.From, r.To)
 	sp := splitRange(r.From, r.To, b, bounds)
@@ -158,71 +182,98 @@ func buildKPIQuery(database string, g group, r *Request, cols []int) sqlQuery {
 	}
 	inLocations := ch.GroupSet{Value: ids}
 
-	var keyExpr string
+	var keyExpr, groupBy string
 	var keyArgs []any
 	switch r.Group {
 	case GroupAll:
-		keyExpr = "''"
+		keyExpr, groupBy = "''", "b"
 	case GroupRegion:
 		from, to := make([]string, len(g.members)), make([]string, len(g.members))
 		for i, m := range g.members {
 			from[i], to[i] = m.id, m.key
 		}
-		keyExpr, keyArgs = "transform(location, ?, ?, '')", []any{from, to}
+		keyExpr, keyArgs, groupBy = "transform(location, ?, ?, '')", []any{from, to}, "key, b"
 	default:
-		keyExpr = "toString(location)"
+		keyExpr, groupBy = "toString(location)", "key, b"
 	}
 
-	names := make([]string, len(cols))
+	sums := make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = clickhouse.Ident(columns[c].name)
+		sums[i] = fmt.Sprintf("sum(%s) AS s%d", clickhouse.Ident(columns[c].name), i)
 	}
-	colList := strings.Join(names, ", ")
+	sumList := strings.Join(sums, ", ")
 	db := clickhouse.Ident(database)
 
 	var sb strings.Builder
 	var args []any
-	sub := func(table, tsCol, where string, whereArgs []any) {
+	branch := func(table, tsCol string, byLocation bool, where string, whereArgs []any) {
 		bExpr, bArgs := b.expr(tsCol)
-		fmt.Fprintf(&sb, "SELECT %s AS key, %s AS b, %s FROM %s.%s WHERE location IN ? AND %s",
-			keyExpr, bExpr, colList, db, table, where)
+		fmt.Fprintf(&sb, "SELECT %s AS key, %s AS b, %s FROM %s.%s WHERE ", keyExpr, bExpr, sumList, db, table)
 		args = append(args, keyArgs...)
 		args = append(args, bArgs...)
-		args = append(args, inLocations)
+		if byLocation {
+			sb.WriteString("location IN ? AND ")
+			args = append(args, inLocations)
+		}
+		sb.WriteString(where + " GROUP BY " + groupBy)
 		args = append(args, whereArgs...)
 	}
+	q := sqlQuery{bucketing: b, starts: bounds, hoursFrom: sp.hoursFrom, hoursTo: sp.hoursTo}
 
-	sums := make([]string, len(cols))
-	for i, n := range names {
-		sums[i] = "sum(" + n + ") AS " + n
-	}
-	sb.WriteString("SELECT key, b, " + strings.Join(sums, ", ") + " FROM (\n  ")
 	if sp.hoursFrom.IsZero() {
-		sub("kpi_minute", "minute", "minute >= ? AND minute < ?", []any{r.From.UTC(), r.To.UTC()})
-	} else {
-		where, wargs := "hour >= ? AND hour < ?", []any{sp.hoursFrom, sp.hoursTo}
-		if len(sp.excluded) > 0 {
-			where += " AND hour NOT IN ?"
-			wargs = append(wargs, timeSet(sp.excluded))
-		}
-		sub("kpi_hour", "hour", where, wargs)
-		if sp.hoursFrom.Equal(r.From) && sp.hoursTo.Equal(r.To) && len(sp.excluded) == 0 {
-			// No ragged minutes: kpi_minute is not read at all (even an empty range of it costs an index
-			// analysis per location).
-			sb.WriteString("\n) GROUP BY key, b")
-			return sqlQuery{SQL: sb.String(), Args: args, bucketing: b}
-		}
-		sb.WriteString("\n  UNION ALL\n  ")
-		where = "minute >= ? AND minute < ? AND (minute < ? OR minute >= ?"
-		wargs = []any{r.From.UTC(), r.To.UTC(), sp.hoursFrom, sp.hoursTo}
-		if len(sp.excluded) > 0 {
-			where += " OR toStartOfHour(minute) IN ?"
-			wargs = append(wargs, timeSet(sp.excluded))
-		}
-		sub("kpi_minute", "minute", where+")", wargs)
+		branch("kpi_minute", "minute", true, "minute >= ? AND minute < ?", []any{r.From.UTC(), r.To.UTC()})
+		q.SQL, q.Args = sb.String(), args
+		return q
 	}
+	hourTable := "kpi_hour"
+	if total {
+		hourTable = "kpi_hour_total"
+	}
+	hourWhere, hourArgs := "hour >= ? AND hour < ?", []any{sp.hoursFrom, sp.hoursTo}
+	if len(sp.excluded) > 0 {
+		hourWhere += " AND hour NOT IN ?"
+		hourArgs = append(hourArgs, timeSet(sp.excluded))
+	}
+	if sp.hoursFrom.Equal(r.From) && sp.hoursTo.Equal(r.To) && len(sp.excluded) == 0 {
+		// No ragged minutes: kpi_minute is not read at all (even an empty range of it costs an index
+		// analysis per location).
+		branch(hourTable, "hour", !total, hourWhere, hourArgs)
+		q.SQL, q.Args = sb.String(), args
+		return q
+	}
+	outer := make([]string, len(cols))
+	for i := range cols {
+		outer[i] = fmt.Sprintf("sum(s%d) AS s%d", i, i)
+	}
+	sb.WriteString("SELECT key, b, " + strings.Join(outer, ", ") + " FROM (\n  ")
+	branch(hourTable, "hour", !total, hourWhere, hourArgs)
+	sb.WriteString("\n  UNION ALL\n  ")
+	where := "minute >= ? AND minute < ? AND (minute < ? OR minute >= ?"
+	wargs := []any{r.From.UTC(), r.To.UTC(), sp.hoursFrom, sp.hoursTo}
+	if len(sp.excluded) > 0 {
+		where += " OR toStartOfHour(minute) IN ?"
+		wargs = append(wargs, timeSet(sp.excluded))
+	}
+	branch("kpi_minute", "minute", true, where+")", wargs)
 	sb.WriteString("\n) GROUP BY key, b")
-	return sqlQuery{SQL: sb.String(), Args: args, bucketing: b}
+	q.SQL, q.Args = sb.String(), args
+	return q
+}
+
+// coverQuery counts the locations outside ms that have data on the UTC days of [from, to) (a superset of
+// the range, so a zero is conclusive): when it is zero, the sums over every location (kpi_hour_total)
+// equal the sums over ms. kpi_day has one row per location and day, so this reads 1/24 of what
+// kpi_hour would.
+func coverQuery(database string, ms []member, from, to time.Time) sqlQuery {
+	ids := make([]any, len(ms))
+	for i, m := range ms {
+		ids[i] = m.id
+	}
+	const day = "2006-01-02"
+	return sqlQuery{
+		SQL:  "SELECT count() FROM " + clickhouse.Ident(database) + ".kpi_day WHERE day >= toDate(?) AND day <= toDate(?) AND location NOT IN ?",
+		Args: []any{from.UTC().Format(day), to.Add(-time.Second).UTC().Format(day), ch.GroupSet{Value: ids}},
+	}
 }
 
 func timeSet(ts []time.Time) ch.GroupSet {

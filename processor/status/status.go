@@ -1,0 +1,428 @@
+// Package status is the KPI status evaluator: every kpi.evaluate_interval it computes every KPI of every
+// location it owns over each of kpi.windows, judges it against the location's thresholds into grey / green /
+// yellow / red (or none: not judged), and writes the result to ClickHouse (kpi_status, the current status,
+// and kpi_status_history) and to Prometheus (cxm_indicator_status and friends, which the alert rules read).
+//
+// Figures come from the query engine (internal/query), the same code the API and the Grafana plugin use, so
+// a traffic light is always the colour of the number a user sees. One engine call per window covers all
+// owned locations: one SQL statement, however many locations.
+package status
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
+	kafkago "github.com/segmentio/kafka-go"
+
+	"github.com/cxm-project/cxm/internal/clickhouse"
+	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/kpi"
+	"github.com/cxm-project/cxm/internal/query"
+)
+
+// Evaluator evaluates statuses. It is safe for one Run (or EvaluateAt caller) at a time plus SetOwner from
+// any goroutine.
+type Evaluator struct {
+	cfg          *config.Config
+	conn         driver.Conn
+	db           string
+	log          *slog.Logger
+	engine       *query.Engine
+	windows      []config.Window
+	statusWindow string
+	// th[i][j] is the threshold of kpi.Names[j] at cfg.Locations[i], resolved once: the config does not
+	// change while the process runs.
+	th [][]threshold
+	m  *metrics
+
+	ownerMu sync.Mutex
+	owner   func(location string) bool
+
+	// evalMu serialises evaluations; what follows is theirs.
+	evalMu sync.Mutex
+	// state is what the last evaluation decided per location (status and since per KPI and window). A
+	// location is absent until this instance has evaluated it or restored it from kpi_status, which it does
+	// again whenever it gains a location (another instance may have judged it meanwhile).
+	state map[string]map[key]prev
+}
+
+type threshold struct {
+	kpi.Threshold
+	ok bool
+}
+
+type key struct{ kpi, window string }
+
+type prev struct {
+	status kpi.Status
+	since  time.Time
+}
+
+// New builds an evaluator for cfg's locations and kpi section; reg is where its metrics are registered
+// (nil: the default registry). It connects to nothing: conn must be open.
+func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.Registerer) *Evaluator {
+	if log == nil {
+		log = slog.Default()
+	}
+	if reg == nil {
+		reg = prometheus.DefaultRegisterer
+	}
+	timeout := cfg.KPI.EvaluateTimeout
+	e := &Evaluator{
+		cfg:  cfg,
+		conn: conn,
+		db:   cfg.ClickHouse.Database,
+		log:  log,
+		// The evaluator is the system reading its own locations, not a user: the API's caps on points, rows,
+		// range and locations do not apply; kpi.evaluate_timeout bounds the work instead.
+		engine:       query.New(conn, cfg.ClickHouse.Database, cfg.Locations, query.Limits{Timeout: timeout}).WithKPIOptions(kpi.Options{NPSPolicy: cfg.KPI.NPSPolicy()}),
+		windows:      cfg.KPI.WindowList(),
+		statusWindow: cfg.KPI.StatusWindowName(),
+		m:            newMetrics(reg),
+		state:        map[string]map[key]prev{},
+	}
+	e.th = make([][]threshold, len(cfg.Locations))
+	for i := range cfg.Locations {
+		e.th[i] = make([]threshold, len(kpi.Names))
+		for j, name := range kpi.Names {
+			t, ok := cfg.KPI.ThresholdFor(name, &cfg.Locations[i])
+			e.th[i][j] = threshold{t, ok}
+		}
+	}
+	return e
+}
+
+// SetOwner restricts evaluation to the locations for which owns is true (nil: all). With several processor
+// instances each owns the locations of the Kafka partitions it holds (see OwnedBy), so every location is
+// evaluated by exactly one instance and exported by one.
+func (e *Evaluator) SetOwner(owns func(location string) bool) {
+	e.ownerMu.Lock()
+	e.owner = owns
+	e.ownerMu.Unlock()
+}
+
+// OwnedBy is the owner function for a processor: a location belongs to the partition its events land in
+// (the producer's murmur2 hash of the location key over partitions, see internal/kafka), and is owned while
+// owns(that partition) is true.
+func OwnedBy(owns func(partition int) bool, partitions int) func(location string) bool {
+	parts := make([]int, partitions)
+	for i := range parts {
+		parts[i] = i
+	}
+	var b kafkago.Murmur2Balancer
+	return func(location string) bool {
+		return owns(b.Balance(kafkago.Message{Key: []byte(location)}, parts...))
+	}
+}
+
+// Run evaluates at once, then at every multiple of kpi.evaluate_interval of the wall clock (plus
+// kpi.evaluate_delay), until ctx ends. A failed evaluation is logged and counted; the next tick tries again.
+func (e *Evaluator) Run(ctx context.Context) error {
+	interval, delay := e.cfg.KPI.EvaluateInterval, e.cfg.KPI.EvaluateDelay
+	tick := time.Now().UTC().Truncate(time.Minute)
+	for {
+		if err := e.EvaluateAt(ctx, tick); err != nil && ctx.Err() == nil {
+			e.log.Warn("status evaluation failed", "at", tick, "err", err)
+		}
+		// The next tick after now: a slow evaluation skips ticks rather than queueing them.
+		tick = time.Now().UTC().Add(-delay).Truncate(interval).Add(interval)
+		t := time.NewTimer(time.Until(tick.Add(delay)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// row is one evaluated location, KPI and window.
+type row struct {
+	location, kpi, window string
+	value, low, high      *float64
+	n                     int64
+	status                kpi.Status
+	since                 time.Time
+	th                    threshold
+}
+
+// EvaluateAt evaluates every owned location over the windows ending at now (truncated to the minute) and
+// writes the statuses. A location without any data in a window gets fresh grey statuses (n = 0): a closed,
+// silent shop is not left showing yesterday's colours.
+func (e *Evaluator) EvaluateAt(ctx context.Context, now time.Time) error {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	start := time.Now()
+	now = now.UTC().Truncate(time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.KPI.EvaluateTimeout)
+	defer cancel()
+
+	owned := e.owned()
+	e.forgetUnowned(owned)
+	if len(owned) == 0 {
+		e.m.evaluations.Inc()
+		return nil
+	}
+	ids := make([]string, len(owned))
+	for i, li := range owned {
+		ids[i] = e.cfg.Locations[li].ID
+	}
+	if err := e.restore(ctx, ids); err != nil {
+		e.m.chErrors.Inc()
+		return err
+	}
+
+	locIndex := make(map[string]int, len(owned))
+	for _, li := range owned {
+		locIndex[e.cfg.Locations[li].ID] = li
+	}
+	kpiIndex := make(map[string]int, len(kpi.Names))
+	for j, n := range kpi.Names {
+		kpiIndex[n] = j
+	}
+	rows := make([]row, 0, len(owned)*len(kpi.Names)*len(e.windows))
+	for _, w := range e.windows {
+		res, err := e.engine.KPIs(ctx, query.Request{
+			KPIs: kpi.Names, Locations: ids, Group: query.GroupLocation,
+			From: now.Add(-w.Duration), To: now,
+		})
+		if err != nil {
+			e.m.chErrors.Inc()
+			return fmt.Errorf("status: window %s: %w", w.Name, err)
+		}
+		for _, s := range res.Series {
+			if len(s.Points) != 1 {
+				return fmt.Errorf("status: window %s: %d points for %s %s, want 1", w.Name, len(s.Points), s.Location, s.KPI)
+			}
+			p := s.Points[0]
+			th := e.th[locIndex[s.Location]][kpiIndex[s.KPI]]
+			r := row{location: s.Location, kpi: s.KPI, window: w.Name, value: p.Value, low: p.Low, high: p.High, n: p.N, th: th, status: kpi.None}
+			if th.ok {
+				v := kpi.Value{KPI: s.KPI, N: p.N}
+				if p.Value != nil {
+					v.Value, v.Valid = *p.Value, true
+				}
+				r.status = kpi.Classify(v, th.Threshold)
+			}
+			rows = append(rows, r)
+		}
+	}
+
+	// since: carried from the previous evaluation while the status stays, else now.
+	for i := range rows {
+		r := &rows[i]
+		st := e.state[r.location]
+		k := key{r.kpi, r.window}
+		if p, ok := st[k]; ok && p.status == r.status {
+			r.since = p.since
+		} else {
+			r.since = now
+		}
+		st[k] = prev{r.status, r.since}
+	}
+	// Metrics before the writes: they come from the figures just read, so alerts stay right while a write
+	// to ClickHouse fails.
+	e.export(rows)
+
+	if err := e.write(ctx, "kpi_status_history", now, rows, true); err != nil {
+		e.m.chErrors.Inc()
+		return err
+	}
+	if err := e.write(ctx, "kpi_status", now, rows, false); err != nil {
+		e.m.chErrors.Inc()
+		return err
+	}
+	e.m.evaluations.Inc()
+	e.m.duration.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// owned lists the indexes in cfg.Locations of the locations this instance evaluates.
+func (e *Evaluator) owned() []int {
+	e.ownerMu.Lock()
+	owns := e.owner
+	e.ownerMu.Unlock()
+	var out []int
+	for i, l := range e.cfg.Locations {
+		if owns == nil || owns(l.ID) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// forgetUnowned drops the state and the metric series of locations this instance no longer owns: their
+// new owner exports them, and a stale red series left here would keep the alert firing.
+func (e *Evaluator) forgetUnowned(owned []int) {
+	keep := make(map[string]bool, len(owned))
+	for _, i := range owned {
+		keep[e.cfg.Locations[i].ID] = true
+	}
+	for id := range e.state {
+		if !keep[id] {
+			delete(e.state, id)
+			e.m.deleteLocation(id)
+		}
+	}
+}
+
+// restore loads status and since of the locations without state from kpi_status, so a restart (or a
+// location moving to this instance) keeps "red since 10:02" rather than starting it again.
+func (e *Evaluator) restore(ctx context.Context, ids []string) error {
+	var missing []string
+	for _, id := range ids {
+		if _, ok := e.state[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sts, err := e.engine.Statuses(ctx, missing, nil)
+	if err != nil {
+		return fmt.Errorf("status: restore from kpi_status: %w", err)
+	}
+	for _, id := range missing {
+		e.state[id] = map[key]prev{}
+	}
+	for _, s := range sts {
+		st, err := kpi.ParseStatus(s.Status)
+		if err != nil {
+			continue // a status this version does not know: judged afresh
+		}
+		e.state[s.Location][key{s.KPI, s.Window}] = prev{st, s.Since}
+	}
+	return nil
+}
+
+// write inserts the rows into table with PrepareBatch (INSERT … VALUES over the native protocol hangs on
+// ClickHouse 18.16); history rows carry min_n too.
+func (e *Evaluator) write(ctx context.Context, table string, now time.Time, rows []row, history bool) error {
+	cols := "location, kpi, window, evaluated_at, value, n, low, high, status, since, yellow, red, direction"
+	if history {
+		cols += ", min_n"
+	}
+	b, err := e.conn.PrepareBatch(ctx, "INSERT INTO "+clickhouse.Ident(e.db)+"."+table+" ("+cols+")")
+	if err != nil {
+		return fmt.Errorf("status: %s: %w", table, err)
+	}
+	for _, r := range rows {
+		var yellow, red *float64
+		dir := kpi.DefaultDirection(r.kpi)
+		if r.th.ok {
+			y, rd := r.th.Yellow, r.th.Red
+			yellow, red, dir = &y, &rd, r.th.Direction
+		}
+		vals := []any{r.location, r.kpi, r.window, now, r.value, r.n, r.low, r.high, r.status.String(), r.since, yellow, red, dir.String()}
+		if history {
+			vals = append(vals, r.th.MinN)
+		}
+		if err := b.Append(vals...); err != nil {
+			_ = b.Abort()
+			return fmt.Errorf("status: %s: append: %w", table, err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("status: %s: %w", table, err)
+	}
+	return nil
+}
+
+// export sets the Prometheus series of the evaluated rows.
+func (e *Evaluator) export(rows []row) {
+	for _, r := range rows {
+		l := prometheus.Labels{"location": r.location, "kpi": r.kpi, "window": r.window}
+		e.m.sampleSize.With(l).Set(float64(r.n))
+		if r.value != nil {
+			e.m.value.With(l).Set(*r.value)
+		} else {
+			e.m.value.Delete(l)
+		}
+		if r.window != e.statusWindow || !r.th.ok {
+			continue
+		}
+		// Only judged KPIs get indicator and threshold series: a KPI without threshold has nothing to alert
+		// on, and leaving it out saves five series per location and KPI.
+		for _, s := range judged {
+			v := 0.0
+			if s == r.status {
+				v = 1
+			}
+			e.m.indicator.WithLabelValues(r.location, r.kpi, s.String()).Set(v)
+		}
+		e.m.threshold.WithLabelValues(r.location, r.kpi, "yellow").Set(r.th.Yellow)
+		e.m.threshold.WithLabelValues(r.location, r.kpi, "red").Set(r.th.Red)
+	}
+}
+
+// judged are the statuses a KPI with a threshold can have.
+var judged = []kpi.Status{kpi.Grey, kpi.Green, kpi.Yellow, kpi.Red}
+
+type metrics struct {
+	value, sampleSize, indicator, threshold *prometheus.GaugeVec
+	evaluations, chErrors                   prometheus.Counter
+	duration                                prometheus.Histogram
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		value: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cxm_kpi_value", Help: "KPI value per location and window (kpi.windows) at the last evaluation; absent while undefined (no sample).",
+		}, []string{"location", "kpi", "window"}),
+		sampleSize: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cxm_kpi_sample_size", Help: "Sample size (n) behind cxm_kpi_value.",
+		}, []string{"location", "kpi", "window"}),
+		indicator: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cxm_indicator_status", Help: "1 for the current status (grey, green, yellow, red) of the KPI at the location over kpi.status_window, 0 for the others; only KPIs with a threshold.",
+		}, []string{"location", "kpi", "status"}),
+		threshold: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cxm_kpi_threshold", Help: "Effective yellow and red threshold of the KPI at the location (kpi.thresholds and kpi.overrides).",
+		}, []string{"location", "kpi", "level"}),
+		evaluations: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cxm_status_evaluations_total", Help: "Completed status evaluations.",
+		}),
+		chErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cxm_status_clickhouse_errors_total", Help: "Failed ClickHouse reads and writes of the status evaluator (the evaluation is retried at the next tick).",
+		}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "cxm_status_evaluation_duration_seconds", Help: "Time of one status evaluation, reads and writes.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 2, 14),
+		}),
+	}
+	m.value = register(reg, m.value)
+	m.sampleSize = register(reg, m.sampleSize)
+	m.indicator = register(reg, m.indicator)
+	m.threshold = register(reg, m.threshold)
+	m.evaluations = register(reg, m.evaluations)
+	m.chErrors = register(reg, m.chErrors)
+	m.duration = register(reg, m.duration)
+	return m
+}
+
+// register registers c, or returns the collector already registered under its name: a second Evaluator in
+// one process (tests, a restart inside `cxm run`) shares the series instead of panicking.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+		panic(err)
+	}
+	return c
+}
+
+func (m *metrics) deleteLocation(id string) {
+	l := prometheus.Labels{"location": id}
+	for _, v := range []*prometheus.GaugeVec{m.value, m.sampleSize, m.indicator, m.threshold} {
+		v.DeletePartialMatch(l)
+	}
+}
