@@ -130,9 +130,10 @@ func (s *Service) Submit(ctx context.Context, e event.Event) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Ingest.ProduceTimeout)
 	defer cancel()
 	t := time.Now()
-	err := s.events.Produce(ctx, kafkago.Message{Key: []byte(e.Location), Value: e.AppendJSON(nil), Time: now})
+	err := s.events.Produce(ctx, kafkago.Message{Key: []byte(e.Location), Value: e.AppendJSON(nil), Headers: s.seen.Headers(), Time: now})
 	metrics.ProduceDuration.Observe(time.Since(t).Seconds())
 	if err != nil {
+		s.seen.MaybeWritten(e.ID)
 		metrics.KafkaErrors.WithLabelValues("events").Inc()
 		metrics.Events.WithLabelValues(typ, metrics.Failed).Inc()
 		return fmt.Errorf("kafka: %w", err)

@@ -94,6 +94,26 @@ type request struct {
 	msgs   []kafkago.Message
 	out    []byte
 	ids    map[string]int
+	added  []string   // ids Kafka confirmed
+	failed []string   // ids whose write failed
+	counts []outcomes // events per type and outcome, for the metrics
+}
+
+// outcomes counts one event type's outcomes in a request, so the metrics are updated once per type rather
+// than once per event.
+type outcomes struct {
+	typ                                   string
+	accepted, failed, duplicate, rejected int
+}
+
+func (rq *request) count(typ string) *outcomes {
+	for i := range rq.counts {
+		if rq.counts[i].typ == typ {
+			return &rq.counts[i]
+		}
+	}
+	rq.counts = append(rq.counts, outcomes{typ: typ})
+	return &rq.counts[len(rq.counts)-1]
 }
 
 var requests = sync.Pool{New: func() any { return &request{ids: map[string]int{}} }}
@@ -111,6 +131,11 @@ func (rq *request) reset() {
 	rq.msgs = rq.msgs[:0]
 	rq.out = rq.out[:0]
 	clear(rq.ids)
+	clear(rq.added)
+	rq.added = rq.added[:0]
+	clear(rq.failed)
+	rq.failed = rq.failed[:0]
+	rq.counts = rq.counts[:0]
 }
 
 func (h *Events) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -156,12 +181,14 @@ func (h *Events) serve(w http.ResponseWriter, r *http.Request) int {
 		return h.refuse(w, forbidden)
 	}
 
+	headers := h.seen.Headers() // the origin, so this instance's tailer skips them
 	for i := range rq.items {
 		if rq.items[i].status == statusAccepted {
 			rq.msgs = append(rq.msgs, kafkago.Message{
-				Key:   []byte(rq.items[i].ev.Location),
-				Value: rq.values[rq.items[i].start:rq.items[i].end],
-				Time:  received,
+				Key:     []byte(rq.items[i].ev.Location),
+				Value:   rq.values[rq.items[i].start:rq.items[i].end],
+				Headers: headers,
+				Time:    received,
 			})
 		}
 	}
@@ -282,22 +309,39 @@ func (h *Events) produce(parent context.Context, rq *request, received time.Time
 		if typ == "" {
 			typ = "unknown"
 		}
+		c := rq.count(typ)
 		switch it.status {
 		case statusAccepted:
 			if perMsg != nil && perMsg[k] != nil {
-				metrics.Events.WithLabelValues(typ, metrics.Failed).Inc()
+				rq.failed = append(rq.failed, it.ev.ID)
+				c.failed++
 			} else {
 				// Also when the request as a whole failed: this one is in Kafka, so the retry finds it a duplicate.
-				h.seen.Add(it.ev.ID, received)
-				metrics.Events.WithLabelValues(typ, metrics.Accepted).Inc()
+				rq.added = append(rq.added, it.ev.ID)
+				c.accepted++
 			}
 			k++
 		case statusDuplicate:
 			if err == nil {
-				metrics.Events.WithLabelValues(typ, metrics.Duplicate).Inc()
+				c.duplicate++
 			}
 		case statusRejected:
-			metrics.Events.WithLabelValues(typ, metrics.Rejected).Inc()
+			c.rejected++
+		}
+	}
+	h.seen.AddAll(rq.added, received)
+	if len(rq.failed) > 0 {
+		// A failed write may still land (a timeout, a lost acknowledgement): the tailer learns those ids then.
+		h.seen.MaybeWritten(rq.failed...)
+	}
+	for _, c := range rq.counts {
+		for _, o := range [...]struct {
+			label string
+			n     int
+		}{{metrics.Accepted, c.accepted}, {metrics.Failed, c.failed}, {metrics.Duplicate, c.duplicate}, {metrics.Rejected, c.rejected}} {
+			if o.n > 0 {
+				metrics.Events.WithLabelValues(c.typ, o.label).Add(float64(o.n))
+			}
 		}
 	}
 	if err != nil {

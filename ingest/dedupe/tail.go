@@ -188,8 +188,10 @@ func (t *Tailer) readPartition(ctx context.Context, partition int, from, end int
 			if id, ok := IDOf(m.Value); ok {
 				t.set.Add(id, m.Time)
 			}
-		} else if id, ok := IDOf(m.Value); ok && t.set.nUnsure.Load() > 0 && t.set.takeUnsure(id) {
-			t.set.Add(id, m.Time)
+		} else if t.set.nUnsure.Load() > 0 {
+			if id, ok := IDOf(m.Value); ok && t.set.takeUnsure(id) {
+				t.set.Add(id, m.Time)
+			}
 		}
 		if !done && m.Offset+1 >= end {
 			done = true
