@@ -16,10 +16,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cxm-project/cxm/internal/clickhouse"
+	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
+	"github.com/cxm-project/cxm/internal/testutil"
+	"github.com/cxm-project/cxm/processor/status"
 )
 
 // TestAlertingEndToEnd runs the alerting path with the real programs: a CXM /metrics endpoint, Debian's
@@ -29,9 +34,9 @@ import (
 // must arrive with its labels and the annotations Prometheus joined from the value and sample-size series;
 // the location recovers: the resolved notification must arrive. Everything listens on 127.0.0.1.
 //
-// The metrics come from the status evaluator's metric contract (cxm_indicator_status, cxm_kpi_value,
-// cxm_kpi_sample_size) served by CXM's own HTTP server (internal/httpserver, the /metrics handler every
-// cxm service uses); see indicators below for why they are set by the test.
+// The metrics come from the real status evaluator (processor/status) judging kpi_minute rows in a fresh
+// ClickHouse database (internal/testutil), served from its registry by CXM's own HTTP server
+// (internal/httpserver, the /metrics handler every cxm service uses).
 func TestAlertingEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Prometheus and Alertmanager")
@@ -40,7 +45,7 @@ func TestAlertingEndToEnd(t *testing.T) {
 	amBin := tool(t, "prometheus-alertmanager", "prometheus-alertmanager", "alertmanager")
 	dir := t.TempDir()
 
-	ind := newIndicators()
+	ind := newIndicators(t)
 	metricsAddr := serveMetrics(t, ind.registry)
 
 	hook := newWebhook(t)
@@ -87,9 +92,13 @@ func TestAlertingEndToEnd(t *testing.T) {
 	)
 	waitReady(t, "http://"+promPort+"/-/ready")
 
-	// store-001's NPS is red, store-002's is green: exactly one alert, for store-001.
-	ind.set("store-001", "nps", "red", -35, 40)
-	ind.set("store-002", "nps", "green", 62, 55)
+	// store-001's NPS is red, store-002's is green: exactly one alert, for store-001. Survey answers ten
+	// minutes ago, inside the one-hour status window: store-001 6 promoters, 14 passives, 20 detractors
+	// (NPS (6-20)/40 = -35, n 40, below red 0); store-002 36, 9, 5 (NPS 62, n 50, above yellow 30).
+	start := time.Now().UTC().Truncate(time.Minute)
+	ind.insert(t, start.Add(-10*time.Minute), "store-001", 6, 14, 20)
+	ind.insert(t, start.Add(-10*time.Minute), "store-002", 36, 9, 5)
+	ind.run(t)
 
 	firing := hook.wait(t, 90*time.Second, "firing notification for store-001", func(a alert) bool {
 		return a.Status == "firing" && a.Labels["alertname"] == "CXMIndicatorRed"
@@ -99,10 +108,12 @@ func TestAlertingEndToEnd(t *testing.T) {
 			t.Errorf("firing alert label %s = %q, want %q (labels %v)", k, got, want, firing.Labels)
 		}
 	}
-	// The annotations prove the join of value and sample size on location and kpi ran in Prometheus.
+	// The annotations prove the join of value, sample size and threshold on location and kpi ran in
+	// Prometheus, on the evaluator's own series.
 	for k, want := range map[string]string{
 		"value":       "-35 (1h)",
 		"sample_size": "n=40 (1h)",
+		"threshold":   "red 0, yellow 30",
 		"dashboard":   "http://grafana.test/d/cxm-location?var-location=store-001",
 	} {
 		if got := firing.Annotations[k]; got != want {
@@ -110,8 +121,8 @@ func TestAlertingEndToEnd(t *testing.T) {
 		}
 	}
 
-	// The location recovers.
-	ind.set("store-001", "nps", "green", 45, 52)
+	// The location recovers: 60 more promoters make (66-20)/100 = 46, green.
+	ind.insert(t, start.Add(-5*time.Minute), "store-001", 60, 0, 0)
 	hook.wait(t, 90*time.Second, "resolved notification for store-001", func(a alert) bool {
 		return a.Status == "resolved" && a.Labels["alertname"] == "CXMIndicatorRed" && a.Labels["location"] == "store-001"
 	})
@@ -129,44 +140,78 @@ func TestAlertingEndToEnd(t *testing.T) {
 	}
 }
 
-// indicators is what the status evaluator exports, under the metric contract's names and labels, in a
-// registry of its own served by CXM's HTTP server. The test sets the values directly because the
-// evaluator (processor/status) is not in the tree yet; when it is, this becomes: insert kpi_minute rows
-// that make store-001 red into a testutil.ClickHouse database, call EvaluateAt, serve its registry.
+// indicators is the status evaluator over a fresh ClickHouse database with the registry it exports to:
+// one status window of 1h (the annotations then name one window) and the default NPS thresholds (yellow 30,
+// red 0, min_n 30).
 type indicators struct {
 	registry *prometheus.Registry
-	status   *prometheus.GaugeVec
-	value    *prometheus.GaugeVec
-	n        *prometheus.GaugeVec
+	conn     driver.Conn
+	cfg      *config.Config
+	ev       *status.Evaluator
 }
 
-func newIndicators() *indicators {
-	i := &indicators{
-		registry: prometheus.NewRegistry(),
-		status: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cxm_indicator_status", Help: "1 for the current status of the KPI at the location, 0 for the others.",
-		}, []string{"location", "kpi", "status"}),
-		value: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cxm_kpi_value", Help: "Current KPI value per status window.",
-		}, []string{"location", "kpi", "window"}),
-		n: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cxm_kpi_sample_size", Help: "Sample size behind cxm_kpi_value.",
-		}, []string{"location", "kpi", "window"}),
+func newIndicators(t *testing.T) *indicators {
+	t.Helper()
+	conn, chcfg := testutil.ClickHouse(t)
+	cfg, err := config.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	i.registry.MustRegister(i.status, i.value, i.n)
-	return i
+	cfg.ClickHouse = chcfg
+	cfg.Locations = []config.Location{
+		{ID: "store-001", Name: "Store 1", Region: "north", TimeZone: "Europe/Moscow"},
+		{ID: "store-002", Name: "Store 2", Region: "north", TimeZone: "Europe/Moscow"},
+	}
+	cfg.KPI.Windows, cfg.KPI.StatusWindow = []string{"1h"}, "1h"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	return &indicators{registry: reg, conn: conn, cfg: cfg, ev: status.New(cfg, conn, slog.New(slog.DiscardHandler), reg)}
 }
 
-func (i *indicators) set(location, kpi, status string, value float64, n int) {
-	for _, s := range []string{"grey", "green", "yellow", "red"} {
-		v := 0.0
-		if s == status {
-			v = 1
+// insert adds one kpi_minute row of NPS answers (PrepareBatch: INSERT … VALUES hangs on ClickHouse 18.16).
+func (i *indicators) insert(t *testing.T, minute time.Time, location string, promoters, passives, detractors int64) {
+	t.Helper()
+	b, err := i.conn.PrepareBatch(context.Background(), "INSERT INTO "+clickhouse.Ident(i.cfg.ClickHouse.Database)+
+		".kpi_minute (location, minute, promoters, passives, detractors, surveys)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Append(location, minute, promoters, passives, detractors, promoters+passives+detractors); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// run evaluates every second until the test ends, as Run does every kpi.evaluate_interval in production:
+// cxm_status_evaluations_total must keep rising, or CXMStatusEvaluationStalled fires and Alertmanager
+// inhibits the KPI alerts (as it should when the evaluator is stuck).
+func (i *indicators) run(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	if err := i.ev.EvaluateAt(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := i.ev.EvaluateAt(ctx, time.Now()); err != nil && ctx.Err() == nil {
+					t.Errorf("evaluate: %v", err)
+				}
+			}
 		}
-		i.status.WithLabelValues(location, kpi, s).Set(v)
-	}
-	i.value.WithLabelValues(location, kpi, "1h").Set(value)
-	i.n.WithLabelValues(location, kpi, "1h").Set(float64(n))
+	}()
+	t.Cleanup(func() { cancel(); <-done })
 }
 
 // serveMetrics serves g at /metrics with CXM's HTTP server on a free loopback port until the test ends.

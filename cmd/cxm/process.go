@@ -25,6 +25,11 @@ func runProcess(ctx context.Context, e *env) error {
 	}
 	srv := httpserver.New(e.log.With("part", "http"), nil)
 	p.Mount(srv)
+	stopEval, err := startEvaluator(ctx, e.cfg, p, e.log.With("part", "status"))
+	if err != nil {
+		return err
+	}
+	defer stopEval()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 1)

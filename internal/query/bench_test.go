@@ -255,15 +255,56 @@ func BenchmarkAllKPIsOneLocation7Days5m(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var withData int
-	for _, p := range res.Series[0].Points { // nps
-		if p.N > 0 {
-			withData++
-		}
+	// Same answers both ways before timing: every bucket the raw query has (those with events) must give
+	// each KPI's value; the engine's other buckets must be empty.
+	at := map[int64]int{}
+	for i, p := range res.Series[0].Points {
+		at[p.Time.Unix()] = i
 	}
-	if raw := drain(b, conn, rawAllKPIsSQL, "loc-1", from, to); raw != withData {
-		// The raw query has a row only for buckets with events; the engine has every bucket.
-		b.Logf("raw buckets %d, engine buckets with NPS answers %d", raw, withData)
+	rows, err := conn.Query(context.Background(), rawAllKPIsSQL, "loc-1", from, to)
+	if err != nil {
+		b.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for rows.Next() {
+		var (
+			t                                  time.Time
+			nps, csat, ces, smile, like        float64
+			visitors, receipts, consultations  uint64
+			revenue, conv, cover, avgR, itemsR float64
+			cesP                               *float64 // avgIf of a Nullable column: NULL without answers
+		)
+		if err := rows.Scan(&t, &nps, &csat, &cesP, &smile, &like, &visitors, &receipts, &revenue, &conv, &consultations, &cover, &avgR, &itemsR); err != nil {
+			b.Fatal(err)
+		}
+		ces = math.NaN()
+		if cesP != nil {
+			ces = *cesP
+		}
+		i, ok := at[t.Unix()]
+		if !ok {
+			b.Fatalf("raw bucket %s is not among the engine's", t)
+		}
+		want := []float64{nps, csat, ces, smile, like, float64(visitors), float64(receipts), revenue, conv, float64(consultations), cover, avgR, itemsR}
+		for k, s := range res.Series {
+			v, w := s.Points[i].Value, want[k]
+			// A figure without a sample is null in the engine and NaN/Inf (ratios) or 0 (sums) in SQL.
+			if v == nil && (math.IsNaN(w) || math.IsInf(w, 0) || w == 0) || v != nil && near(*v, w) {
+				continue
+			}
+			b.Fatalf("%s at %s: engine %v (n %d), raw %v", s.KPI, t, s.Points[i].Value, s.Points[i].N, w)
+		}
+		seen[i] = true
+	}
+	rows.Close()
+	// Raw buckets holding only events that count nowhere (a door count of 0) are all null above; every
+	// engine bucket with a sample must be one of the raw buckets.
+	for i, p := range res.Series[0].Points {
+		for _, s := range res.Series {
+			if s.Points[i].N > 0 && !seen[i] {
+				b.Fatalf("%s at %s: engine n %d, raw has no bucket", s.KPI, p.Time, s.Points[i].N)
+			}
+		}
 	}
 	b.Run("engine", func(b *testing.B) {
 		for b.Loop() {

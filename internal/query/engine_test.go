@@ -322,3 +322,74 @@ func TestHourRollupEqualsMinutes(t *testing.T) {
 		t.Fatalf("kpi_hour differs from kpi_minute summed per hour:\nminute %v\nhour   %v", m, h)
 	}
 }
+
+// group=all reads the network-wide rollup kpi_hour_total only when no location outside the selection has
+// data in the range; otherwise (a location missing from the registry, or a narrower selection) it sums
+// kpi_hour per selected location. Both must give the independent sums of the selected locations only.
+func TestGroupAllTotalsOnlyWhenExact(t *testing.T) {
+	conn, db := testDB(t)
+	dataFrom, dataTo := mustTime("2026-06-01T00:00:00Z"), mustTime("2026-06-04T00:00:00Z")
+	rows := genMinutes(11, testLocations, dataFrom, dataTo)
+	// A location the registry does not know has data on the last day only.
+	ghost := genMinutes(12, []config.Location{{ID: "ghost-1"}}, mustTime("2026-06-03T00:00:00Z"), dataTo)
+	insertMinutes(t, conn, db, append(append([]minuteRow{}, rows...), ghost...), 3000)
+	e := New(conn, db, testLocations, Limits{Timeout: 30 * time.Second})
+	kpis := []string{"nps", "conversion", "revenue", "smile_index"}
+	for _, tc := range []struct {
+		name string
+		r    Request
+	}{
+		{"every registered location, no other data in range: totals rollup", Request{KPIs: kpis, Group: GroupAll, From: dataFrom, To: mustTime("2026-06-02T23:00:00Z"), Step: Step{Minutes: 60}}},
+		{"totals rollup with ragged minutes", Request{KPIs: kpis, Group: GroupAll, From: mustTime("2026-06-01T03:17:00Z"), To: mustTime("2026-06-02T20:41:00Z"), Step: Step{Minutes: 180}}},
+		{"an unregistered location has data in range", Request{KPIs: kpis, Group: GroupAll, From: dataFrom, To: dataTo, Step: Step{Minutes: 60}}},
+		{"unregistered data on the edge day only", Request{KPIs: kpis, Group: GroupAll, From: mustTime("2026-06-02T00:00:00Z"), To: mustTime("2026-06-03T00:30:00Z")}},
+		{"two of the locations", Request{KPIs: kpis, Group: GroupAll, Locations: []string{"msk-1", "ekb-1"}, From: dataFrom, To: mustTime("2026-06-02T23:00:00Z"), Step: Step{Minutes: 60}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := e.KPIs(context.Background(), tc.r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkResult(t, got, expect(rows, testLocations, tc.r))
+		})
+	}
+}
+
+// The daily and network-wide rollups (migration 006) must hold exactly what the minutes hold.
+func TestDayAndTotalRollupsEqualMinutes(t *testing.T) {
+	conn, db := testDB(t)
+	rows := genMinutes(8, testLocations[:3], mustTime("2026-05-01T00:00:00Z"), mustTime("2026-05-03T00:00:00Z"))
+	insertMinutes(t, conn, db, rows, 555)
+	read := func(sql string) [][5]any {
+		rs, err := conn.Query(context.Background(), sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		var out [][5]any
+		for rs.Next() {
+			var (
+				l       string
+				k       int64
+				a, b, c int64
+			)
+			if err := rs.Scan(&l, &k, &a, &b, &c); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, [5]any{l, k, a, b, c})
+		}
+		return out
+	}
+	tbl := "`" + db + "`."
+	for _, tc := range []struct{ minute, rollup string }{
+		{"SELECT location, toInt64(toRelativeDayNum(minute)) AS k, sum(promoters), sum(revenue_cents), toInt64(count()) FROM " + tbl + "kpi_minute GROUP BY location, k ORDER BY location, k",
+			"SELECT location, toInt64(toRelativeDayNum(day)) AS k, sum(promoters), sum(revenue_cents), toInt64(sum(minute_rows)) FROM " + tbl + "kpi_day GROUP BY location, k ORDER BY location, k"},
+		{"SELECT '' AS l, toInt64(toUInt32(toStartOfHour(minute))) AS k, sum(promoters), sum(revenue_cents), sum(smile_face3) FROM " + tbl + "kpi_minute GROUP BY k ORDER BY k",
+			"SELECT '' AS l, toInt64(toUInt32(hour)) AS k, sum(promoters), sum(revenue_cents), sum(smile_face3) FROM " + tbl + "kpi_hour_total GROUP BY k ORDER BY k"},
+	} {
+		m, r := read(tc.minute), read(tc.rollup)
+		if len(m) == 0 || !slices.Equal(m, r) {
+			t.Fatalf("rollup differs from kpi_minute:\nminute %v\nrollup %v", m, r)
+		}
+	}
+}

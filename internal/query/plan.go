@@ -195,6 +195,10 @@ func buildKPIQuery(database string, g group, r *Request, cols []int, total bool)
 		keyExpr, keyArgs, groupBy = "transform(location, ?, ?, '')", []any{from, to}, "key, b"
 	default:
 		keyExpr, groupBy = "toString(location)", "key, b"
+		if len(g.members) == 1 {
+			// One location: its id is a constant and the rows group on the bucket number alone.
+			keyExpr, keyArgs, groupBy = "?", []any{g.members[0].id}, "b"
+		}
 	}
 
 	sums := make([]string, len(cols))

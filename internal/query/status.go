@@ -25,7 +25,7 @@ type Status struct {
 
 // StatusRank orders statuses from best known to worst; grey (no data) ranks lowest so that a location's
 // flag shows its worst real indicator.
-var StatusRank = map[string]int{"grey": 0, "green": 1, "yellow": 2, "red": 3}
+var StatusRank = map[string]int{"none": -1, "grey": 0, "green": 1, "yellow": 2, "red": 3}
 
 // Statuses returns the latest status of every KPI and window of the selected locations. kpi_status is a
 // ReplacingMergeTree(evaluated_at) whose merges are not guaranteed, so the latest row is picked with

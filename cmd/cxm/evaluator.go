@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/cxm-project/cxm/internal/clickhouse"
+	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/processor"
+	"github.com/cxm-project/cxm/processor/status"
+)
+
+// startEvaluator runs the traffic-light evaluator beside a processor until ctx ends. It evaluates only the
+// locations of the partitions this processor owns, so several instances never write one status twice.
+func startEvaluator(ctx context.Context, cfg *config.Config, p *processor.Processor, log *slog.Logger) (stop func(), err error) {
+	conn, err := clickhouse.Open(ctx, cfg.ClickHouse)
+	if err != nil {
+		return nil, err
+	}
+	ev := status.New(cfg, conn, log, nil)
+	ev.SetOwner(status.OwnedBy(p.Owns, cfg.Kafka.Partitions))
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := ev.Run(ctx); err != nil {
+			log.Error("status evaluator stopped", "err", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		conn.Close()
+	}, nil
+}
