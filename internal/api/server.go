@@ -41,13 +41,9 @@ func NewWithRegisterer(cfg *config.Config, conn driver.Conn, log *slog.Logger, r
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := cfg.API
-	lim := query.Limits{
-		Timeout: a.QueryTimeout, MaxPoints: a.MaxPoints, MaxRows: a.MaxRows, MaxRange: a.MaxRange,
-		MaxLocations: a.MaxLocations, MaxExportRows: a.MaxExportRows,
-	}
 	return &Server{
 		cfg:     cfg,
-		engine:  query.New(conn, cfg.ClickHouse.Database, cfg.Locations, lim),
+		engine:  query.ForConfig(conn, cfg.ClickHouse.Database, cfg),
 		conn:    conn,
 		log:     log,
 		tokens:  newTokens(a.Tokens),

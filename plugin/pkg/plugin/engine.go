@@ -19,11 +19,7 @@ func (d *Datasource) engine(ctx context.Context) (*query.Engine, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.eng == nil {
-		a := d.cfg.API
-		d.eng = query.New(conn, d.settings.Database, d.cfg.Locations, query.Limits{
-			Timeout: a.QueryTimeout, MaxPoints: a.MaxPoints, MaxRows: a.MaxRows, MaxRange: a.MaxRange,
-			MaxLocations: a.MaxLocations, MaxExportRows: a.MaxExportRows,
-		})
+		d.eng = query.ForConfig(conn, d.settings.Database, d.cfg)
 	}
 	return d.eng, nil
 }
