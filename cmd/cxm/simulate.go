@@ -21,7 +21,8 @@ func init() {
 			fs.String("simulate.target", "", "ingest base URL")
 			fs.String("simulate.token", "", "write token")
 			fs.Float64("simulate.speed", 0, "simulated seconds per real second")
-			fs.Int64("simulate.seed", 0, "random seed (0: random)")
+			fs.Int64("simulate.seed", 0, "seed of the stores' profiles")
+			fs.Duration("simulate.backfill", 0, "history to send at start (0: none)")
 		},
 		run: func(ctx context.Context, e *env) error { return runSimulate(ctx, e.cfg, e) },
 	})
@@ -35,13 +36,19 @@ func runSimulate(ctx context.Context, cfg *config.Config, e *env) error {
 	if len(cfg.Locations) == 0 {
 		return errors.New("config locations: the registry is empty; the ingest accepts only registered locations (see cxm.yaml)")
 	}
-	seed := uint64(sc.Seed)
-	if seed == 0 {
-		seed = uint64(time.Now().UnixNano())
-	}
-	profiles := simulate.NewProfiles(cfg.Locations, seed)
-	gen := simulate.NewGenerator(profiles, seed, strconv.FormatInt(time.Now().Unix(), 36), simulate.DefaultDefects)
+	profiles := simulate.NewProfiles(cfg.Locations, uint64(sc.Seed))
 	s := &simulate.Sender{URL: sc.Target, Token: sc.Token, Client: &http.Client{Timeout: 30 * time.Second}, Log: e.log}
+	now := time.Now()
+	if sc.Backfill > 0 {
+		e.log.Info("backfilling history", "stores", len(profiles), "from", now.Add(-sc.Backfill).Truncate(time.Minute))
+		out, err := simulate.Backfill(ctx, profiles, s, now.Add(-sc.Backfill), now.Truncate(time.Minute), 5000)
+		if err != nil {
+			return fmt.Errorf("simulate backfill: %w", err)
+		}
+		e.log.Info("history backfilled", "accepted", out.Accepted, "duplicates", out.Duplicates, "rejected", out.Rejected)
+	}
+	// Live events get a fresh seed and run tag, so a restart never reuses an id.
+	gen := simulate.NewGenerator(profiles, uint64(now.UnixNano()), strconv.FormatInt(now.Unix(), 36), simulate.DefaultDefects)
 	e.log.Info("simulating stores", "stores", len(profiles), "target", sc.Target, "speed", sc.Speed)
 	if err := simulate.Run(ctx, gen, s, sc.Interval, sc.Speed); err != nil {
 		return fmt.Errorf("simulate: %w", err)

@@ -35,6 +35,8 @@ var Defaults = map[string]any{
 	"clickhouse.max_open_conns":    8,
 	"simulate.target":              "http://127.0.0.1:8080",
 	"simulate.speed":               1.0,
+	"simulate.seed":                int64(1),
+	"simulate.backfill":            6 * time.Hour,
 	"simulate.interval":            time.Second,
 	"simulate.locations":           20,
 
