@@ -27,8 +27,10 @@ type consumer struct {
 	// cutAt: the previous owner wrote like_minute but not kpi_minute up to this offset; the batch must
 	// end exactly there (-1: no cut).
 	cutAt int64
-	wake  chan<- struct{}
-	log   *slog.Logger
+	// written is the partition's kpi_minute mark when it was assigned (-1: none).
+	written int64
+	wake    chan<- struct{}
+	log     *slog.Logger
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -38,7 +40,7 @@ type consumer struct {
 }
 
 func newConsumer(id int32, st *partition.State, next int64, maxPending int, wake chan<- struct{}, log *slog.Logger) *consumer {
-	c := &consumer{id: id, state: st, next: next, maxPending: maxPending, verifyUntil: -1, cutAt: -1, wake: wake, log: log}
+	c := &consumer{id: id, state: st, next: next, maxPending: maxPending, verifyUntil: -1, cutAt: -1, written: -1, wake: wake, log: log}
 	c.cond = sync.NewCond(&c.mu)
 	return c
 }
@@ -136,16 +138,6 @@ func (c *consumer) take(limit int) *partition.Batch {
 	c.state.Seal(b)
 	c.cond.Broadcast()
 	return b
-}
-
-// size is the pending batch's length.
-func (c *consumer) size() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.pending == nil {
-		return 0
-	}
-	return c.pending.Len()
 }
 
 func (c *consumer) stop() {

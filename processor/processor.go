@@ -168,12 +168,20 @@ func (p *Processor) runGeneration(ctx, gctx context.Context, gen *kafkago.Genera
 		case <-runCtx.Done():
 		}
 	}()
+	if gctx.Err() != nil {
+		// kafka-go runs a function started after the generation closed without waiting for it: such a
+		// function must not touch a partition.
+		return
+	}
 	assigned := gen.Assignments[topic]
 	p.log.Info("generation", "id", gen.ID, "partitions", len(assigned))
 	wake := make(chan struct{}, 1)
 	consumers, err := p.assign(runCtx, conn, assigned, wake)
 	if err != nil {
 		return // the generation or ctx ended while loading
+	}
+	if gctx.Err() != nil {
+		return
 	}
 	p.joined.Store(true)
 	var wg sync.WaitGroup
@@ -191,27 +199,41 @@ func (p *Processor) runGeneration(ctx, gctx context.Context, gen *kafkago.Genera
 		}
 		p.mu.Unlock()
 	}()
-	f := &flusher{p: p, gen: gen, topic: topic, w: w, dlq: dlq, consumers: consumers}
+	f := &flusher{p: p, gen: gen, topic: topic, w: w, dlq: dlq, consumers: consumers, next: map[int32]int64{}}
+	for _, c := range consumers {
+		if c.written >= 0 {
+			f.next[c.id] = c.written + 1
+		}
+	}
 	ticker := time.NewTicker(p.cfg.Processor.FlushInterval)
 	defer ticker.Stop()
 	for {
 		select {
 		case <-runCtx.Done():
-			for _, c := range consumers {
-				c.stop()
-			}
-			wg.Wait()
-			// Shutdown, or a rebalance whose other members wait for us up to the rebalance timeout: write
-			// what was consumed within one write timeout, so the next owner need not redo it.
-			fctx, cancel := context.WithTimeout(context.Background(), p.cfg.Processor.WriteTimeout)
-			f.drain(fctx)
-			cancel()
-			return
 		case <-ticker.C:
 		case <-wake:
 		}
+		// select picks at random among ready cases: a tick or wake-up must never start a flush once the
+		// generation ended (it would take new batches past an abandoned flush).
+		if runCtx.Err() != nil || f.broken {
+			break
+		}
 		f.once(runCtx)
 	}
+	cancel() // readers blocked in a fetch return (also when the generation ends because f.broken)
+	for _, c := range consumers {
+		c.stop()
+	}
+	wg.Wait()
+	if f.broken {
+		return // nothing more is written in this generation; the next one reloads from the marks
+	}
+	// Shutdown, or a rebalance whose other members wait for us up to the rebalance timeout: write what was
+	// consumed within one write timeout, so the next owner need not redo it. This function returns (and
+	// kafka-go lets the instance rejoin) only once that final flush is in or abandoned.
+	fctx, cancelDrain := context.WithTimeout(context.Background(), p.cfg.Processor.WriteTimeout)
+	f.drain(fctx)
+	cancelDrain()
 }
 
 // assign loads the state of every assigned partition from ClickHouse, retrying while it fails.
@@ -277,6 +299,7 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		}
 		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log)
 		c.verifyUntil = beyond
+		c.written = last
 		if l, ok := likeMarks[id]; ok && l > last {
 			c.cutAt = l
 			c.verifyUntil = max(c.verifyUntil, l)
@@ -302,6 +325,13 @@ type flusher struct {
 	// later batch's mark would claim its offsets too.
 	stuck []*partition.Batch
 	fl    *writer.Flush
+	// next is, per partition, the first offset the next batch must start at: the mark loaded on assignment,
+	// then the end of each batch taken. A batch that does not start there would, once written, claim
+	// offsets never written (its mark covers everything before it).
+	next map[int32]int64
+	// broken: the generation must end without writing anything more (a contiguity or mark violation); the
+	// next generation reloads every partition from ClickHouse.
+	broken bool
 }
 
 // collect takes pending batches up to processor.flush_max_events.
@@ -312,6 +342,13 @@ func (f *flusher) collect() []*partition.Batch {
 	for i := range n {
 		c := f.consumers[(f.rr+i)%n]
 		if b := c.take(limit); b != nil {
+			if want, ok := f.next[b.Partition]; ok && b.From != want {
+				f.p.log.Error("batch does not follow the partition's last batch: not written, generation ends",
+					"partition", b.Partition, "want", want, "from", b.From, "last", b.Last)
+				f.broken = true
+				return nil
+			}
+			f.next[b.Partition] = b.Last + 1
 			out = append(out, b)
 			limit -= b.Len()
 		}
@@ -320,8 +357,12 @@ func (f *flusher) collect() []*partition.Batch {
 	return out
 }
 
-// once writes one flush, retrying until it is in or ctx ends.
+// once writes one flush, retrying until it is in or ctx ends. A flush abandoned earlier is finished first:
+// nothing may be written after it before it is in.
 func (f *flusher) once(ctx context.Context) {
+	if f.stuck != nil && !f.retry(ctx) {
+		return
+	}
 	batches := f.collect()
 	if len(batches) == 0 {
 		return
@@ -329,15 +370,28 @@ func (f *flusher) once(ctx context.Context) {
 	f.write(ctx, batches)
 }
 
-// drain writes everything still pending (consumers are stopped), for shutdown.
+// drain writes everything still pending (consumers are stopped), after the generation ended or for
+// shutdown. Another member may own these partitions already if this one was evicted meanwhile, so every
+// batch is verified against ClickHouse's marks first (fencing, see the writer).
 func (f *flusher) drain(ctx context.Context) {
-	if f.stuck != nil && !f.retry(ctx) {
+	if f.broken {
 		return
 	}
-	for ctx.Err() == nil {
+	if f.stuck != nil {
+		for _, b := range f.fl.Batches {
+			b.Verify = true
+		}
+		if !f.retry(ctx) {
+			return
+		}
+	}
+	for ctx.Err() == nil && !f.broken {
 		batches := f.collect()
 		if len(batches) == 0 {
 			return
+		}
+		for _, b := range batches {
+			b.Verify = true
 		}
 		if !f.write(ctx, batches) {
 			return
@@ -345,14 +399,22 @@ func (f *flusher) drain(ctx context.Context) {
 	}
 }
 
+// write starts a new flush; only called when no flush is stuck.
 func (f *flusher) write(ctx context.Context, batches []*partition.Batch) bool {
+	if f.stuck != nil {
+		// Replacing an abandoned flush would drop its batches while later marks claim their offsets.
+		f.p.log.Error("new flush while one is stuck: not written, generation ends")
+		f.broken = true
+		return false
+	}
 	f.stuck, f.fl = batches, &writer.Flush{Batches: slices.Clone(batches)}
 	return f.retry(ctx)
 }
 
-// retry brings the current flush in, retrying with back-off until it is in or ctx ends.
+// retry brings the current flush in, retrying with back-off until it is in or ctx ends. An inconsistency
+// with ClickHouse's marks is not retried: the generation ends and the partitions are reloaded.
 func (f *flusher) retry(ctx context.Context) bool {
-	batches, fl, commit := f.stuck, f.fl, true
+	batches, fl := f.stuck, f.fl
 	start := time.Now()
 	b := f.p.backoff()
 	for {
@@ -365,6 +427,11 @@ func (f *flusher) retry(ctx context.Context) bool {
 		}
 		if err == nil {
 			break
+		}
+		if errors.Is(err, writer.ErrInconsistent) {
+			f.p.log.Error("flush refused, generation ends", "err", err)
+			f.broken = true
+			return false
 		}
 		if ctx.Err() != nil {
 			return false
@@ -382,12 +449,10 @@ func (f *flusher) retry(ctx context.Context) bool {
 		offsets[int(b.Partition)] = b.Last + 1
 		f.account(b, ack)
 	}
-	if commit {
-		// Kafka's commit only saves a new owner from reading what ClickHouse already says is done.
-		if err := f.gen.CommitOffsets(map[string]map[int]int64{f.topic: offsets}); err != nil {
-			metrics.KafkaErrors.Inc()
-			f.p.log.Warn("commit offsets", "err", err)
-		}
+	// Kafka's commit only saves a new owner from reading what ClickHouse already says is done.
+	if err := f.gen.CommitOffsets(map[string]map[int]int64{f.topic: offsets}); err != nil {
+		metrics.KafkaErrors.Inc()
+		f.p.log.Warn("commit offsets", "err", err)
 	}
 	return true
 }

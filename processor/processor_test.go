@@ -31,6 +31,15 @@ func replaySize() int {
 	return 300000
 }
 
+// streamSize is the stream of TestRebalance and TestClickHouseDown: what they check is the partition moves
+// and the outage in the middle of consumption, not volume, so it is smaller under the race detector.
+func streamSize() int {
+	if raceEnabled && !testing.Short() {
+		return 80000
+	}
+	return replaySize() / 2
+}
+
 var base = time.Now().UTC().Add(-25 * time.Hour).Truncate(time.Hour)
 
 // TestReplayExact: one instance consumes a generated stream with duplicates, repeats, refunds and late
@@ -133,7 +142,7 @@ func TestCrashRecovery(t *testing.T) {
 func TestRebalance(t *testing.T) {
 	kc := testutil.Kafka(t)
 	conn, ch := testutil.ClickHouse(t)
-	msgs := generate(replaySize()/2, 3, base)
+	msgs := generate(streamSize(), 3, base)
 	x := expect(msgs)
 	cfg := testConfig(t, kc, ch, "rebalance")
 	n := len(msgs)
@@ -173,7 +182,7 @@ func TestRebalance(t *testing.T) {
 func TestClickHouseDown(t *testing.T) {
 	kc := testutil.Kafka(t)
 	conn, ch := testutil.ClickHouse(t)
-	msgs := generate(replaySize()/2, 4, base)
+	msgs := generate(streamSize(), 4, base)
 	x := expect(msgs)
 	px := newProxy(t, ch.Addr[0])
 	cfgCH := ch

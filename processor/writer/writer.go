@@ -52,8 +52,9 @@ func queryID() string {
 	return fmt.Sprintf("cxm-processor-%d-%d", time.Now().UnixNano(), querySeq.Add(1))
 }
 
-// ErrInconsistent means ClickHouse holds a mark inside a batch rather than at its end, which the
-// mechanism excludes; writing would count something twice, so the flush is refused.
+// ErrInconsistent means ClickHouse holds a mark inside a batch rather than at its end (writing would count
+// something twice), or before the batch's first offset - 1 (writing would claim offsets nobody wrote): the
+// mechanism excludes both, so the flush is refused.
 var ErrInconsistent = errors.New("inconsistent marks")
 
 // Write makes one attempt. On error the caller retries the same Flush (after a back-off); it then verifies
@@ -179,6 +180,9 @@ func (w *Writer) verify(ctx context.Context, f *Flush) error {
 				continue // the whole batch is in: its kpi rows are the last thing written
 			}
 			return fmt.Errorf("%w: kpi_minute mark %d of partition %d lies inside batch %d..%d", ErrInconsistent, m.LastOffset, b.Partition, b.From, b.Last)
+		} else if ok && m.LastOffset+1 != b.From {
+			// Fencing: the batch's mark would claim offsets mark+1..From-1, which nobody wrote.
+			return fmt.Errorf("%w: kpi_minute mark %d of partition %d is before batch %d..%d (offsets between would be lost)", ErrInconsistent, m.LastOffset, b.Partition, b.From, b.Last)
 		}
 		if l, ok := likeMarks[b.Partition]; ok && l >= b.From {
 			if l < b.Last {
