@@ -26,15 +26,18 @@ clickhouse-stop:
 
 # Browser tests need Debian's Chromium; the alerting tests Prometheus, promtool, Alertmanager and amtool.
 TEST_PKGS := chromium chromium-driver prometheus prometheus-alertmanager
+# Helm is not packaged by Debian; the chart tests use one built from its Go module.
+HELM_VERSION := v3.22.0
 test-deps:
 	@missing=$$(for p in $(TEST_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "installing $$missing"; (apt-get update -qq || true); \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+	@[ -x bin/helm ] || { echo "building helm for the chart tests"; GOBIN=$(CURDIR)/bin $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION); }
 
 # Every test, with the race detector, against the real ClickHouse and kfake; CXM_REQUIRE_SERVICES makes a
 # missing server a failure instead of a skip.
 test: clickhouse test-deps
-	CXM_REQUIRE_SERVICES=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
+	CXM_REQUIRE_SERVICES=1 CXM_HELM=$(CURDIR)/bin/helm $(GO) test -race -count=1 -timeout 30m $(PKGS)
 	@if [ -f plugin/package.json ]; then $(MAKE) -C plugin test; fi
 
 bench: clickhouse

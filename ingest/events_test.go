@@ -21,6 +21,7 @@ import (
 
 	"github.com/cxm-project/cxm/ingest"
 	"github.com/cxm-project/cxm/ingest/auth"
+	"github.com/cxm-project/cxm/ingest/dedupe"
 	"github.com/cxm-project/cxm/ingest/ingesttest"
 	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/internal/config"
@@ -512,5 +513,37 @@ func TestMetrics(t *testing.T) {
 		if !bytes.Contains(text, []byte(name)) {
 			t.Errorf("/metrics lacks %s", name)
 		}
+	}
+}
+
+// TestDuplicateAcrossInstances: two instances run side by side; each skips its own events when tailing (they
+// carry its origin header) but learns the other's, so an id accepted by one is a duplicate at the other.
+func TestDuplicateAcrossInstances(t *testing.T) {
+	k := cxmtest.Kafka(t)
+	a, b := start(t, k, nil), start(t, k, nil)
+	now := time.Now()
+	if code, _, ans := a.do(t, post{token: tokenAll, body: []byte(smiley("y-1", "shop-1", now))}); code != 200 || ans.Accepted != 1 {
+		t.Fatalf("%d %+v", code, ans)
+	}
+	// The tailer fetches in batches (up to a second of wait): give it a while.
+	for deadline := time.Now().Add(30 * time.Second); !b.svc.Knows("y-1"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the second instance never learned y-1 from the events topic")
+		}
+	}
+	if code, _, ans := b.do(t, post{token: tokenAll, body: []byte(smiley("y-1", "shop-1", now))}); code != 200 || ans.Duplicates != 1 {
+		t.Fatalf("%d %+v", code, ans)
+	}
+	msgs := ingesttest.ReadAll(t, k, k.Topics.Events)
+	origins := map[string]bool{}
+	for _, m := range msgs {
+		for _, h := range m.Headers {
+			if h.Key == dedupe.OriginHeader {
+				origins[string(h.Value)] = true
+			}
+		}
+	}
+	if len(msgs) != 1 || len(origins) != 1 {
+		t.Errorf("events topic: %d messages, origins %v", len(msgs), origins)
 	}
 }

@@ -79,8 +79,9 @@ type item struct {
 	ev     event.Event
 	status uint8
 	errs   event.Errors
-	forbid bool // rejected only because the token may not write the location
-	start  int  // canonical JSON in the request's value buffer: [start, end)
+	forbid bool       // rejected only because the token may not write the location
+	key    dedupe.Key // the id's key in the dedupe set, hashed once per event
+	start  int        // canonical JSON in the request's value buffer: [start, end)
 	end    int
 }
 
@@ -93,10 +94,10 @@ type request struct {
 	values []byte
 	msgs   []kafkago.Message
 	out    []byte
-	ids    map[string]int
-	added  []string   // ids Kafka confirmed
-	failed []string   // ids whose write failed
-	counts []outcomes // events per type and outcome, for the metrics
+	ids    map[dedupe.Key]int
+	added  []dedupe.Key // ids Kafka confirmed
+	failed []string     // ids whose write failed
+	counts []outcomes   // events per type and outcome, for the metrics
 }
 
 // outcomes counts one event type's outcomes in a request, so the metrics are updated once per type rather
@@ -116,7 +117,7 @@ func (rq *request) count(typ string) *outcomes {
 	return &rq.counts[len(rq.counts)-1]
 }
 
-var requests = sync.Pool{New: func() any { return &request{ids: map[string]int{}} }}
+var requests = sync.Pool{New: func() any { return &request{ids: map[dedupe.Key]int{}} }}
 
 func (rq *request) reset() {
 	if rq.body.Cap() > 16<<20 {
@@ -131,7 +132,6 @@ func (rq *request) reset() {
 	rq.msgs = rq.msgs[:0]
 	rq.out = rq.out[:0]
 	clear(rq.ids)
-	clear(rq.added)
 	rq.added = rq.added[:0]
 	clear(rq.failed)
 	rq.failed = rq.failed[:0]
@@ -232,11 +232,12 @@ func (h *Events) check(rq *request, tok *auth.Token, now time.Time) {
 			it.status, it.errs = statusRejected, errs
 			continue
 		}
-		if _, dup := rq.ids[ev.ID]; dup || h.seen.Seen(ev.ID, now) {
+		it.key = h.seen.Key(ev.ID)
+		if _, dup := rq.ids[it.key]; dup || h.seen.SeenKey(it.key, now) {
 			it.status = statusDuplicate
 			continue
 		}
-		rq.ids[ev.ID] = i
+		rq.ids[it.key] = i
 		it.status = statusAccepted
 		it.start = len(rq.values)
 		rq.values = ev.AppendJSON(rq.values)
@@ -317,7 +318,7 @@ func (h *Events) produce(parent context.Context, rq *request, received time.Time
 				c.failed++
 			} else {
 				// Also when the request as a whole failed: this one is in Kafka, so the retry finds it a duplicate.
-				rq.added = append(rq.added, it.ev.ID)
+				rq.added = append(rq.added, it.key)
 				c.accepted++
 			}
 			k++
@@ -329,7 +330,7 @@ func (h *Events) produce(parent context.Context, rq *request, received time.Time
 			c.rejected++
 		}
 	}
-	h.seen.AddAll(rq.added, received)
+	h.seen.AddKeys(rq.added, received)
 	if len(rq.failed) > 0 {
 		// A failed write may still land (a timeout, a lost acknowledgement): the tailer learns those ids then.
 		h.seen.MaybeWritten(rq.failed...)

@@ -20,20 +20,30 @@ import (
 
 const shards = 64
 
+// Key is what the set stores for an id: a 128-bit hash (two 64-bit maphash values under independent random
+// seeds, new for every process). A fixed-size key without pointers keeps the set's maps and rings out of the
+// garbage collector's scan (millions of string keys made every GC cycle walk them all) and halves its
+// memory. Two different ids share a key with probability 2^-128; with the set full (ingest.dedupe.max_ids
+// = 5 million) a new id matches one of them with odds of about 1.5·10^-32, so across 10^15 events
+// (30 million per second for a year) the chance that any event is ever wrongly answered "duplicate" stays
+// below 10^-16. The seeds are secret and random per process, so clients cannot craft colliding ids either.
+// Keys are only comparable within one Set.
+type Key struct{ hi, lo uint64 }
+
 // Set is a concurrent set of ids, each remembered until its expiry.
 type Set struct {
-	horizon  time.Duration
-	perShard int
-	seed     maphash.Seed
-	shards   [shards]shard
-	origin   string
-	header   []kafkago.Header
+	horizon      time.Duration
+	perShard     int
+	seed1, seed2 maphash.Seed
+	shards       [shards]shard
+	origin       string
+	header       []kafkago.Header
 
 	// unsure holds ids whose write failed as far as this instance knows (timeout, broker error) but may be
 	// in Kafka all the same: the tailer, which skips this instance's own events, learns them after all
 	// when they show up. nUnsure lets it skip the lock while the map is empty, which is nearly always.
 	unsureMu sync.Mutex
-	unsure   map[string]struct{}
+	unsure   map[Key]struct{}
 	nUnsure  atomic.Int64
 }
 
@@ -46,25 +56,28 @@ const maxUnsure = 1 << 16
 
 type shard struct {
 	mu sync.Mutex
-	m  map[string]int64 // id -> expiry, unix nanoseconds
-	// fifo holds ids in insertion order, which is close to expiry order, so expired and excess ids are
-	// dropped from the front without scanning the map.
-	fifo []entry
-	head int
+	// tab is a hash table of keys and their expiry (unix nanoseconds; 0 marks a free slot), with linear
+	// probing. Keys are hashes already, so their low bits index it directly, and a lookup is one probe
+	// into contiguous memory, where Go's map hashed the key again and took two lookups to update one.
+	// Its length is 0 or a power of two, at most 3/4 used.
+	tab  []entry
+	used int
+	// ring holds the keys in insertion order, which is close to expiry order, so expired and excess ids are
+	// dropped from the front without scanning the map. Its length is 0 or a power of two.
+	ring []entry
+	head int // index of the oldest entry
+	n    int // entries in use
 }
 
 type entry struct {
-	id     string
+	key    Key
 	expiry int64
 }
 
 // New returns a set remembering ids for horizon, at most maxIDs of them.
 func New(horizon time.Duration, maxIDs int) *Set {
-	s := &Set{horizon: horizon, perShard: max(1, maxIDs/shards), seed: maphash.MakeSeed(), origin: NewOrigin(),
-		unsure: map[string]struct{}{}}
-	for i := range s.shards {
-		s.shards[i].m = map[string]int64{}
-	}
+	s := &Set{horizon: horizon, perShard: max(1, maxIDs/shards), seed1: maphash.MakeSeed(), seed2: maphash.MakeSeed(),
+		origin: NewOrigin(), unsure: map[Key]struct{}{}}
 	s.header = OriginHeaders(s.origin)
 	return s
 }
@@ -99,6 +112,16 @@ func (s *Set) own(headers []kafkago.Header) bool {
 	return false
 }
 
+// Key returns id's key in this set.
+func (s *Set) Key(id string) Key {
+	return Key{maphash.String(s.seed1, id), maphash.String(s.seed2, id)}
+}
+
+// keyBytes is Key for an id held in bytes.
+func (s *Set) keyBytes(id []byte) Key {
+	return Key{maphash.Bytes(s.seed1, id), maphash.Bytes(s.seed2, id)}
+}
+
 // MaybeWritten notes ids whose write this instance reported failed: should they reach Kafka anyway, the
 // tailer adds them although they carry this instance's origin.
 func (s *Set) MaybeWritten(ids ...string) {
@@ -108,21 +131,23 @@ func (s *Set) MaybeWritten(ids ...string) {
 		clear(s.unsure)
 	}
 	for _, id := range ids {
-		s.unsure[id] = struct{}{}
+		s.unsure[s.Key(id)] = struct{}{}
 	}
 	s.nUnsure.Store(int64(len(s.unsure)))
 }
 
 // takeUnsure reports whether id was noted by MaybeWritten, and forgets it.
-func (s *Set) takeUnsure(id string) bool {
+func (s *Set) takeUnsure(id string) bool { return s.takeUnsureKey(s.Key(id)) }
+
+func (s *Set) takeUnsureKey(k Key) bool {
 	if s.nUnsure.Load() == 0 {
 		return false
 	}
 	s.unsureMu.Lock()
 	defer s.unsureMu.Unlock()
-	_, ok := s.unsure[id]
+	_, ok := s.unsure[k]
 	if ok {
-		delete(s.unsure, id)
+		delete(s.unsure, k)
 		s.nUnsure.Store(int64(len(s.unsure)))
 	}
 	return ok
@@ -133,60 +158,158 @@ func (s *Set) AddAll(ids []string, accepted time.Time) {
 	exp := accepted.Add(s.horizon).UnixNano()
 	now := time.Now().UnixNano()
 	for _, id := range ids {
-		s.shard(id).add(id, exp, now, s.perShard)
+		k := s.Key(id)
+		s.shard(k).add(k, exp, now, s.perShard)
+	}
+}
+
+// AddKeys is AddAll for keys (Key).
+func (s *Set) AddKeys(keys []Key, accepted time.Time) {
+	exp := accepted.Add(s.horizon).UnixNano()
+	now := time.Now().UnixNano()
+	for _, k := range keys {
+		s.shard(k).add(k, exp, now, s.perShard)
 	}
 }
 
 // Horizon is how long an id is remembered.
 func (s *Set) Horizon() time.Duration { return s.horizon }
 
-func (s *Set) shard(id string) *shard {
-	return &s.shards[maphash.String(s.seed, id)%shards]
+func (s *Set) shard(k Key) *shard {
+	return &s.shards[k.hi%shards]
 }
 
 // Seen reports whether id was added and has not expired at now.
-func (s *Set) Seen(id string, now time.Time) bool {
-	sh := s.shard(id)
+func (s *Set) Seen(id string, now time.Time) bool { return s.SeenKey(s.Key(id), now) }
+
+// SeenKey is Seen for a key (Key).
+func (s *Set) SeenKey(k Key, now time.Time) bool {
+	sh := s.shard(k)
 	sh.mu.Lock()
-	exp, ok := sh.m[id]
+	exp := sh.get(k)
 	sh.mu.Unlock()
-	return ok && exp > now.UnixNano()
+	return exp > now.UnixNano()
 }
 
 // Add remembers id as accepted at the given time (Kafka's receive time), for the horizon from then.
-func (s *Set) Add(id string, accepted time.Time) {
-	s.shard(id).add(id, accepted.Add(s.horizon).UnixNano(), time.Now().UnixNano(), s.perShard)
+func (s *Set) Add(id string, accepted time.Time) { s.addKey(s.Key(id), accepted) }
+
+func (s *Set) addKey(k Key, accepted time.Time) {
+	s.shard(k).add(k, accepted.Add(s.horizon).UnixNano(), time.Now().UnixNano(), s.perShard)
 }
 
-func (sh *shard) add(id string, exp, now int64, limit int) {
+func (sh *shard) add(k Key, exp, now int64, limit int) {
+	if exp <= now {
+		return // expired already (and 0 marks a free slot)
+	}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if old, ok := sh.m[id]; ok && old >= exp {
+	if len(sh.tab) == 0 || (sh.used+1)*4 > len(sh.tab)*3 {
+		sh.rehash(max(64, 2*len(sh.tab)))
+	}
+	i, found := sh.find(k)
+	if found && sh.tab[i].expiry >= exp {
 		return
 	}
-	sh.m[id] = exp
-	sh.fifo = append(sh.fifo, entry{id, exp})
+	if !found {
+		sh.tab[i].key = k
+		sh.used++
+	}
+	sh.tab[i].expiry = exp
+	sh.push(entry{k, exp})
 	sh.trim(now, limit)
+}
+
+// push appends e to the ring, doubling it when full.
+func (sh *shard) push(e entry) {
+	if sh.n == len(sh.ring) {
+		sh.resize(max(64, 2*len(sh.ring)))
+	}
+	sh.ring[(sh.head+sh.n)&(len(sh.ring)-1)] = e
+	sh.n++
+}
+
+// resize moves the entries, oldest first, into a ring of size (a power of two, at least n).
+func (sh *shard) resize(size int) {
+	ring := make([]entry, size)
+	if sh.n > 0 {
+		k := copy(ring, sh.ring[sh.head:min(len(sh.ring), sh.head+sh.n)])
+		copy(ring[k:sh.n], sh.ring)
+	}
+	sh.ring, sh.head = ring, 0
 }
 
 // trim drops expired entries from the front, and the oldest ones beyond the cap.
 func (sh *shard) trim(now int64, limit int) {
-	for sh.head < len(sh.fifo) {
-		e := sh.fifo[sh.head]
-		if e.expiry > now && len(sh.m) <= limit {
+	mask := len(sh.ring) - 1
+	for sh.n > 0 {
+		e := sh.ring[sh.head]
+		if e.expiry > now && sh.used <= limit {
 			break
 		}
 		// A later Add of the same id left a newer entry behind; only the newest removes the id.
-		if sh.m[e.id] == e.expiry {
-			delete(sh.m, e.id)
+		if i, found := sh.find(e.key); found && sh.tab[i].expiry == e.expiry {
+			sh.remove(i)
 		}
-		sh.fifo[sh.head] = entry{}
-		sh.head++
+		sh.head = (sh.head + 1) & mask
+		sh.n--
 	}
-	// Compact once the dead prefix is half the slice, so memory follows the live ids.
-	if sh.head > 1024 && sh.head*2 > len(sh.fifo) {
-		sh.fifo = append(sh.fifo[:0:0], sh.fifo[sh.head:]...)
-		sh.head = 0
+	// Shrink once a quarter (ring) or an eighth (table) is in use, so memory follows the live ids.
+	if len(sh.ring) > 1024 && sh.n*4 < len(sh.ring) {
+		sh.resize(len(sh.ring) / 2)
+	}
+	if len(sh.tab) > 1024 && sh.used*8 < len(sh.tab) {
+		sh.rehash(len(sh.tab) / 2)
+	}
+}
+
+// get returns k's expiry, 0 when absent.
+func (sh *shard) get(k Key) int64 {
+	if len(sh.tab) == 0 {
+		return 0
+	}
+	i, _ := sh.find(k)
+	return sh.tab[i].expiry
+}
+
+// find returns k's slot, or the free slot where it belongs. The table must have a free slot.
+func (sh *shard) find(k Key) (int, bool) {
+	mask := len(sh.tab) - 1
+	for i := int(k.lo) & mask; ; i = (i + 1) & mask {
+		e := &sh.tab[i]
+		if e.expiry == 0 {
+			return i, false
+		}
+		if e.key == k {
+			return i, true
+		}
+	}
+}
+
+// remove frees slot i, moving later entries of its probe run back so that no lookup stops at the hole
+// too early (backward-shift deletion: no tombstones).
+func (sh *shard) remove(i int) {
+	mask := len(sh.tab) - 1
+	for j := (i + 1) & mask; sh.tab[j].expiry != 0; j = (j + 1) & mask {
+		// The entry at j may fill the hole unless its home slot lies after the hole, up to j.
+		if home := int(sh.tab[j].key.lo) & mask; (j-home)&mask >= (j-i)&mask {
+			sh.tab[i] = sh.tab[j]
+			i = j
+		}
+	}
+	sh.tab[i] = entry{}
+	sh.used--
+}
+
+// rehash moves the table's entries into one of size slots (a power of two).
+func (sh *shard) rehash(size int) {
+	old := sh.tab
+	sh.tab = make([]entry, size)
+	for _, e := range old {
+		if e.expiry != 0 {
+			i, _ := sh.find(e.key)
+			sh.tab[i] = e
+		}
 	}
 }
 
@@ -195,7 +318,7 @@ func (s *Set) Len() int {
 	n := 0
 	for i := range s.shards {
 		s.shards[i].mu.Lock()
-		n += len(s.shards[i].m)
+		n += s.shards[i].used
 		s.shards[i].mu.Unlock()
 	}
 	return n

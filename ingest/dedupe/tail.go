@@ -65,8 +65,8 @@ func (t *Tailer) dialer() *kafkago.Dialer {
 	return &kafkago.Dialer{Timeout: t.cfg.DialTimeout, ClientID: t.cfg.ClientID + "-dedupe"}
 }
 
-// run reads every partition from now - horizon. It returns only on a setup error or when ctx ends; the
-// readers themselves retry broker errors internally.
+// run reads every partition from now - horizon. It returns only on a setup error or when ctx ends; each
+// partition's reader retries broker errors itself (readPartition).
 func (t *Tailer) run(ctx context.Context) error {
 	start := time.Now().Add(-t.set.horizon)
 	parts, err := t.partitions(ctx)
@@ -159,48 +159,145 @@ func (t *Tailer) offsets(ctx context.Context, partition int, start time.Time) (f
 	return 0, 0, lastErr
 }
 
+// Fetch sizes of the tail. Other instances' ids may arrive up to tailMaxWait late (this instance adds its own
+// at once); fetching a megabyte at a time keeps the tail from competing with the producers for the broker
+// and lets it decode in large batches.
+const (
+	tailMinBytes = 1 << 20
+	tailMaxBytes = 16 << 20
+	tailMaxWait  = time.Second
+)
+
+// readPartition reads the partition from offset from on, for ever, reconnecting after failures.
 func (t *Tailer) readPartition(ctx context.Context, partition int, from, end int64, caughtUp func()) {
-	r := kafkago.NewReader(kafkago.ReaderConfig{
-		Brokers:   t.cfg.Brokers,
-		Topic:     t.topic,
-		Partition: partition,
-		Dialer:    t.dialer(),
-		// Other instances' ids may arrive up to MaxWait late (this instance adds its own at once); batching
-		// fetches keeps the tail from competing with the producers for the broker.
-		MinBytes: 1 << 20,
-		MaxBytes: 16 << 20,
-		MaxWait:  time.Second,
-	})
-	defer r.Close()
-	if err := r.SetOffset(from); err != nil {
-		t.log.Error("dedupe: set offset", "partition", partition, "err", err)
-		return
+	p := &tailPartition{t: t, partition: partition, off: from, end: end, done: from >= end, caughtUp: caughtUp}
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		n := p.read
+		err := p.fetch(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if p.read > n {
+			backoff = 100 * time.Millisecond
+		}
+		t.log.Warn("dedupe: reading the events topic failed, retrying", "partition", partition, "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 10*time.Second)
 	}
-	done := from >= end
+}
+
+// tailPartition is the reading position in one partition.
+type tailPartition struct {
+	t         *Tailer
+	partition int
+	off, end  int64
+	read      int64 // messages read, to see progress between failures
+	done      bool
+	caughtUp  func()
+}
+
+// fetch reads batches over one connection to the partition's leader until an error. It uses a kafka-go
+// Conn rather than a Reader: the Reader hands every message to ReadMessage through a channel and resets
+// the connection's deadline per message, which cost as much as decoding the messages.
+func (p *tailPartition) fetch(ctx context.Context) error {
+	conn, err := p.t.dialLeader(ctx, p.partition)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() }) // unblocks a read waiting for data
+	defer stop()
+	if _, err := conn.Seek(p.off, kafkago.SeekAbsolute|kafkago.SeekDontCheck); err != nil {
+		return err
+	}
 	for {
-		m, err := r.ReadMessage(ctx)
-		if err != nil {
-			return // ctx ended or the reader was closed; kafka-go retries broker errors itself
-		}
-		// This instance's own events were added when Kafka confirmed them: decoding their ids again would
-		// cost as much as the rest of the tail, for nothing. Only those whose write it saw fail are learned.
-		if !t.set.own(m.Headers) {
-			if id, ok := IDOf(m.Value); ok {
-				t.set.Add(id, m.Time)
+		_ = conn.SetReadDeadline(time.Now().Add(tailMaxWait + 30*time.Second))
+		batch := conn.ReadBatchWith(kafkago.ReadBatchConfig{MinBytes: tailMinBytes, MaxBytes: tailMaxBytes, MaxWait: tailMaxWait})
+		for {
+			m, err := batch.ReadMessage()
+			if err != nil {
+				break // io.EOF at the end of the batch; Close reports real errors
 			}
-		} else if t.set.nUnsure.Load() > 0 {
-			if id, ok := IDOf(m.Value); ok && t.set.takeUnsure(id) {
-				t.set.Add(id, m.Time)
+			p.t.learn(m.Headers, m.Value, m.Time)
+			p.off = m.Offset + 1
+			p.read++
+		}
+		if err := batch.Close(); err != nil {
+			if !errors.Is(err, kafkago.OffsetOutOfRange) {
+				return err
+			}
+			// Retention removed what was next: those ids are older than any horizon worth keeping.
+			first, err := conn.ReadFirstOffset()
+			if err != nil {
+				return err
+			}
+			if first <= p.off {
+				return fmt.Errorf("offset %d out of range", p.off)
+			}
+			p.t.log.Warn("dedupe: events deleted before they were read", "partition", p.partition, "from", p.off, "to", first)
+			p.off = first
+			if _, err := conn.Seek(p.off, kafkago.SeekAbsolute|kafkago.SeekDontCheck); err != nil {
+				return err
 			}
 		}
-		if !done && m.Offset+1 >= end {
-			done = true
-			caughtUp()
+		if !p.done && p.off >= p.end {
+			p.done = true
+			p.caughtUp()
 		}
 	}
 }
 
+// dialLeader connects to the leader of the partition.
+func (t *Tailer) dialLeader(ctx context.Context, partition int) (*kafkago.Conn, error) {
+	var lastErr error
+	for _, addr := range t.cfg.Brokers {
+		conn, err := t.dialer().DialLeader(ctx, "tcp", addr, t.topic, partition)
+		if err == nil {
+			return conn, nil
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+// learn adds the id of a message unless this instance wrote it (and saw the write succeed).
+func (t *Tailer) learn(headers []kafkago.Header, value []byte, at time.Time) {
+	own := t.set.own(headers)
+	if own && t.set.nUnsure.Load() == 0 {
+		// This instance's own events were added when Kafka confirmed them: reading their ids again would
+		// cost as much as the rest of the tail, for nothing. Only those whose write it saw fail are learned.
+		return
+	}
+	id, ok := idBytes(value)
+	if !ok {
+		return
+	}
+	k := t.set.keyBytes(id)
+	if own && !t.set.takeUnsureKey(k) {
+		return
+	}
+	t.set.addKey(k, at)
+}
+
 var idPrefix = []byte(`{"id":"`)
+
+// idBytes is IDOf without copying the id out of value unless it has escapes.
+func idBytes(value []byte) ([]byte, bool) {
+	if !bytes.HasPrefix(value, idPrefix) {
+		return nil, false
+	}
+	rest := value[len(idPrefix):]
+	if i := bytes.IndexByte(rest, '"'); i >= 0 && bytes.IndexByte(rest[:i], '\\') < 0 {
+		return rest[:i], true
+	}
+	id, ok := IDOf(value)
+	return []byte(id), ok
+}
 
 // IDOf reads the id of an event in canonical JSON (id is always its first member), without decoding the rest.
 func IDOf(value []byte) (string, bool) {

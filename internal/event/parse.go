@@ -176,9 +176,9 @@ func (d *decoder) member(e *Event, key []byte) bool {
 	case fID:
 		return d.str(name, &e.ID)
 	case fLocation:
-		return d.str(name, &e.Location)
+		return d.strInterned(name, &e.Location)
 	case fDevice:
-		return d.str(name, &e.Device)
+		return d.strInterned(name, &e.Device)
 	case fSubject:
 		return d.str(name, &e.Subject)
 	case fReceipt:
@@ -326,6 +326,15 @@ func (d *decoder) str(name string, dst *string) bool {
 	b, ok, isStr := d.strBytes(name)
 	if isStr {
 		*dst = string(b)
+	}
+	return ok
+}
+
+// strInterned is str for values that repeat across events (intern).
+func (d *decoder) strInterned(name string, dst *string) bool {
+	b, ok, isStr := d.strBytes(name)
+	if isStr {
+		*dst = intern(b)
 	}
 	return ok
 }

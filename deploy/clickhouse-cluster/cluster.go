@@ -1,0 +1,362 @@
+// Package cluster derives the ClickHouse-cluster variant of CXM's schema from the single-node migrations
+// in schemas/clickhouse, so the two cannot drift: schema.sql next to this file is its output (go generate
+// rewrites it; the tests fail while it is stale or a table lacks its counterpart).
+//
+// Each table gets one of two layouts (Layouts; a table without one is an error, so a new migration forces
+// the choice):
+//
+//   - Sharded: <table>_local, a Replicated*MergeTree on every shard with ZooKeeper path
+//     /clickhouse/tables/{shard}/{database}/<table>, and a Distributed table of the original name over it,
+//     sharded by cityHash64(location): one location's rows stay on one shard.
+//   - Replicated: the original name as a Replicated*MergeTree with the path /clickhouse/tables/all/{database}/
+//     <table>, so every server of the cluster holds a full replica. For the tables whose rows carry the
+//     processor's effectively-once marks (kpi_minute, like_minute) and what is fed from them: one INSERT
+//     must stay one block on one table for max(last_offset) to mean what it means (deploy/README.md).
+//
+// Statements are created ON CLUSTER '{cluster}'. Materialized views are created on every server, reading
+// and writing the local tables. The migrations' one-time INSERT … SELECT backfills are left out: the
+// cluster schema is created empty. Every migration is recorded in schema_migrations with the checksum
+// `cxm migrate` computes, so tools that read it (the Grafana plugin's health check) see the version.
+package cluster
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cxm-project/cxm/internal/clickhouse"
+)
+
+//go:generate go run gen.go
+
+// Layout says how a table is laid out on the cluster.
+type Layout int
+
+const (
+	// Sharded is <table>_local on each shard plus a Distributed <table> by cityHash64(location).
+	Sharded Layout = iota + 1
+	// Replicated is one <table> replicated to every server of the cluster.
+	Replicated
+)
+
+// Layouts is the layout of every table the migrations create, and of schema_migrations.
+var Layouts = map[string]Layout{
+	"events":             Sharded,
+	"kpi_status":         Sharded,
+	"kpi_status_history": Sharded,
+
+	// The processor's marks: max(last_offset) per Kafka partition must cover exactly one atomic INSERT.
+	"kpi_minute":  Replicated,
+	"like_minute": Replicated,
+	// Fed by materialized views on kpi_minute, on the server that receives the insert.
+	"kpi_hour":       Replicated,
+	"kpi_day":        Replicated,
+	"kpi_hour_total": Replicated,
+
+	"schema_migrations": Replicated,
+}
+
+// Version is the server version the migrations' templates are rendered for: a cluster runs current
+// ClickHouse (the compose file's 25.8), so every gated feature (codecs, LowCardinality) is on.
+var Version = clickhouse.Version{Major: 25, Minor: 8, Raw: "25.8"}
+
+// SchemaMigrationsDDL is the table internal/clickhouse.Migrate creates in Go (not in a migration file); the
+// test compares its columns with migrate.go's.
+const SchemaMigrationsDDL = `CREATE TABLE IF NOT EXISTS %s.schema_migrations
+(
+    version UInt32,
+    name String,
+    checksum String,
+    applied_at DateTime('UTC')
+)
+ENGINE = MergeTree
+ORDER BY version`
+
+// Table is a parsed CREATE TABLE statement.
+type Table struct {
+	DB, Name string
+	Columns  []Column
+	// Engine is the engine's name, EngineArgs what is inside its parentheses ("" when none).
+	Engine, EngineArgs string
+	// Rest is what follows the engine clause: PARTITION BY, ORDER BY, SETTINGS.
+	Rest string
+	// As is the table after AS (CREATE TABLE x AS y ENGINE = Distributed(...)), without columns.
+	As string
+}
+
+// Column is one column definition: its name (without backquotes), its name as written, and the rest
+// (type, codec, default).
+type Column struct{ Name, Quoted, Type string }
+
+var (
+	createTable = regexp.MustCompile(`(?s)^CREATE TABLE IF NOT EXISTS ([^\s.]+)\.(\w+)(?: ON CLUSTER '[^']*')?\s*(.*)$`)
+	engineLine  = regexp.MustCompile(`(?m)^\s*ENGINE\s*=\s*(\w+)(.*)$`)
+	createView  = regexp.MustCompile(`(?s)^CREATE MATERIALIZED VIEW IF NOT EXISTS ([^\s.]+)\.(\w+) TO ([^\s.]+)\.(\w+) AS\s+(.*)$`)
+	insertInto  = regexp.MustCompile(`(?s)^INSERT INTO \S+\s+SELECT`)
+	asTable     = regexp.MustCompile(`^AS (\S+)\s+`)
+)
+
+// ParseCreateTable parses a CREATE TABLE IF NOT EXISTS statement as the migrations write them: the column
+// list in parentheses, then ENGINE = … on a line of its own, then the table's clauses. It returns ok=false
+// for other statements.
+func ParseCreateTable(stmt string) (Table, bool, error) {
+	m := createTable.FindStringSubmatch(strings.TrimSpace(stmt))
+	if m == nil {
+		return Table{}, false, nil
+	}
+	t := Table{DB: m[1], Name: m[2]}
+	body := m[3]
+	if as := asTable.FindStringSubmatch(body); as != nil {
+		t.As = as[1]
+		body = body[len(as[0]):]
+	} else {
+		if !strings.HasPrefix(body, "(") {
+			return t, true, fmt.Errorf("table %s: want a column list in parentheses", t.Name)
+		}
+		end := matchParen(body, 0)
+		if end < 0 {
+			return t, true, fmt.Errorf("table %s: unbalanced parentheses", t.Name)
+		}
+		for _, def := range splitTopLevel(body[1:end]) {
+			def = strings.TrimSpace(def)
+			if def == "" {
+				continue
+			}
+			name, typ, _ := strings.Cut(def, " ")
+			t.Columns = append(t.Columns, Column{Name: strings.Trim(name, "`"), Quoted: name, Type: strings.TrimSpace(typ)})
+		}
+		body = body[end+1:]
+	}
+	e := engineLine.FindStringSubmatchIndex(body)
+	if e == nil {
+		return t, true, fmt.Errorf("table %s: no ENGINE = line", t.Name)
+	}
+	t.Engine = body[e[2]:e[3]]
+	args := strings.TrimSpace(body[e[4]:e[5]])
+	if strings.HasPrefix(args, "(") {
+		end := matchParen(args, 0)
+		if end < 0 {
+			return t, true, fmt.Errorf("table %s: unbalanced engine arguments", t.Name)
+		}
+		t.EngineArgs = args[1:end]
+		args = strings.TrimSpace(args[end+1:])
+	}
+	t.Rest = strings.TrimSpace(args + "\n" + body[e[1]:])
+	return t, true, nil
+}
+
+// matchParen returns the index of the parenthesis closing the one at s[open], ignoring quoted text.
+func matchParen(s string, open int) int {
+	depth := 0
+	var quote byte
+	for i := open; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '`' || c == '"':
+			quote = c
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// splitTopLevel splits at commas outside parentheses and quotes.
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '`' || c == '"':
+			quote = c
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == ',' && depth == 0:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// Statement is one statement of the cluster schema with a comment saying what it is.
+type Statement struct{ Comment, SQL string }
+
+// Generate renders the migrations for database and returns the cluster schema's statements.
+func Generate(ms []clickhouse.Migration, database string) ([]Statement, error) {
+	if err := clickhouse.ValidateDatabase(database); err != nil {
+		return nil, err
+	}
+	db := clickhouse.Ident(database)
+	out := []Statement{{
+		Comment: "The database, on every server.",
+		SQL:     fmt.Sprintf("CREATE DATABASE IF NOT EXISTS %s ON CLUSTER '{cluster}'", db),
+	}}
+	sm, _, err := ParseCreateTable(fmt.Sprintf(SchemaMigrationsDDL, db))
+	if err != nil {
+		return nil, err
+	}
+	tables, err := clusterTable(sm, "created by internal/clickhouse.Migrate")
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, tables...)
+	created := map[string]bool{}
+	for _, m := range ms {
+		stmts, err := m.Render(database, Version)
+		if err != nil {
+			return nil, err
+		}
+		for i, s := range stmts {
+			where := fmt.Sprintf("%s statement %d", m.File, i+1)
+			if t, ok, err := ParseCreateTable(s); ok {
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", where, err)
+				}
+				tables, err := clusterTable(t, "from "+m.File)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", where, err)
+				}
+				created[t.Name] = true
+				out = append(out, tables...)
+				continue
+			}
+			if v := createView.FindStringSubmatch(s); v != nil {
+				src := regexp.MustCompile(`FROM \S+\.(\w+)`).FindAllStringSubmatch(v[5], -1)
+				if len(src) != 1 {
+					return nil, fmt.Errorf("%s: materialized view %s: want exactly one FROM table", where, v[2])
+				}
+				for _, name := range []string{v[4], src[0][1]} {
+					if !created[name] {
+						return nil, fmt.Errorf("%s: materialized view %s uses %s, created by no earlier migration", where, v[2], name)
+					}
+				}
+				out = append(out, Statement{
+					Comment: fmt.Sprintf("from %s: on every server, from the local %s to the local %s", m.File, src[0][1], v[4]),
+					SQL: fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s ON CLUSTER '{cluster}' TO %s.%s AS\n%s",
+						v[1], v[2], v[3], localName(v[4]), replaceTable(v[5], src[0][1])),
+				})
+				continue
+			}
+			if insertInto.MatchString(s) {
+				// A backfill of a new rollup from existing rows: the cluster schema starts empty.
+				continue
+			}
+			first, _, _ := strings.Cut(s, "\n")
+			return nil, fmt.Errorf("%s: the cluster generator does not handle %q: teach deploy/clickhouse-cluster/cluster.go how it maps onto the cluster", where, first)
+		}
+	}
+	for _, m := range ms {
+		out = append(out, Statement{
+			Comment: fmt.Sprintf("record %s as applied (checksum of the file, as cxm migrate computes it)", m.File),
+			SQL: fmt.Sprintf("INSERT INTO %s.schema_migrations SELECT toUInt32(%d), '%s', '%s', now()\nWHERE (SELECT count() FROM %s.schema_migrations WHERE version = %d) = 0",
+				db, m.Version, m.Name, m.Checksum, db, m.Version),
+		})
+	}
+	return out, nil
+}
+
+func localName(table string) string {
+	if Layouts[table] == Sharded {
+		return table + "_local"
+	}
+	return table
+}
+
+func replaceTable(sql, table string) string {
+	return regexp.MustCompile(`(FROM \S+\.)`+regexp.QuoteMeta(table)+`\b`).ReplaceAllString(sql, "${1}"+localName(table))
+}
+
+// Replicated engines take the ZooKeeper path and replica name before the engine's own arguments.
+var replicatedEngine = map[string]string{
+	"MergeTree":          "ReplicatedMergeTree",
+	"SummingMergeTree":   "ReplicatedSummingMergeTree",
+	"ReplacingMergeTree": "ReplicatedReplacingMergeTree",
+}
+
+func clusterTable(t Table, origin string) ([]Statement, error) {
+	layout, ok := Layouts[t.Name]
+	if !ok {
+		return nil, fmt.Errorf("table %s has no layout: add it to cluster.Layouts (Sharded or Replicated)", t.Name)
+	}
+	engine, ok := replicatedEngine[t.Engine]
+	if !ok {
+		return nil, fmt.Errorf("table %s: engine %s has no replicated counterpart in the generator", t.Name, t.Engine)
+	}
+	shard := "{shard}"
+	if layout == Replicated {
+		shard = "all"
+	}
+	args := fmt.Sprintf("'/clickhouse/tables/%s/{database}/%s', '{replica}'", shard, t.Name)
+	if t.EngineArgs != "" {
+		args += ", " + t.EngineArgs
+	}
+	cols := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = "    " + c.Quoted + " " + c.Type
+	}
+	name := localName(t.Name)
+	local := Statement{
+		Comment: fmt.Sprintf("%s (%s): %s", t.Name, origin, map[Layout]string{Sharded: "the shard's part", Replicated: "replicated to every server"}[layout]),
+		SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s ON CLUSTER '{cluster}'\n(\n%s\n)\nENGINE = %s(%s)\n%s",
+			t.DB, name, strings.Join(cols, ",\n"), engine, args, t.Rest),
+	}
+	if layout == Replicated {
+		return []Statement{local}, nil
+	}
+	hasLocation := false
+	for _, c := range t.Columns {
+		hasLocation = hasLocation || c.Name == "location"
+	}
+	if !hasLocation {
+		return nil, fmt.Errorf("table %s is Sharded by location but has no location column", t.Name)
+	}
+	dist := Statement{
+		Comment: fmt.Sprintf("%s: what cxm reads and writes, spread over the shards by location", t.Name),
+		SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s ON CLUSTER '{cluster}' AS %s.%s\nENGINE = Distributed('{cluster}', %s, %s, cityHash64(location))",
+			t.DB, t.Name, t.DB, name, t.DB, name),
+	}
+	return []Statement{local, dist}, nil
+}
+
+// Format writes the statements as one SQL file for clickhouse-client --multiquery.
+func Format(stmts []Statement, header string) string {
+	var b strings.Builder
+	b.WriteString(header)
+	for _, s := range stmts {
+		fmt.Fprintf(&b, "\n-- %s\n%s;\n", s.Comment, s.SQL)
+	}
+	return b.String()
+}
+
+// Header opens schema.sql.
+const Header = `-- CXM's ClickHouse schema for a cluster (replicated, sharded). GENERATED from schemas/clickhouse/*.sql by
+-- deploy/clickhouse-cluster (go generate ./deploy/clickhouse-cluster): do not edit; deploy/clickhouse-cluster's
+-- tests fail while this file is stale. How to apply it and what it assumes: deploy/README.md, section 3.
+--
+-- The servers need <macros> {cluster}, {shard} and {replica} ({replica} unique per server across the whole
+-- cluster: the tables replicated to every server use it too), a <remote_servers> entry named like {cluster}
+-- with <internal_replication>true</internal_replication>, and ZooKeeper or ClickHouse Keeper. Apply it on
+-- one server: clickhouse-client --multiquery < schema.sql
+`
