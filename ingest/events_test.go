@@ -20,10 +20,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/cxm-project/cxm/ingest"
-	"github.com/cxm-project/cxm/ingest/auth"
 	"github.com/cxm-project/cxm/ingest/dedupe"
 	"github.com/cxm-project/cxm/ingest/ingesttest"
 	"github.com/cxm-project/cxm/ingest/metrics"
+	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/httpserver"

@@ -8,8 +8,8 @@ import (
 	"sync"
 
 	"github.com/cxm-project/cxm/ingest"
-	"github.com/cxm-project/cxm/ingest/auth"
 	"github.com/cxm-project/cxm/internal/api"
+	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"

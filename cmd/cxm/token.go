@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/cxm-project/cxm/ingest/auth"
+	"github.com/cxm-project/cxm/internal/auth"
 )
 
 func init() {

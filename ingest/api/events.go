@@ -16,11 +16,11 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
-	"github.com/cxm-project/cxm/ingest/auth"
 	"github.com/cxm-project/cxm/ingest/dedupe"
 	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/ingest/ratelimit"
 	"github.com/cxm-project/cxm/ingest/rules"
+	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/kafka"

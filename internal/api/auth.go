@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"github.com/cxm-project/cxm/ingest/auth"
+	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/config"
 )
 

@@ -1,6 +1,7 @@
-// Package auth verifies the ingest's bearer write tokens. The config holds only "sha256:<hex>" hashes:
-// tokens are 256-bit random strings (Generate), so a fast unsalted hash is enough — there is nothing to
-// brute-force — and a leaked config does not leak a token.
+// Package auth verifies bearer tokens: the ingest's write tokens and the API's read tokens, each kept in a
+// set of its own. The config holds only "sha256:<hex>" hashes: tokens are 256-bit random strings
+// (Generate), so a fast unsalted hash is enough — there is nothing to brute-force — and a leaked config
+// does not leak a token.
 package auth
 
 import (
