@@ -246,7 +246,7 @@ func (e *Engine) run(ctx context.Context, q sqlQuery, cols []int, sums map[strin
 		dest = append(dest, &vals[i])
 	}
 	for i, ci := range cols {
-		ptrs[i] = columns[ci].ptr
+		ptrs[i] = columns[ci].Field
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {

@@ -208,7 +208,7 @@ func pruned(c kpi.Components, name string) kpi.Components {
 	var out kpi.Components
 	for _, col := range needs[name] {
 		i := columnIndex[col]
-		*columns[i].ptr(&out) = *columns[i].ptr(&c)
+		*columns[i].Field(&out) = *columns[i].Field(&c)
 	}
 	return out
 }

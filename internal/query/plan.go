@@ -203,7 +203,7 @@ func buildKPIQuery(database string, g group, r *Request, cols []int, total bool)
 
 	sums := make([]string, len(cols))
 	for i, c := range cols {
-		sums[i] = fmt.Sprintf("sum(%s) AS s%d", clickhouse.Ident(columns[c].name), i)
+		sums[i] = fmt.Sprintf("sum(%s) AS s%d", clickhouse.Ident(columns[c].Name), i)
 	}
 	sumList := strings.Join(sums, ", ")
 	db := clickhouse.Ident(database)

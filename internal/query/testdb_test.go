@@ -41,7 +41,7 @@ func ensureKPITables(t testing.TB, conn driver.Conn, database string) {
 	if !tableExists(t, conn, cfg.Database, "kpi_minute") {
 		cols := make([]string, len(columns))
 		for i, c := range columns {
-			cols[i] = c.name + " Int64"
+			cols[i] = c.Name + " Int64"
 		}
 		if err := conn.Exec(ctx, "CREATE TABLE "+db+".kpi_minute (location String, minute DateTime('UTC'), "+
 			strings.Join(cols, ", ")+") ENGINE = MergeTree PARTITION BY toYYYYMM(minute) ORDER BY (location, minute)"); err != nil {
@@ -85,7 +85,7 @@ func insertMinutes(t testing.TB, conn driver.Conn, db string, rows []minuteRow, 
 	ctx := context.Background()
 	names := make([]string, len(columns))
 	for i, c := range columns {
-		names[i] = clickhouse.Ident(c.name)
+		names[i] = clickhouse.Ident(c.Name)
 	}
 	for start := 0; start < len(rows); start += batch {
 		end := min(start+batch, len(rows))
@@ -97,7 +97,7 @@ func insertMinutes(t testing.TB, conn driver.Conn, db string, rows []minuteRow, 
 			vals := []any{r.location, r.minute}
 			c := r.c
 			for _, col := range columns {
-				vals = append(vals, *col.ptr(&c))
+				vals = append(vals, *col.Field(&c))
 			}
 			if err := b.Append(vals...); err != nil {
 				t.Fatal(err)

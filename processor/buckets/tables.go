@@ -13,42 +13,11 @@ import (
 	"github.com/cxm-project/cxm/internal/kpi"
 )
 
-// Column is one component column of kpi_minute and its field in kpi.Components.
-type Column struct {
-	Name  string
-	Field func(c *kpi.Components) *int64
-}
+// Column and Columns are kpi.Column and kpi.Columns: the component columns of kpi_minute.
+type Column = kpi.Column
 
-// Columns are kpi_minute's component columns in table order (schemas/clickhouse/002_kpi_minute.sql).
-var Columns = []Column{
-	{"promoters", func(c *kpi.Components) *int64 { return &c.Promoters }},
-	{"passives", func(c *kpi.Components) *int64 { return &c.Passives }},
-	{"detractors", func(c *kpi.Components) *int64 { return &c.Detractors }},
-	{"nps_missing", func(c *kpi.Components) *int64 { return &c.NPSMissing }},
-	{"csat_top2", func(c *kpi.Components) *int64 { return &c.CSATTop2 }},
-	{"csat_n", func(c *kpi.Components) *int64 { return &c.CSATN }},
-	{"ces_sum", func(c *kpi.Components) *int64 { return &c.CESSum }},
-	{"ces_sumsq", func(c *kpi.Components) *int64 { return &c.CESSumSq }},
-	{"ces_n", func(c *kpi.Components) *int64 { return &c.CESN }},
-	{"smile_sum12", func(c *kpi.Components) *int64 { return &c.SmileSum12 }},
-	{"smile_sumsq144", func(c *kpi.Components) *int64 { return &c.SmileSumSq144 }},
-	{"smile_n", func(c *kpi.Components) *int64 { return &c.SmileN }},
-	{"smile_face1", func(c *kpi.Components) *int64 { return &c.SmileFaces[0] }},
-	{"smile_face2", func(c *kpi.Components) *int64 { return &c.SmileFaces[1] }},
-	{"smile_face3", func(c *kpi.Components) *int64 { return &c.SmileFaces[2] }},
-	{"smile_face4", func(c *kpi.Components) *int64 { return &c.SmileFaces[3] }},
-	{"smile_face5", func(c *kpi.Components) *int64 { return &c.SmileFaces[4] }},
-	{"likes", func(c *kpi.Components) *int64 { return &c.Likes }},
-	{"dislikes", func(c *kpi.Components) *int64 { return &c.Dislikes }},
-	{"visitors", func(c *kpi.Components) *int64 { return &c.Visitors }},
-	{"exits", func(c *kpi.Components) *int64 { return &c.Exits }},
-	{"receipts", func(c *kpi.Components) *int64 { return &c.Receipts }},
-	{"refunds", func(c *kpi.Components) *int64 { return &c.Refunds }},
-	{"revenue_cents", func(c *kpi.Components) *int64 { return &c.RevenueCents }},
-	{"items", func(c *kpi.Components) *int64 { return &c.Items }},
-	{"consultations", func(c *kpi.Components) *int64 { return &c.Consultations }},
-	{"surveys", func(c *kpi.Components) *int64 { return &c.Surveys }},
-}
+// Columns are kpi_minute's component columns in table order.
+var Columns = kpi.Columns
 
 // Mark is how far one Kafka partition's effects are in ClickHouse: every delta row of a flush carries it.
 // Watermark and Clock are the partition's state after LastOffset, so a new owner continues from exactly
