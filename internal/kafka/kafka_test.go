@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -384,4 +385,38 @@ func ExampleDeadLetterMessage() {
 	// cxm-reason: must be between 0 and 10
 	// cxm-source: ingest
 	// cxm-field: answers.nps
+}
+
+func TestEndOffsets(t *testing.T) {
+	cfg := testutil.Kafka(t)
+	ctx := context.Background()
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, slog.New(slog.DiscardHandler))
+	defer p.Close()
+	// Five messages with one key land in one partition; the others stay empty.
+	var msgs []kafkago.Message
+	for i := range 5 {
+		msgs = append(msgs, kafkago.Message{Key: []byte("store-001"), Value: []byte(fmt.Sprint(i))})
+	}
+	if err := p.Produce(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	parts := make([]int, cfg.Partitions)
+	for i := range parts {
+		parts[i] = i
+	}
+	ends, err := kafka.EndOffsets(ctx, cfg, cfg.Topics.Events, parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	nonEmpty := 0
+	for _, end := range ends {
+		total += end
+		if end > 0 {
+			nonEmpty++
+		}
+	}
+	if total != 5 || nonEmpty != 1 || len(ends) != cfg.Partitions {
+		t.Errorf("end offsets %v: want one partition at 5 and the others at 0", ends)
+	}
 }
