@@ -277,6 +277,19 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 	if err != nil {
 		return nil, err
 	}
+	if len(marks) > 0 {
+		parts := make([]int, 0, len(marks))
+		for id := range marks {
+			parts = append(parts, int(id))
+		}
+		ends, err := kafka.EndOffsets(ctx, p.cfg.Kafka, p.cfg.Kafka.Topics.Events, parts)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkMarks(marks, ends, p.cfg.Kafka.Topics.Events); err != nil {
+			return nil, err
+		}
+	}
 	var cs []*consumer
 	for _, a := range assigned {
 		id := int32(a.ID)

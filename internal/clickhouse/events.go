@@ -73,10 +73,21 @@ type eventColumnar struct {
 // InsertEvents writes rows to database.events in one INSERT. A row that does not fit the table's types is
 // an error naming the row and field, and nothing is written.
 func InsertEvents(ctx context.Context, conn driver.Conn, database string, rows []EventRow) error {
-	if len(rows) == 0 {
+	return InsertEventChunks(ctx, conn, database, rows)
+}
+
+// InsertEventChunks is InsertEvents of the concatenation of chunks, without building that concatenation
+// (the processor passes each partition's batch as it is): still one INSERT, and rows are numbered across
+// chunks in error messages.
+func InsertEventChunks(ctx context.Context, conn driver.Conn, database string, chunks ...[]EventRow) error {
+	n := 0
+	for _, ch := range chunks {
+		n += len(ch)
+	}
+	if n == 0 {
 		return nil
 	}
-	c, err := columnsOf(rows)
+	c, err := columnsOf(n, chunks)
 	if err != nil {
 		return err
 	}
@@ -101,7 +112,7 @@ func InsertEvents(ctx context.Context, conn driver.Conn, database string, rows [
 		}
 	}
 	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert %d events into %s: %w", len(rows), database, err)
+		return fmt.Errorf("insert %d events into %s: %w", n, database, err)
 	}
 	return nil
 }
@@ -112,8 +123,7 @@ var (
 	maxTime = time.Unix(math.MaxUint32, 0)
 )
 
-func columnsOf(rows []EventRow) (*eventColumnar, error) {
-	n := len(rows)
+func columnsOf(n int, chunks [][]EventRow) (*eventColumnar, error) {
 	c := &eventColumnar{
 		id: make([]string, n), typ: make([]string, n), location: make([]string, n), device: make([]string, n),
 		time: make([]time.Time, n), kind: make([]string, n), value: make([]uint8, n), scale: make([]uint8, n),
@@ -128,75 +138,86 @@ func columnsOf(rows []EventRow) (*eventColumnar, error) {
 	}
 	// One backing array for the three nullable answers of every row, instead of one allocation each.
 	answers := make([]uint8, 3*n)
-	for i := range rows {
-		r := &rows[i]
-		bad := func(field string, v any, want string) error {
-			return fmt.Errorf("event row %d (id %q): %s = %v: %s", i, r.ID, field, v, want)
-		}
-		if r.Time.Before(minTime) || r.Time.After(maxTime) {
-			return nil, bad("time", r.Time, "must be between 1970 and 2106 (ClickHouse DateTime)")
-		}
-		if r.Received.Before(minTime) || r.Received.After(maxTime) {
-			return nil, bad("received", r.Received, "must be set, between 1970 and 2106 (ClickHouse DateTime)")
-		}
-		if r.Value < 0 || r.Value > math.MaxUint8 {
-			return nil, bad("value", r.Value, "must be 0..255")
-		}
-		if r.Scale < 0 || r.Scale > math.MaxUint8 {
-			return nil, bad("scale", r.Scale, "must be 0..255")
-		}
-		if r.In < 0 || r.In > math.MaxUint32 {
-			return nil, bad("in", r.In, "must be 0..4294967295")
-		}
-		if r.Out < 0 || r.Out > math.MaxUint32 {
-			return nil, bad("out", r.Out, "must be 0..4294967295")
-		}
-		if r.Items < math.MinInt32 || r.Items > math.MaxInt32 {
-			return nil, bad("items", r.Items, "must fit Int32")
-		}
-		if r.KafkaPartition < 0 || r.KafkaPartition > math.MaxUint16 {
-			return nil, bad("kafka_partition", r.KafkaPartition, "must be 0..65535")
-		}
-		if r.KafkaOffset < 0 {
-			return nil, bad("kafka_offset", r.KafkaOffset, "must be >= 0")
-		}
-		c.id[i], c.typ[i], c.location[i], c.device[i], c.time[i] = r.ID, string(r.Type), r.Location, r.Device, r.Time
-		c.kind[i], c.value[i], c.scale[i], c.subject[i] = r.Kind, uint8(r.Value), uint8(r.Scale), r.Subject
-		c.in[i], c.out[i] = uint32(r.In), uint32(r.Out)
-		c.receipt[i], c.amount[i], c.items[i], c.currency[i], c.seller[i] = r.Receipt, int64(r.Amount), int32(r.Items), r.Currency, r.Seller
-		c.refund[i] = b2u(r.Refund)
-		c.survey[i] = r.Survey
-		if a := r.Answers; a != nil {
-			for k, p := range []*int{a.NPS, a.CSAT, a.CES} {
-				if p == nil {
-					continue
-				}
-				if *p < 0 || *p > math.MaxUint8 {
-					return nil, bad([]string{"answers.nps", "answers.csat", "answers.ces"}[k], *p, "must be 0..255")
-				}
-				answers[3*i+k] = uint8(*p)
-				switch k {
-				case 0:
-					c.nps[i] = &answers[3*i]
-				case 1:
-					c.csat[i] = &answers[3*i+1]
-				case 2:
-					c.ces[i] = &answers[3*i+2]
-				}
-			}
-			c.comment[i] = a.Comment
-			for k, q := range a.Q {
-				if q < 0 {
-					return nil, bad(fmt.Sprintf("answers.q%d", k+1), q, "must be >= 0 (0 = not answered)")
-				}
-				c.q[k][i] = uint8(q)
+	i := -1
+	for _, rows := range chunks {
+		for j := range rows {
+			i++
+			if err := c.set(i, &rows[j], answers); err != nil {
+				return nil, err
 			}
 		}
-		c.ext[i] = string(r.Ext)
-		c.repeat[i], c.received[i] = b2u(r.Repeat), r.Received
-		c.partition[i], c.offset[i] = uint16(r.KafkaPartition), uint64(r.KafkaOffset)
 	}
 	return c, nil
+}
+
+// set fills row i of every column from r; answers is the shared backing array of the nullable answers.
+func (c *eventColumnar) set(i int, r *EventRow, answers []uint8) error {
+	bad := func(field string, v any, want string) error {
+		return fmt.Errorf("event row %d (id %q): %s = %v: %s", i, r.ID, field, v, want)
+	}
+	if r.Time.Before(minTime) || r.Time.After(maxTime) {
+		return bad("time", r.Time, "must be between 1970 and 2106 (ClickHouse DateTime)")
+	}
+	if r.Received.Before(minTime) || r.Received.After(maxTime) {
+		return bad("received", r.Received, "must be set, between 1970 and 2106 (ClickHouse DateTime)")
+	}
+	if r.Value < 0 || r.Value > math.MaxUint8 {
+		return bad("value", r.Value, "must be 0..255")
+	}
+	if r.Scale < 0 || r.Scale > math.MaxUint8 {
+		return bad("scale", r.Scale, "must be 0..255")
+	}
+	if r.In < 0 || r.In > math.MaxUint32 {
+		return bad("in", r.In, "must be 0..4294967295")
+	}
+	if r.Out < 0 || r.Out > math.MaxUint32 {
+		return bad("out", r.Out, "must be 0..4294967295")
+	}
+	if r.Items < math.MinInt32 || r.Items > math.MaxInt32 {
+		return bad("items", r.Items, "must fit Int32")
+	}
+	if r.KafkaPartition < 0 || r.KafkaPartition > math.MaxUint16 {
+		return bad("kafka_partition", r.KafkaPartition, "must be 0..65535")
+	}
+	if r.KafkaOffset < 0 {
+		return bad("kafka_offset", r.KafkaOffset, "must be >= 0")
+	}
+	c.id[i], c.typ[i], c.location[i], c.device[i], c.time[i] = r.ID, string(r.Type), r.Location, r.Device, r.Time
+	c.kind[i], c.value[i], c.scale[i], c.subject[i] = r.Kind, uint8(r.Value), uint8(r.Scale), r.Subject
+	c.in[i], c.out[i] = uint32(r.In), uint32(r.Out)
+	c.receipt[i], c.amount[i], c.items[i], c.currency[i], c.seller[i] = r.Receipt, int64(r.Amount), int32(r.Items), r.Currency, r.Seller
+	c.refund[i] = b2u(r.Refund)
+	c.survey[i] = r.Survey
+	if a := r.Answers; a != nil {
+		for k, p := range []*int{a.NPS, a.CSAT, a.CES} {
+			if p == nil {
+				continue
+			}
+			if *p < 0 || *p > math.MaxUint8 {
+				return bad([]string{"answers.nps", "answers.csat", "answers.ces"}[k], *p, "must be 0..255")
+			}
+			answers[3*i+k] = uint8(*p)
+			switch k {
+			case 0:
+				c.nps[i] = &answers[3*i]
+			case 1:
+				c.csat[i] = &answers[3*i+1]
+			case 2:
+				c.ces[i] = &answers[3*i+2]
+			}
+		}
+		c.comment[i] = a.Comment
+		for k, q := range a.Q {
+			if q < 0 {
+				return bad(fmt.Sprintf("answers.q%d", k+1), q, "must be >= 0 (0 = not answered)")
+			}
+			c.q[k][i] = uint8(q)
+		}
+	}
+	c.ext[i] = string(r.Ext)
+	c.repeat[i], c.received[i] = b2u(r.Repeat), r.Received
+	c.partition[i], c.offset[i] = uint16(r.KafkaPartition), uint64(r.KafkaOffset)
+	return nil
 }
 
 func b2u(b bool) uint8 {

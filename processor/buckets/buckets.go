@@ -107,6 +107,10 @@ type LikeCounts struct{ Likes, Dislikes int64 }
 type Deltas struct {
 	Minutes map[MinuteKey]*kpi.Components
 	Likes   map[LikeKey]*LikeCounts
+	// last and lastC cache the most recent Minutes entry: consecutive events of a partition mostly fall
+	// in the same location minute, so most events skip the map lookup (and the key's string hashing).
+	last  MinuteKey
+	lastC *kpi.Components
 }
 
 // NewDeltas returns empty deltas.
@@ -131,11 +135,15 @@ func mod(a, b int64) int64 {
 // Add counts e into its minute (and its subject's, for likes and dislikes).
 func (d *Deltas) Add(e *event.Event) {
 	m := MinuteOf(e.Time)
-	k := MinuteKey{Location: e.Location, Minute: m}
-	c := d.Minutes[k]
-	if c == nil {
-		c = &kpi.Components{}
-		d.Minutes[k] = c
+	c := d.lastC
+	if c == nil || d.last.Minute != m || d.last.Location != e.Location {
+		k := MinuteKey{Location: e.Location, Minute: m}
+		c = d.Minutes[k]
+		if c == nil {
+			c = &kpi.Components{}
+			d.Minutes[k] = c
+		}
+		d.last, d.lastC = k, c
 	}
 	Add(c, e)
 	if e.Type == event.TypeButton && (e.Kind == event.KindLike || e.Kind == event.KindDislike) {

@@ -76,9 +76,10 @@ type Batch struct {
 	// older, which bounds the raw-table months a verification has to look at.
 	StartWatermark int64
 	Mark           buckets.Mark
-	Events         []clickhouse.EventRow
-	Deltas         buckets.Deltas
-	DeadLetters    []DeadLetter
+	// Events are the raw rows, in offset order, in chunks (see addEvent): all chunks together are the rows.
+	Events      [][]clickhouse.EventRow
+	Deltas      buckets.Deltas
+	DeadLetters []DeadLetter
 	// Marker is where the zero row goes when the batch counts nothing (see buckets.MinuteDeltas).
 	Marker    buckets.MinuteKey
 	HasMarker bool
@@ -102,6 +103,54 @@ type Batch struct {
 func (s *State) NewBatch(from int64) *Batch {
 	return &Batch{Partition: s.Partition, From: from, Last: from - 1, StartWatermark: s.Watermark,
 		Deltas: buckets.NewDeltas(), Types: map[event.Type]int{}}
+}
+
+// Chunk sizes of Batch.Events: the first chunk holds firstChunk rows, each next one twice as many, up to
+// maxChunk. Rows are never copied to grow (an EventRow is ~350 bytes), and a small batch stays small.
+const (
+	firstChunk = 64
+	maxChunk   = 8192
+)
+
+// addEvent appends r to the batch's rows.
+func (b *Batch) addEvent(r clickhouse.EventRow) {
+	n := len(b.Events)
+	if n == 0 || len(b.Events[n-1]) == cap(b.Events[n-1]) {
+		c := firstChunk
+		if n > 0 {
+			c = min(2*cap(b.Events[n-1]), maxChunk)
+		}
+		b.Events = append(b.Events, make([]clickhouse.EventRow, 0, c))
+		n++
+	}
+	b.Events[n-1] = append(b.Events[n-1], r)
+}
+
+// NumEvents is the number of rows in Events.
+func (b *Batch) NumEvents() int {
+	n := 0
+	for _, c := range b.Events {
+		n += len(c)
+	}
+	return n
+}
+
+// FilterEvents keeps, in order, only the rows for which keep is true.
+func (b *Batch) FilterEvents(keep func(*clickhouse.EventRow) bool) {
+	chunks := b.Events[:0]
+	for _, c := range b.Events {
+		out := c[:0]
+		for i := range c {
+			if keep(&c[i]) {
+				out = append(out, c[i])
+			}
+		}
+		if len(out) > 0 {
+			chunks = append(chunks, out)
+		}
+	}
+	clear(b.Events[len(chunks):])
+	b.Events = chunks
 }
 
 // Len is the number of messages in the batch.
@@ -142,7 +191,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	s.Watermark = max(s.Watermark, min(t, recv+s.Rules.MaxFutureSkew))
 	repeat := buckets.IsPress(&e) &&
 		s.Presses.Repeat(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, t, recv, s.Clock, s.Rules.RepeatInterval)
-	b.Events = append(b.Events, clickhouse.EventRow{Event: e, Repeat: repeat, Received: m.Time.Truncate(time.Second).UTC(),
+	b.addEvent(clickhouse.EventRow{Event: e, Repeat: repeat, Received: m.Time.Truncate(time.Second).UTC(),
 		KafkaPartition: int32(m.Partition), KafkaOffset: m.Offset})
 	b.RecvNanos = append(b.RecvNanos, m.Time.UnixNano())
 	b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(e.Time)}, true

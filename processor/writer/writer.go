@@ -77,12 +77,13 @@ func (w *Writer) Write(ctx context.Context, f *Flush) error {
 		f.verify = false
 	}
 	if !f.eventsDone {
-		var rows []clickhouse.EventRow
+		// The batches' rows go to one INSERT as they are, without first copying them into one slice.
+		var chunks [][]clickhouse.EventRow
 		for _, b := range f.Batches {
-			rows = append(rows, b.Events...)
+			chunks = append(chunks, b.Events...)
 		}
 		if err := w.stage(ctx, f, func(ctx context.Context) error {
-			return clickhouse.InsertEvents(ctx, w.conn, w.database, rows)
+			return clickhouse.InsertEventChunks(ctx, w.conn, w.database, chunks...)
 		}); err != nil {
 			return err
 		}
@@ -191,7 +192,7 @@ func (w *Writer) verify(ctx context.Context, f *Flush) error {
 			b.SkipLikes = true
 		}
 		keep = append(keep, b)
-		if len(b.Events) > 0 {
+		if b.NumEvents() > 0 {
 			conds = append(conds, fmt.Sprintf("(kafka_partition = %d AND kafka_offset BETWEEN %d AND %d)", b.Partition, b.From, b.Last))
 		}
 	}
@@ -228,13 +229,7 @@ func (w *Writer) verify(ctx context.Context, f *Flush) error {
 		}
 		for _, b := range keep {
 			if ps := present[b.Partition]; len(ps) > 0 {
-				out := b.Events[:0]
-				for _, r := range b.Events {
-					if !ps[r.KafkaOffset] {
-						out = append(out, r)
-					}
-				}
-				b.Events = out
+				b.FilterEvents(func(r *clickhouse.EventRow) bool { return !ps[r.KafkaOffset] })
 			}
 		}
 	}
