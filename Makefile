@@ -53,5 +53,6 @@ lint:
 plugin:
 	$(MAKE) -C plugin build zip
 
-clean:
+# Stops the local ClickHouse before its data goes, and removes the broker's log with it (they belong together).
+clean: clickhouse-stop
 	rm -rf bin run test-artifacts
