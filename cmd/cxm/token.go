@@ -17,15 +17,7 @@ func init() {
 		summary: "token new --name N --locations a,b | --all: create an ingest write token and print its config entry",
 		flags: func(fs *pflag.FlagSet) {
 			fs.String("name", "", "who holds the token (shown in logs and errors)")
-			// Flags become config keys (koanf posflag), and "locations" is the registry's key: the flag is
-			// stored under another name, while --locations still works through the normalizer.
-			fs.StringSlice("token-locations", nil, "locations the token may write (also --locations)")
-			fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-				if name == "locations" {
-					name = "token-locations"
-				}
-				return pflag.NormalizedName(name)
-			})
+			fs.StringSlice("locations", nil, "locations the token may write")
 			fs.Bool("all", false, "the token may write every location")
 		},
 		run: runToken,
@@ -40,7 +32,7 @@ func runToken(_ context.Context, e *env) error {
 		return errUsage
 	}
 	name, _ := e.flags.GetString("name")
-	locs, _ := e.flags.GetStringSlice("token-locations")
+	locs, _ := e.flags.GetStringSlice("locations")
 	all, _ := e.flags.GetBool("all")
 	if strings.TrimSpace(name) == "" {
 		return errors.New("--name: required (it names the token in logs and errors)")

@@ -113,10 +113,12 @@ func envKey(k, v string) (string, any) {
 	return k, v
 }
 
-// flagValue lets only flags the user changed override the layers below.
+// flagValue lets only flags the user changed override the layers below, and only config-key flags: those
+// are dotted (--http.listen); a command's own flags (--config, --simulate) never land in the config, so
+// they cannot collide with a section's name.
 func flagValue(fs *pflag.FlagSet) func(f *pflag.Flag) (string, any) {
 	return func(f *pflag.Flag) (string, any) {
-		if !f.Changed {
+		if !f.Changed || !strings.Contains(f.Name, ".") {
 			return "", nil
 		}
 		return f.Name, posflag.FlagVal(fs, f)

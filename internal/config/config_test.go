@@ -43,7 +43,8 @@ func TestPrecedence(t *testing.T) {
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	fs.String("clickhouse.database", "", "")
 	fs.String("http.listen", "", "") // declared but not set: must not override
-	if err := fs.Parse([]string{"--clickhouse.database=flagdb"}); err != nil {
+	fs.Bool("simulate", true, "")    // a command's own flag, named like a section: must stay out
+	if err := fs.Parse([]string{"--clickhouse.database=flagdb", "--simulate=false"}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := Load(path, fs)
