@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -59,42 +58,11 @@ func (a *API) validate(c *Config, es *Errors) {
 	if a.MaxExportRows < 1 {
 		es.add("api.max_export_rows", "must be at least 1")
 	}
-	seen := map[string]bool{}
+	entries := make([]tokenEntry, len(a.Tokens))
 	for i, t := range a.Tokens {
-		key := fmt.Sprintf("api.tokens[%d]", i)
-		if t.Name == "" {
-			es.add(key+".name", "must not be empty (it names the token in logs)")
-		}
-		if !validTokenHash(t.Hash) {
-			es.add(key+".hash", "must be sha256: and 64 hex digits (the hash `cxm token new` prints), not the token itself")
-		}
-		if seen[t.Hash] {
-			es.add(key+".hash", "the same token is listed twice")
-		}
-		seen[t.Hash] = true
-		if len(t.Locations) == 0 && !t.All {
-			es.add(key+".locations", "must list the locations the token may read (or set all: true)")
-		}
-		for j, l := range t.Locations {
-			if c.Location(l) == nil {
-				es.add(fmt.Sprintf("%s.locations[%d]", key, j), "unknown location %q", l)
-			}
-		}
+		entries[i] = t.entry()
 	}
-}
-
-// validTokenHash accepts "sha256:" followed by 64 lower-case hex digits.
-func validTokenHash(h string) bool {
-	const prefix = "sha256:"
-	if len(h) != len(prefix)+64 || h[:len(prefix)] != prefix {
-		return false
-	}
-	for _, c := range h[len(prefix):] {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	validateTokens(c, es, "api.tokens", "read", entries)
 }
 
 // apiDefaults are the defaults of the api section, keyed "api.…".

@@ -144,27 +144,10 @@ func (in *Ingest) validate(c *Config, es *Errors) {
 	if in.RateLimit.Burst < 1 {
 		es.add("ingest.rate_limit.burst", "must be at least 1")
 	}
-	seen := map[string]bool{}
+	entries := make([]tokenEntry, len(in.Tokens))
 	for i, t := range in.Tokens {
+		entries[i] = t.entry()
 		key := fmt.Sprintf("ingest.tokens[%d]", i)
-		if t.Name == "" {
-			es.add(key+".name", "must not be empty (it names the token in logs and errors)")
-		}
-		if !validTokenHash(t.Hash) {
-			es.add(key+".hash", "must be sha256: and 64 hex digits (the hash `cxm token new` prints), not the token itself")
-		}
-		if seen[t.Hash] {
-			es.add(key+".hash", "the same token is listed twice")
-		}
-		seen[t.Hash] = true
-		if t.All == (len(t.Locations) > 0) {
-			es.add(key+".locations", "list the locations the token may write, or set all: true (not both)")
-		}
-		for j, l := range t.Locations {
-			if c.Location(l) == nil {
-				es.add(fmt.Sprintf("%s.locations[%d]", key, j), "unknown location %q (not in the locations registry)", l)
-			}
-		}
 		if t.EventsPerSecond < 0 {
 			es.add(key+".events_per_second", "must not be negative (0: ingest.rate_limit)")
 		}
@@ -172,6 +155,7 @@ func (in *Ingest) validate(c *Config, es *Errors) {
 			es.add(key+".burst", "must not be negative (0: ingest.rate_limit)")
 		}
 	}
+	validateTokens(c, es, "ingest.tokens", "write", entries)
 	if in.DevToken && !loopback(c.HTTP.Listen) {
 		es.add("ingest.dev_token", "the well-known development token is only allowed when http.listen is a loopback address, not %q", c.HTTP.Listen)
 	}
