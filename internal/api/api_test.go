@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -56,7 +55,6 @@ func setup(t *testing.T, mutate func(*config.API)) (*fixture, driver.Conn, strin
 	t.Helper()
 	conn, chcfg := testutil.ClickHouse(t)
 	db := chcfg.Database
-	ensureTables(t, conn, db)
 	cfg := &config.Config{ClickHouse: chcfg, Locations: apiLocations}
 	cfg.API = config.API{
 		QueryTimeout: 20 * time.Second, ExportTimeout: time.Minute, MaxPoints: 10000, MaxRows: 1 << 40,
@@ -88,55 +86,6 @@ func setup(t *testing.T, mutate func(*config.API)) (*fixture, driver.Conn, strin
 		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 	}
 	return &fixture{t: t, mux: mux, router: router, doc: doc}, conn, db
-}
-
-// ensureTables stands in for migrations 002, 003 and 005 while they are not embedded yet.
-func ensureTables(t *testing.T, conn driver.Conn, db string) {
-	ctx := context.Background()
-	exists := func(name string) bool {
-		var n uint64
-		if err := conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?", db, name).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n > 0
-	}
-	q := clickhouse.Ident(db)
-	if !exists("kpi_minute") {
-		cols := []string{"promoters", "passives", "detractors", "nps_missing", "csat_top2", "csat_n", "ces_sum", "ces_sumsq", "ces_n", "smile_sum12", "smile_sumsq144", "smile_n", "smile_face1", "smile_face2", "smile_face3", "smile_face4", "smile_face5", "likes", "dislikes", "visitors", "exits", "receipts", "refunds", "revenue_cents", "items", "consultations", "surveys"}
-		for i := range cols {
-			cols[i] += " Int64"
-		}
-		must(t, conn.Exec(ctx, "CREATE TABLE "+q+".kpi_minute (location String, minute DateTime('UTC'), "+strings.Join(cols, ", ")+") ENGINE = MergeTree ORDER BY (location, minute)"))
-	}
-	if !exists("kpi_hour") {
-		src, err := schemasFile("005_kpi_hour.sql")
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, err := clickhouse.ServerVersion(ctx, conn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stmts, err := clickhouse.Migration{File: "005_kpi_hour.sql", Source: src}.Render(db, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range stmts {
-			must(t, conn.Exec(ctx, s))
-		}
-	}
-	if !exists("kpi_status") {
-		must(t, conn.Exec(ctx, "CREATE TABLE "+q+".kpi_status (location String, kpi String, window String, evaluated_at DateTime('UTC'), value Nullable(Float64), n Int64, low Nullable(Float64), high Nullable(Float64), status Enum8('grey'=0,'green'=1,'yellow'=2,'red'=3), since DateTime('UTC'), yellow Nullable(Float64), red Nullable(Float64), direction String) ENGINE = ReplacingMergeTree(evaluated_at) ORDER BY (location, kpi, window)"))
-	}
-}
-
-func schemasFile(name string) (string, error) {
-	for _, p := range []string{"../../schemas/clickhouse/" + name, "../../schemas/clickhouse/" + name + ".pending"} {
-		if b, err := readFile(p); err == nil {
-			return string(b), nil
-		}
-	}
-	return "", fmt.Errorf("%s not found", name)
 }
 
 func must(t *testing.T, err error) {
@@ -529,13 +478,4 @@ func TestStatusAndLocations(t *testing.T) {
 			t.Errorf("%s: status %s, want %s", l.ID, l.Status, want[l.ID])
 		}
 	}
-}
-
-var readFile = func(p string) ([]byte, error) {
-	f, err := openFile(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(f)
 }

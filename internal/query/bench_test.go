@@ -48,7 +48,6 @@ func benchConn(b *testing.B) (driver.Conn, []config.Location) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ensureKPITables(b, conn, benchDB)
 	var n uint64
 	if err := conn.QueryRow(ctx, "SELECT count() FROM "+benchDB+".events").Scan(&n); err != nil {
 		b.Fatal(err)

@@ -3,7 +3,6 @@ package query
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,59 +22,11 @@ type minuteRow struct {
 	c        kpi.Components
 }
 
-// testDB is a fresh migrated database. While migration 002 (kpi_minute) is not in the tree yet, it creates
-// the table with the contract's columns and applies 005 from the file, so the engine can be tested.
+// testDB is a fresh database with every migration applied: the engine is tested on the real schema.
 func testDB(t testing.TB) (driver.Conn, string) {
 	t.Helper()
 	conn, cfg := testutil.ClickHouse(t)
-	ensureKPITables(t, conn, cfg.Database)
 	return conn, cfg.Database
-}
-
-// ensureKPITables is the stand-in for migrations 002 and 005 while they are not embedded (see testDB).
-func ensureKPITables(t testing.TB, conn driver.Conn, database string) {
-	t.Helper()
-	ctx := context.Background()
-	db := clickhouse.Ident(database)
-	cfg := config.ClickHouse{Database: database}
-	if !tableExists(t, conn, cfg.Database, "kpi_minute") {
-		cols := make([]string, len(columns))
-		for i, c := range columns {
-			cols[i] = c.Name + " Int64"
-		}
-		if err := conn.Exec(ctx, "CREATE TABLE "+db+".kpi_minute (location String, minute DateTime('UTC'), "+
-			strings.Join(cols, ", ")+") ENGINE = MergeTree PARTITION BY toYYYYMM(minute) ORDER BY (location, minute)"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !tableExists(t, conn, cfg.Database, "kpi_hour") {
-		// Until 002 lands, 005 waits as 005_kpi_hour.sql.pending (not loaded by the migrator).
-		src, err := os.ReadFile("../../schemas/clickhouse/005_kpi_hour.sql.pending")
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, err := clickhouse.ServerVersion(ctx, conn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stmts, err := clickhouse.Migration{File: "005_kpi_hour.sql", Source: string(src)}.Render(cfg.Database, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range stmts {
-			if err := conn.Exec(ctx, s); err != nil {
-				t.Fatalf("005: %v\n%s", err, s)
-			}
-		}
-	}
-}
-
-func tableExists(t testing.TB, conn driver.Conn, db, name string) bool {
-	var n uint64
-	if err := conn.QueryRow(context.Background(), "SELECT count() FROM system.tables WHERE database = ? AND name = ?", db, name).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n > 0
 }
 
 // insertMinutes writes rows to kpi_minute in batches of batch rows, as the processor would (the hourly

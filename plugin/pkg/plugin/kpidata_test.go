@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,41 +27,6 @@ type status struct {
 }
 
 func f64(v float64) *float64 { return &v }
-
-// ensureKPITables creates kpi_minute and kpi_status with the columns the engine reads when the migrations
-// in this tree do not create them yet (they are being written alongside); once they do, the migrated
-// tables are used as they are.
-func (e *testEnv) ensureKPITables(t *testing.T) {
-	t.Helper()
-	ctx := context.Background()
-	db := clickhouse.Ident(e.ch.Database)
-	exists := func(name string) bool {
-		var n uint64
-		if err := e.conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?", e.ch.Database, name).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n > 0
-	}
-	if !exists("kpi_minute") {
-		cols := []string{"promoters", "passives", "detractors", "nps_missing", "csat_top2", "csat_n", "ces_sum", "ces_sumsq", "ces_n",
-			"smile_sum12", "smile_sumsq144", "smile_n", "smile_face1", "smile_face2", "smile_face3", "smile_face4", "smile_face5",
-			"likes", "dislikes", "visitors", "exits", "receipts", "refunds", "revenue_cents", "items", "consultations", "surveys"}
-		for i := range cols {
-			cols[i] += " Int64"
-		}
-		if err := e.conn.Exec(ctx, "CREATE TABLE "+db+".kpi_minute (location String, minute DateTime('UTC'), "+strings.Join(cols, ", ")+
-			") ENGINE = MergeTree ORDER BY (location, minute)"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !exists("kpi_status") {
-		if err := e.conn.Exec(ctx, "CREATE TABLE "+db+".kpi_status (location String, kpi String, window String, evaluated_at DateTime('UTC'), "+
-			"value Nullable(Float64), n Int64, low Nullable(Float64), high Nullable(Float64), status String, since DateTime('UTC'), "+
-			"yellow Nullable(Float64), red Nullable(Float64), direction String) ENGINE = ReplacingMergeTree(evaluated_at) ORDER BY (location, kpi, window)"); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func (e *testEnv) insertMinutes(t *testing.T, rows ...minute) {
 	t.Helper()
@@ -110,7 +74,6 @@ func (e *testEnv) insertStatuses(t *testing.T, rows ...status) {
 // CSAT 80 / 70.
 func kpiFixture(t *testing.T, e *testEnv) {
 	t.Helper()
-	e.ensureKPITables(t)
 	e.insertMinutes(t,
 		minute{location: "store-a", at: at("2026-11-23T10:00:00Z"), promoters: 3, detractors: 1, visitors: 10, rec: 2},
 		minute{location: "store-a", at: at("2026-11-23T10:01:00Z"), promoters: 1, passives: 1},
