@@ -20,9 +20,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/testutil"
 	"github.com/cxm-project/cxm/processor/status"
 )
@@ -170,20 +170,11 @@ func newIndicators(t *testing.T) *indicators {
 	return &indicators{registry: reg, conn: conn, cfg: cfg, ev: status.New(cfg, conn, slog.New(slog.DiscardHandler), reg)}
 }
 
-// insert adds one kpi_minute row of NPS answers (PrepareBatch: INSERT … VALUES hangs on ClickHouse 18.16).
+// insert adds one kpi_minute row of NPS answers.
 func (i *indicators) insert(t *testing.T, minute time.Time, location string, promoters, passives, detractors int64) {
 	t.Helper()
-	b, err := i.conn.PrepareBatch(context.Background(), "INSERT INTO "+clickhouse.Ident(i.cfg.ClickHouse.Database)+
-		".kpi_minute (location, minute, promoters, passives, detractors, surveys)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Append(location, minute, promoters, passives, detractors, promoters+passives+detractors); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Send(); err != nil {
-		t.Fatal(err)
-	}
+	testutil.InsertMinutes(t, i.conn, i.cfg.ClickHouse.Database, testutil.MinuteRow{Location: location, Minute: minute, C: kpi.Components{
+		Promoters: promoters, Passives: passives, Detractors: detractors, Surveys: promoters + passives + detractors}})
 }
 
 // run evaluates every second until the test ends, as Run does every kpi.evaluate_interval in production:

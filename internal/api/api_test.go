@@ -27,6 +27,7 @@ import (
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/testutil"
 	"github.com/cxm-project/cxm/schemas"
 )
@@ -132,15 +133,14 @@ func truncate(s string) string {
 }
 
 func insertMinutes(t *testing.T, conn driver.Conn, db string, from time.Time, minutes int) {
-	ctx := context.Background()
-	b, err := conn.PrepareBatch(ctx, "INSERT INTO "+clickhouse.Ident(db)+".kpi_minute (location, minute, promoters, passives, detractors, visitors, receipts)")
-	must(t, err)
+	rows := make([]testutil.MinuteRow, 0, 2*minutes)
 	for i := range minutes {
 		m := from.Add(time.Duration(i) * time.Minute)
-		must(t, b.Append("msk-1", m, int64(2), int64(0), int64(1), int64(10), int64(3)))
-		must(t, b.Append("msk-2", m, int64(1), int64(1), int64(0), int64(5), int64(1)))
+		rows = append(rows,
+			testutil.MinuteRow{Location: "msk-1", Minute: m, C: kpi.Components{Promoters: 2, Detractors: 1, Visitors: 10, Receipts: 3}},
+			testutil.MinuteRow{Location: "msk-2", Minute: m, C: kpi.Components{Promoters: 1, Passives: 1, Visitors: 5, Receipts: 1}})
 	}
-	must(t, b.Send())
+	testutil.InsertMinutes(t, conn, db, rows...)
 }
 
 type kpisBody struct {

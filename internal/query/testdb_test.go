@@ -1,15 +1,12 @@
 package query
 
 import (
-	"context"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/testutil"
@@ -33,30 +30,13 @@ func testDB(t testing.TB) (driver.Conn, string) {
 // rollup then sees several insert blocks).
 func insertMinutes(t testing.TB, conn driver.Conn, db string, rows []minuteRow, batch int) {
 	t.Helper()
-	ctx := context.Background()
-	names := make([]string, len(columns))
-	for i, c := range columns {
-		names[i] = clickhouse.Ident(c.Name)
-	}
 	for start := 0; start < len(rows); start += batch {
-		end := min(start+batch, len(rows))
-		b, err := conn.PrepareBatch(ctx, "INSERT INTO "+clickhouse.Ident(db)+".kpi_minute (location, minute, "+strings.Join(names, ", ")+")")
-		if err != nil {
-			t.Fatal(err)
+		chunk := rows[start:min(start+batch, len(rows))]
+		out := make([]testutil.MinuteRow, len(chunk))
+		for i, r := range chunk {
+			out[i] = testutil.MinuteRow{Location: r.location, Minute: r.minute, C: r.c}
 		}
-		for _, r := range rows[start:end] {
-			vals := []any{r.location, r.minute}
-			c := r.c
-			for _, col := range columns {
-				vals = append(vals, *col.Field(&c))
-			}
-			if err := b.Append(vals...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Send(); err != nil {
-			t.Fatal(err)
-		}
+		testutil.InsertMinutes(t, conn, db, out...)
 	}
 }
 

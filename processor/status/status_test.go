@@ -15,6 +15,7 @@ import (
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/query"
 	"github.com/cxm-project/cxm/internal/testutil"
 	"github.com/cxm-project/cxm/processor/status"
@@ -76,19 +77,12 @@ type minute struct {
 
 func (e *env) insert(t *testing.T, rows ...minute) {
 	t.Helper()
-	b, err := e.conn.PrepareBatch(context.Background(), "INSERT INTO "+clickhouse.Ident(e.cfg.ClickHouse.Database)+
-		".kpi_minute (location, minute, promoters, passives, detractors, visitors, receipts)")
-	if err != nil {
-		t.Fatal(err)
+	out := make([]testutil.MinuteRow, len(rows))
+	for i, r := range rows {
+		out[i] = testutil.MinuteRow{Location: r.location, Minute: r.at, C: kpi.Components{
+			Promoters: r.promoters, Passives: r.passives, Detractors: r.detractors, Visitors: r.visitors, Receipts: r.recs}}
 	}
-	for _, r := range rows {
-		if err := b.Append(r.location, r.at, r.promoters, r.passives, r.detractors, r.visitors, r.recs); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Send(); err != nil {
-		t.Fatal(err)
-	}
+	testutil.InsertMinutes(t, e.conn.Conn, e.cfg.ClickHouse.Database, out...)
 }
 
 // statuses reads kpi_status with the query engine's own reader, which proves the table is what it reads.

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
+	"github.com/cxm-project/cxm/internal/kpi"
+	"github.com/cxm-project/cxm/internal/testutil"
 )
 
 // minute is one kpi_minute row of the fixtures: only the components the tests use.
@@ -30,19 +32,12 @@ func f64(v float64) *float64 { return &v }
 
 func (e *testEnv) insertMinutes(t *testing.T, rows ...minute) {
 	t.Helper()
-	ctx := context.Background()
-	b, err := e.conn.PrepareBatch(ctx, "INSERT INTO "+clickhouse.Ident(e.ch.Database)+".kpi_minute (location, minute, promoters, passives, detractors, visitors, receipts)")
-	if err != nil {
-		t.Fatal(err)
+	out := make([]testutil.MinuteRow, len(rows))
+	for i, r := range rows {
+		out[i] = testutil.MinuteRow{Location: r.location, Minute: r.at, C: kpi.Components{
+			Promoters: r.promoters, Passives: r.passives, Detractors: r.detractors, Visitors: r.visitors, Receipts: r.rec}}
 	}
-	for _, r := range rows {
-		if err := b.Append(r.location, r.at, r.promoters, r.passives, r.detractors, r.visitors, r.rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Send(); err != nil {
-		t.Fatal(err)
-	}
+	testutil.InsertMinutes(t, e.conn, e.ch.Database, out...)
 }
 
 func (e *testEnv) insertStatuses(t *testing.T, rows ...status) {
