@@ -4,19 +4,17 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/cxm-project/cxm/internal/clickhouse"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/processor"
 	"github.com/cxm-project/cxm/processor/status"
 )
 
-// startEvaluator runs the traffic-light evaluator beside a processor until ctx ends. It evaluates only the
-// locations of the partitions this processor owns, so several instances never write one status twice.
-func startEvaluator(ctx context.Context, cfg *config.Config, p *processor.Processor, log *slog.Logger) (stop func(), err error) {
-	conn, err := clickhouse.Open(ctx, cfg.ClickHouse)
-	if err != nil {
-		return nil, err
-	}
+// startEvaluator runs the traffic-light evaluator beside a processor until stop is called. It evaluates
+// only the locations of the partitions this processor owns, so several instances never write one status
+// twice. The caller owns conn and closes it after stop.
+func startEvaluator(ctx context.Context, cfg *config.Config, conn driver.Conn, p *processor.Processor, log *slog.Logger) (stop func()) {
 	ev := status.New(cfg, conn, log, nil)
 	ev.SetOwner(status.OwnedBy(p.Owns, cfg.Kafka.Partitions))
 	ctx, cancel := context.WithCancel(ctx)
@@ -30,6 +28,5 @@ func startEvaluator(ctx context.Context, cfg *config.Config, p *processor.Proces
 	return func() {
 		cancel()
 		<-done
-		conn.Close()
-	}, nil
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/processor"
 )
@@ -25,11 +26,12 @@ func runProcess(ctx context.Context, e *env) error {
 	}
 	srv := httpserver.New(e.log.With("part", "http"), nil)
 	p.Mount(srv)
-	stopEval, err := startEvaluator(ctx, e.cfg, p, e.log.With("part", "status"))
+	conn, err := clickhouse.Open(ctx, e.cfg.ClickHouse)
 	if err != nil {
 		return err
 	}
-	defer stopEval()
+	defer conn.Close()
+	defer startEvaluator(ctx, e.cfg, conn, p, e.log.With("part", "status"))()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 1)

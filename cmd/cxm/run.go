@@ -80,11 +80,7 @@ func runAll(ctx context.Context, e *env) error {
 		return fmt.Errorf("processor: %w", err)
 	}
 	proc.Mount(srv)
-	stopEval, err := startEvaluator(ctx, cfg, proc, log.With("part", "status"))
-	if err != nil {
-		return fmt.Errorf("status evaluator: %w", err)
-	}
-	defer stopEval()
+	defer startEvaluator(ctx, cfg, conn, proc, log.With("part", "status"))()
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
