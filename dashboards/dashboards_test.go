@@ -15,7 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/cxm-project/cxm/internal/query"
+	"github.com/cxm-project/cxm/internal/kpi"
 )
 
 // wantUIDs are the stable uids links, alerts and bookmarks use (/d/<uid>). Renaming one breaks them.
@@ -299,7 +299,7 @@ func TestPanelsQueryThePlugin(t *testing.T) {
 					}
 				}
 				for _, k := range strings1(q["kpis"]) {
-					if !slices.Contains(query.KPINames, k) {
+					if !slices.Contains(kpi.Names, k) {
 						t.Errorf("%s: unknown KPI %q", w, k)
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/query"
 )
 
@@ -123,7 +124,7 @@ func parseKPIRequest(r *http.Request, sc *scope) (query.Request, string, error) 
 
 func kpiList() string {
 	s := ""
-	for i, k := range query.KPINames {
+	for i, k := range kpi.Names {
 		if i > 0 {
 			s += ", "
 		}

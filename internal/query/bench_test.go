@@ -12,6 +12,7 @@ import (
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/schemas"
 )
 
@@ -249,7 +250,7 @@ func BenchmarkAllKPIsOneLocation7Days5m(b *testing.B) {
 	conn, locs := benchConn(b)
 	e := New(conn, benchDB, locs, Limits{Timeout: time.Minute})
 	from, to := benchStart.AddDate(0, 0, 7), benchStart.AddDate(0, 0, 14)
-	req := Request{KPIs: KPINames, Locations: []string{"loc-1"}, From: from, To: to, Step: Step{Minutes: 5}}
+	req := Request{KPIs: kpi.Names, Locations: []string{"loc-1"}, From: from, To: to, Step: Step{Minutes: 5}}
 	res, err := e.KPIs(context.Background(), req)
 	if err != nil {
 		b.Fatal(err)

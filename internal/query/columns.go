@@ -18,9 +18,6 @@ var columnIndex = func() map[string]int {
 	return m
 }()
 
-// KPINames are the KPIs the engine answers, in the order the API documents them.
-var KPINames = kpi.Names
-
 // needs maps a KPI to the component columns its formula reads. TestNeedsCoverFormulas checks it against
 // kpi.Compute (a KPI computed from only these columns equals the KPI from all of them), so a formula that
 // starts reading another component fails a test instead of silently reading zero.

@@ -17,7 +17,7 @@ func TestNeedsCoverFormulas(t *testing.T) {
 			c := randomComponents(rng)
 			all.Merge(&c)
 		}
-		for _, name := range KPINames {
+		for _, name := range kpi.Names {
 			v1, n1, l1, h1 := figure(name, &all, kpi.Options{})
 			p := pruned(all, name)
 			v2, n2, l2, h2 := figure(name, &p, kpi.Options{})
@@ -26,7 +26,7 @@ func TestNeedsCoverFormulas(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range KPINames {
+	for _, name := range kpi.Names {
 		if _, ok := needs[name]; !ok {
 			t.Errorf("KPI %s has no column list", name)
 		}

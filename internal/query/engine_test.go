@@ -227,7 +227,7 @@ func TestKPIsAgainstIndependentSums(t *testing.T) {
 	rows := genMinutes(1, testLocations, dataFrom, dataTo)
 	insertMinutes(t, conn, db, rows, 4000)
 	e := New(conn, db, testLocations, Limits{Timeout: 30 * time.Second, MaxPoints: 200000})
-	all := KPINames
+	all := kpi.Names
 	ny, _ := time.LoadLocation("America/New_York")
 
 	for _, tc := range []struct {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cxm-project/cxm/internal/kpi"
 )
 
 // Group says how locations are combined into series.
@@ -134,12 +136,12 @@ func inputErr(param, format string, args ...any) error {
 // validate checks what does not need the registry.
 func (r *Request) validate(lim Limits) error {
 	if len(r.KPIs) == 0 {
-		return inputErr("kpi", "at least one KPI is required: one of %s", strings.Join(KPINames, ", "))
+		return inputErr("kpi", "at least one KPI is required: one of %s", strings.Join(kpi.Names, ", "))
 	}
 	seen := map[string]bool{}
 	for _, k := range r.KPIs {
 		if _, ok := needs[k]; !ok {
-			return inputErr("kpi", "unknown KPI %q: must be one of %s", k, strings.Join(KPINames, ", "))
+			return inputErr("kpi", "unknown KPI %q: must be one of %s", k, strings.Join(kpi.Names, ", "))
 		}
 		if seen[k] {
 			return inputErr("kpi", "KPI %q is listed twice", k)

@@ -13,12 +13,6 @@ import (
 	"github.com/cxm-project/cxm/internal/kpi"
 )
 
-// Column and Columns are kpi.Column and kpi.Columns: the component columns of kpi_minute.
-type Column = kpi.Column
-
-// Columns are kpi_minute's component columns in table order.
-var Columns = kpi.Columns
-
 // Mark is how far one Kafka partition's effects are in ClickHouse: every delta row of a flush carries it.
 // Watermark and Clock are the partition's state after LastOffset, so a new owner continues from exactly
 // the state the previous one had (unix seconds).
@@ -59,7 +53,7 @@ func InsertMinutes(ctx context.Context, conn driver.Conn, database string, parts
 	var (
 		loc     = make([]string, 0, n)
 		minute  = make([]time.Time, 0, n)
-		vals    = make([][]int64, len(Columns))
+		vals    = make([][]int64, len(kpi.Columns))
 		part    = make([]uint16, 0, n)
 		last    = make([]uint64, 0, n)
 		wm, clk = make([]time.Time, 0, n), make([]time.Time, 0, n)
@@ -70,7 +64,7 @@ func InsertMinutes(ctx context.Context, conn driver.Conn, database string, parts
 	row := func(m Mark, k MinuteKey, c *kpi.Components) {
 		loc = append(loc, k.Location)
 		minute = append(minute, unix(k.Minute))
-		for i, col := range Columns {
+		for i, col := range kpi.Columns {
 			vals[i] = append(vals[i], *col.Field(c))
 		}
 		part = append(part, uint16(m.Partition))
@@ -88,9 +82,9 @@ func InsertMinutes(ctx context.Context, conn driver.Conn, database string, parts
 			row(p.Mark, k, c)
 		}
 	}
-	names := make([]string, 0, len(Columns)+6)
+	names := make([]string, 0, len(kpi.Columns)+6)
 	names = append(names, "location", "minute")
-	for _, c := range Columns {
+	for _, c := range kpi.Columns {
 		names = append(names, c.Name)
 	}
 	names = append(names, "kafka_partition", "last_offset", "watermark", "clock")
@@ -213,7 +207,7 @@ func partitionList(ps []int32) string {
 func SumComponents(ctx context.Context, conn driver.Conn, database string, locations []string, from, to time.Time) (map[string]kpi.Components, error) {
 	var b strings.Builder
 	b.WriteString("SELECT location")
-	for _, c := range Columns {
+	for _, c := range kpi.Columns {
 		b.WriteString(", sum(" + c.Name + ")")
 	}
 	b.WriteString(" FROM " + clickhouse.Ident(database) + ".kpi_minute WHERE minute >= ? AND minute < ?")
@@ -237,7 +231,7 @@ func SumComponents(ctx context.Context, conn driver.Conn, database string, locat
 			c   kpi.Components
 		)
 		dst := []any{&loc}
-		for _, col := range Columns {
+		for _, col := range kpi.Columns {
 			dst = append(dst, col.Field(&c))
 		}
 		if err := rows.Scan(dst...); err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/kpi"
 )
 
 func TestSelectLocations(t *testing.T) {
@@ -48,7 +49,7 @@ func TestSelectLocations(t *testing.T) {
 }
 
 func TestEveryEngineKPIHasMetadata(t *testing.T) {
-	for _, k := range kpiNames {
+	for _, k := range kpi.Names {
 		if m := displayOf(k); m.Title == k {
 			t.Errorf("KPI %q of the engine has no metadata in internal/kpi", k)
 		}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/cxm-project/cxm/internal/kpi"
 )
 
 // Query types; src/types.ts has the same names.
@@ -104,8 +106,8 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 		return Query{}, fmt.Errorf("group: must be location, region or all, not %q", m.Group)
 	}
 	for _, k := range m.KPIs {
-		if !contains(kpiNames, k) {
-			return Query{}, fmt.Errorf("kpis: unknown KPI %q: must be one of %s", k, strings.Join(kpiNames, ", "))
+		if !contains(kpi.Names, k) {
+			return Query{}, fmt.Errorf("kpis: unknown KPI %q: must be one of %s", k, strings.Join(kpi.Names, ", "))
 		}
 	}
 	for i, f := range m.Filters {
@@ -122,7 +124,7 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 // kpis are the query's KPIs, every KPI when none is named.
 func (q Query) kpis() []string {
 	if len(q.Model.KPIs) == 0 {
-		return kpiNames
+		return kpi.Names
 	}
 	return q.Model.KPIs
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/cxm-project/cxm/internal/kpi"
 )
 
 // LocationInfo is a location of the registry as the editors and variables see it.
@@ -73,8 +75,8 @@ func (d *Datasource) regions() []string {
 }
 
 func kpiInfos() []KPIInfo {
-	out := make([]KPIInfo, len(kpiNames))
-	for i, k := range kpiNames {
+	out := make([]KPIInfo, len(kpi.Names))
+	for i, k := range kpi.Names {
 		d := displayOf(k)
 		out[i] = KPIInfo{Name: k, Title: d.Title, Unit: d.Unit}
 	}
