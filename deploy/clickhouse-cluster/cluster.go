@@ -145,11 +145,12 @@ func ParseCreateTable(stmt string) (Table, bool, error) {
 	return t, true, nil
 }
 
-// matchParen returns the index of the parenthesis closing the one at s[open], ignoring quoted text.
-func matchParen(s string, open int) int {
+// scanSQL walks s from i, skipping quoted text, and calls visit with each unquoted byte and the
+// parenthesis depth after it; visit returns false to stop. It returns where it stopped (len(s) at the end).
+func scanSQL(s string, i int, visit func(i int, c byte, depth int) bool) int {
 	depth := 0
 	var quote byte
-	for i := open; i < len(s); i++ {
+	for ; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case quote != 0:
@@ -158,45 +159,42 @@ func matchParen(s string, open int) int {
 			} else if c == quote {
 				quote = 0
 			}
+			continue
 		case c == '\'' || c == '`' || c == '"':
 			quote = c
+			continue
 		case c == '(':
 			depth++
 		case c == ')':
 			depth--
-			if depth == 0 {
-				return i
-			}
+		}
+		if !visit(i, c, depth) {
+			return i
 		}
 	}
-	return -1
+	return len(s)
+}
+
+// matchParen returns the index of the parenthesis closing the one at s[open], ignoring quoted text.
+func matchParen(s string, open int) int {
+	end := scanSQL(s, open, func(_ int, c byte, depth int) bool { return !(c == ')' && depth == 0) })
+	if end == len(s) {
+		return -1
+	}
+	return end
 }
 
 // splitTopLevel splits at commas outside parentheses and quotes.
 func splitTopLevel(s string) []string {
 	var out []string
-	depth, start := 0, 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '`' || c == '"':
-			quote = c
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ',' && depth == 0:
+	start := 0
+	scanSQL(s, 0, func(i int, c byte, depth int) bool {
+		if c == ',' && depth == 0 {
 			out = append(out, s[start:i])
 			start = i + 1
 		}
-	}
+		return true
+	})
 	return append(out, s[start:])
 }
 
