@@ -1,5 +1,0 @@
-package api
-
-import "os"
-
-var openFile = os.Open
