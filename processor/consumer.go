@@ -140,6 +140,13 @@ func (c *consumer) take(limit int) *partition.Batch {
 	return b
 }
 
+// full reports whether the pending batch reached processor.partition_max_pending (reading waits).
+func (c *consumer) full() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sealed || c.pending != nil && c.pending.Len() >= c.maxPending
+}
+
 func (c *consumer) stop() {
 	c.mu.Lock()
 	c.stopped = true

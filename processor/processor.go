@@ -115,7 +115,7 @@ func (p *Processor) Run(ctx context.Context) error {
 		return err
 	}
 	defer group.Close()
-	w := writer.New(conn, p.cfg.ClickHouse.Database, p.rules.AllowedLateness, p.cfg.Processor.WriteTimeout)
+	w := writer.New(conn, p.cfg.ClickHouse.Database, p.rules.AllowedLateness, p.cfg.Processor.WriteTimeout, p.cfg.Processor.EventInsertStreams)
 	for ctx.Err() == nil {
 		gen, err := group.Next(ctx)
 		if err != nil {
@@ -338,6 +338,13 @@ type flusher struct {
 	// later batch's mark would claim its offsets too.
 	stuck []*partition.Batch
 	fl    *writer.Flush
+	// started is when the current flush was collected.
+	started time.Time
+	// ahead is the next flush, collected while the current one wrote its marks, its raw events possibly
+	// written already (writeAhead); it is written right after the current one, before anything else.
+	ahead    []*partition.Batch
+	aheadFl  *writer.Flush
+	draining bool
 	// next is, per partition, the first offset the next batch must start at: the mark loaded on assignment,
 	// then the end of each batch taken. A batch that does not start there would, once written, claim
 	// offsets never written (its mark covers everything before it).
@@ -370,27 +377,77 @@ func (f *flusher) collect() []*partition.Batch {
 	return out
 }
 
-// once writes one flush, retrying until it is in or ctx ends. A flush abandoned earlier is finished first:
-// nothing may be written after it before it is in.
+// once writes the pending batches, retrying until they are in or ctx ends. A flush abandoned earlier is
+// finished first (nothing may be written after it before it is in), and so is a flush whose raw events
+// were written ahead while the one before it wrote its marks (see retry).
 func (f *flusher) once(ctx context.Context) {
-	if f.stuck != nil && !f.retry(ctx) {
+	f.promote()
+	if f.stuck == nil {
+		if !f.start() {
+			return
+		}
+	}
+	for f.stuck != nil {
+		if !f.retry(ctx) {
+			return
+		}
+		f.promote()
+	}
+}
+
+// start collects the pending batches into a new current flush; false when there are none.
+func (f *flusher) start() bool {
+	batches := f.collect()
+	if len(batches) == 0 {
+		return false
+	}
+	f.stuck, f.fl = batches, &writer.Flush{Batches: slices.Clone(batches)}
+	f.started = time.Now()
+	return true
+}
+
+// promote makes the flush written ahead the current one, once the current one is in.
+func (f *flusher) promote() {
+	if f.stuck == nil && f.ahead != nil {
+		f.stuck, f.fl = f.ahead, f.aheadFl
+		f.ahead, f.aheadFl = nil, nil
+	}
+}
+
+// writeAhead runs while the current flush writes its marks: when the next flush is due (a flush interval
+// since the current one started, or a partition at processor.partition_max_pending), it collects it and
+// writes its raw events, so ClickHouse's insert of those overlaps the current flush's mark inserts. Under
+// light load the current flush ends long before the next is due, and inserts stay one set per interval.
+func (f *flusher) writeAhead(ctx context.Context) {
+	if f.draining || f.ahead != nil {
+		return
+	}
+	due := time.Since(f.started) >= f.p.cfg.Processor.FlushInterval
+	for _, c := range f.consumers {
+		due = due || c.full()
+	}
+	if !due {
 		return
 	}
 	batches := f.collect()
 	if len(batches) == 0 {
 		return
 	}
-	f.write(ctx, batches)
+	f.ahead, f.aheadFl = batches, &writer.Flush{Batches: slices.Clone(batches)}
+	f.started = time.Now()
+	f.w.Prewrite(ctx, f.aheadFl)
 }
 
 // drain writes everything still pending (consumers are stopped), after the generation ended or for
 // shutdown. Another member may own these partitions already if this one was evicted meanwhile, so every
 // batch is verified against ClickHouse's marks first (fencing, see the writer).
 func (f *flusher) drain(ctx context.Context) {
-	if f.broken {
-		return
-	}
-	if f.stuck != nil {
+	f.draining = true
+	for ctx.Err() == nil && !f.broken {
+		f.promote()
+		if f.stuck == nil && !f.start() {
+			return
+		}
 		for _, b := range f.fl.Batches {
 			b.Verify = true
 		}
@@ -398,30 +455,6 @@ func (f *flusher) drain(ctx context.Context) {
 			return
 		}
 	}
-	for ctx.Err() == nil && !f.broken {
-		batches := f.collect()
-		if len(batches) == 0 {
-			return
-		}
-		for _, b := range batches {
-			b.Verify = true
-		}
-		if !f.write(ctx, batches) {
-			return
-		}
-	}
-}
-
-// write starts a new flush; only called when no flush is stuck.
-func (f *flusher) write(ctx context.Context, batches []*partition.Batch) bool {
-	if f.stuck != nil {
-		// Replacing an abandoned flush would drop its batches while later marks claim their offsets.
-		f.p.log.Error("new flush while one is stuck: not written, generation ends")
-		f.broken = true
-		return false
-	}
-	f.stuck, f.fl = batches, &writer.Flush{Batches: slices.Clone(batches)}
-	return f.retry(ctx)
 }
 
 // retry brings the current flush in, retrying with back-off until it is in or ctx ends. An inconsistency
@@ -433,7 +466,7 @@ func (f *flusher) retry(ctx context.Context) bool {
 	for {
 		err := f.deadLetters(ctx, batches)
 		if err == nil {
-			err = f.w.Write(ctx, fl)
+			err = f.w.WriteWith(ctx, fl, f.writeAhead)
 			if err != nil {
 				metrics.ClickHouseErrors.Inc()
 			}

@@ -40,6 +40,9 @@ type Processor struct {
 	RetryMax time.Duration `koanf:"retry_max"`
 	// QueueCapacity is how many fetched messages each partition's reader buffers ahead.
 	QueueCapacity int `koanf:"queue_capacity"`
+	// EventInsertStreams is how many concurrent INSERTs a flush's raw events are split into. ClickHouse
+	// writes one INSERT on one thread; more streams use more of its cores (and make more parts to merge).
+	EventInsertStreams int `koanf:"event_insert_streams"`
 }
 
 func (p *Processor) validate(c *Config, es *Errors) {
@@ -78,6 +81,9 @@ func (p *Processor) validate(c *Config, es *Errors) {
 	if p.QueueCapacity < 1 {
 		es.add("processor.queue_capacity", "must be at least 1, got %d", p.QueueCapacity)
 	}
+	if p.EventInsertStreams < 1 || p.EventInsertStreams > 16 {
+		es.add("processor.event_insert_streams", "must be 1..16, got %d", p.EventInsertStreams)
+	}
 }
 
 // processorDefaults are the defaults of the processor section, keyed "processor.…".
@@ -95,5 +101,6 @@ func processorDefaults() map[string]any {
 		"processor.retry_min":             100 * time.Millisecond,
 		"processor.retry_max":             5 * time.Second,
 		"processor.queue_capacity":        2000,
+		"processor.event_insert_streams":  2,
 	}
 }

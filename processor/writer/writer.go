@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,12 +27,13 @@ type Writer struct {
 	database string
 	lateness int64
 	timeout  time.Duration
+	streams  int
 }
 
 // New returns a writer; each statement is bounded by timeout, and lateness (seconds) bounds the raw-table
-// months a verification reads.
-func New(conn driver.Conn, database string, lateness int64, timeout time.Duration) *Writer {
-	return &Writer{conn: conn, database: database, lateness: lateness, timeout: timeout}
+// months a verification reads. The raw events of a flush go in up to streams concurrent INSERTs.
+func New(conn driver.Conn, database string, lateness int64, timeout time.Duration, streams int) *Writer {
+	return &Writer{conn: conn, database: database, lateness: lateness, timeout: timeout, streams: max(1, streams)}
 }
 
 // Flush is one write: the batches of several partitions, at most one per partition.
@@ -40,9 +42,9 @@ type Flush struct {
 	// progress of the stages that returned success; a failed stage's outcome is unknown and is verified.
 	eventsDone, likesDone, kpiDone bool
 	verify                         bool
-	// failedQuery is the query id of an insert that failed on the client side (timeout, lost connection):
-	// the server may still be running it, so nothing is verified until it is gone from system.processes.
-	failedQuery string
+	// failedQueries are the query ids of inserts that failed on the client side (timeout, lost connection):
+	// the server may still be running them, so nothing is verified until they are gone from system.processes.
+	failedQueries []string
 }
 
 var querySeq atomic.Uint64
@@ -60,15 +62,55 @@ var ErrInconsistent = errors.New("inconsistent marks")
 // Write makes one attempt. On error the caller retries the same Flush (after a back-off); it then verifies
 // first. Write returns nil once everything of the flush is in ClickHouse.
 func (w *Writer) Write(ctx context.Context, f *Flush) error {
-	need := f.verify
+	return w.WriteWith(ctx, f, nil)
+}
+
+// WriteWith is Write, running alongside (when not nil) concurrently with the mark stages (like_minute
+// and kpi_minute), once the flush's raw events are in: the flusher uses it to write the next flush's raw
+// events meanwhile (Prewrite), so ClickHouse works on both. It returns after alongside returned.
+func (w *Writer) WriteWith(ctx context.Context, f *Flush, alongside func(context.Context)) error {
+	if err := w.writeEvents(ctx, f); err != nil {
+		return err
+	}
+	if alongside != nil {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			alongside(ctx)
+		}()
+		defer func() { <-done }()
+	}
+	return w.writeMarks(ctx, f)
+}
+
+// Prewrite writes f's raw events now, before the flush before it has written its marks, unless f must be
+// verified first (verification reads the marks, which that flush is writing: Write does it later). Safe
+// because raw rows beyond a partition's mark are expected after a crash anyway: a new owner neither
+// loads them into its state (partition.Load) nor writes them twice (it verifies up to the highest offset
+// it finds, partition.WrittenBeyond). An error only makes f's Write verify first.
+func (w *Writer) Prewrite(ctx context.Context, f *Flush) {
+	if f.needsVerify() {
+		return
+	}
+	_ = w.writeEvents(ctx, f)
+}
+
+func (f *Flush) needsVerify() bool {
+	need := f.verify || len(f.failedQueries) > 0
 	for _, b := range f.Batches {
 		need = need || b.Verify
 	}
-	if f.failedQuery != "" {
-		if err := w.awaitGone(ctx, f.failedQuery); err != nil {
+	return need
+}
+
+// writeEvents verifies when needed and writes the flush's raw events unless they are in.
+func (w *Writer) writeEvents(ctx context.Context, f *Flush) error {
+	need := f.needsVerify()
+	for len(f.failedQueries) > 0 {
+		if err := w.awaitGone(ctx, f.failedQueries[0]); err != nil {
 			return err
 		}
-		f.failedQuery = ""
+		f.failedQueries = f.failedQueries[1:]
 	}
 	if need {
 		if err := w.verify(ctx, f); err != nil {
@@ -77,18 +119,16 @@ func (w *Writer) Write(ctx context.Context, f *Flush) error {
 		f.verify = false
 	}
 	if !f.eventsDone {
-		// The batches' rows go to one INSERT as they are, without first copying them into one slice.
-		var chunks [][]clickhouse.EventRow
-		for _, b := range f.Batches {
-			chunks = append(chunks, b.Events...)
-		}
-		if err := w.stage(ctx, f, func(ctx context.Context) error {
-			return clickhouse.InsertEventChunks(ctx, w.conn, w.database, chunks...)
-		}); err != nil {
+		if err := w.insertEvents(ctx, f); err != nil {
 			return err
 		}
 		f.eventsDone = true
 	}
+	return nil
+}
+
+// writeMarks writes like_minute, then kpi_minute, whose rows carry the marks that say the flush is in.
+func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 	if !f.likesDone {
 		var likes []buckets.LikeDeltas
 		for _, b := range f.Batches {
@@ -127,10 +167,74 @@ func (w *Writer) stage(ctx context.Context, f *Flush, insert func(context.Contex
 	defer cancel()
 	id := queryID()
 	if err := insert(ch.Context(ctx, ch.WithQueryID(id))); err != nil {
-		f.verify, f.failedQuery = true, id
+		f.verify, f.failedQueries = true, append(f.failedQueries, id)
 		return err
 	}
 	return nil
+}
+
+// insertEvents writes the flush's raw rows in up to w.streams concurrent INSERTs. ClickHouse runs each
+// INSERT on one thread (parse, sort, compress, write the part), so one stream leaves the server's other
+// cores idle while the client waits. Splitting is safe because the raw table needs no atomicity: every
+// row carries its Kafka partition and offset, and a retry (or the next owner) verifies which rows are in
+// and writes only the others. Only kpi_minute, whose rows carry the marks, must stay one INSERT.
+func (w *Writer) insertEvents(ctx context.Context, f *Flush) error {
+	var chunks [][]clickhouse.EventRow // the batches' rows as they are, never copied into one slice
+	total := 0
+	for _, b := range f.Batches {
+		for _, c := range b.Events {
+			chunks = append(chunks, c)
+			total += len(c)
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	groups := splitChunks(chunks, total, w.streams)
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sub := &Flush{}
+			errs[i] = w.stage(ctx, sub, func(ctx context.Context) error {
+				return clickhouse.InsertEventChunks(ctx, w.conn, w.database, g...)
+			})
+			if errs[i] != nil {
+				mu.Lock()
+				f.verify = true
+				f.failedQueries = append(f.failedQueries, sub.failedQueries...)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// splitChunks deals whole chunks into at most n groups of about total/n rows each, in order.
+func splitChunks(chunks [][]clickhouse.EventRow, total, n int) [][][]clickhouse.EventRow {
+	if n <= 1 || len(chunks) <= 1 {
+		return [][][]clickhouse.EventRow{chunks}
+	}
+	per := (total + n - 1) / n
+	var out [][][]clickhouse.EventRow
+	var cur [][]clickhouse.EventRow
+	rows := 0
+	for _, c := range chunks {
+		cur = append(cur, c)
+		rows += len(c)
+		if rows >= per && len(out) < n-1 {
+			out = append(out, cur)
+			cur, rows = nil, 0
+		}
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
 }
 
 // awaitGone waits until the server no longer runs query id: only then is what it wrote final, and a
