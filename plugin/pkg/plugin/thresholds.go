@@ -30,8 +30,17 @@ func thresholdsOf(st query.Status) *data.ThresholdsConfig {
 		}
 	}
 	if lowerBetter {
-		add(st.Yellow, "yellow")
-		add(st.Red, "red")
+		// A Grafana step at t colours values >= t, but kpi.Classify turns yellow (red) only strictly above
+		// the limit (a value on a limit takes the better side): the step starts at the next float up.
+		above := func(v *float64) *float64 {
+			if v == nil {
+				return nil
+			}
+			n := math.Nextafter(*v, math.Inf(1))
+			return &n
+		}
+		add(above(st.Yellow), "yellow")
+		add(above(st.Red), "red")
 	} else {
 		add(st.Red, "yellow")
 		add(st.Yellow, "green")
@@ -51,6 +60,7 @@ func statusMappings() data.ValueMappings {
 		"yellow": {Color: "yellow", Text: "yellow", Index: 1},
 		"red":    {Color: "red", Text: "red", Index: 2},
 		"grey":   {Color: "text", Text: "no data", Index: 3},
+		"none":   {Color: "transparent", Text: "not judged", Index: 4},
 	}}
 }
 
