@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/go-viper/mapstructure/v2"
 	"github.com/knadh/koanf/parsers/yaml"
 	"github.com/knadh/koanf/providers/env/v2"
 	"github.com/knadh/koanf/providers/file"
@@ -82,6 +84,9 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
 			return nil, fmt.Errorf("config file %s: %w", path, err)
 		}
+		if err := checkKeys(path); err != nil {
+			return nil, err
+		}
 	}
 	if err := k.Load(env.Provider(".", env.Opt{Prefix: EnvPrefix, TransformFunc: envKey}), nil); err != nil {
 		return nil, err
@@ -99,6 +104,35 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// checkKeys refuses keys of the file that no setting reads (a typo such as `yelow: 30` would otherwise
+// leave the default in force without a word). Only the file is checked: the environment holds CXM_
+// variables that are not settings (CXM_CONFIG), and flags are declared.
+func checkKeys(path string) error {
+	fk := koanf.New(".")
+	if err := fk.Load(file.Provider(path), yaml.Parser()); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	var (
+		c  Config
+		md mapstructure.Metadata
+	)
+	// Values are converted as Load does; conversion errors are Load's to report, only unused keys matter.
+	_ = fk.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf", DecoderConfig: &mapstructure.DecoderConfig{
+		DecodeHook:       mapstructure.StringToTimeDurationHookFunc(),
+		WeaklyTypedInput: true,
+		Metadata:         &md,
+	}})
+	if len(md.Unused) == 0 {
+		return nil
+	}
+	slices.Sort(md.Unused)
+	var es Errors
+	for _, key := range md.Unused {
+		es.add(key, "unknown setting in %s (misspelt? cxm.yaml lists every setting)", path)
+	}
+	return es
 }
 
 // envKey maps CXM_KAFKA_TOPICS_EVENTS to kafka.topics.events; lists are comma separated.
