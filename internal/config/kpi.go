@@ -36,6 +36,9 @@ type KPI struct {
 	// EvaluateTimeout bounds one evaluation: its ClickHouse reads (also sent as max_execution_time) and
 	// writes together.
 	EvaluateTimeout time.Duration `koanf:"evaluate_timeout"`
+	// StatusHistoryRetention is how long kpi_status_history keeps its rows, in whole months: a month is
+	// dropped once all of it is older than this (0: keep forever). Works on every server version.
+	StatusHistoryRetention time.Duration `koanf:"status_history_retention"`
 	// Thresholds are the global thresholds per KPI name. The defaults cover the CX and conversion KPIs;
 	// count KPIs (visitors, receipts, revenue…) have none, so their status is "none", until set here.
 	Thresholds map[string]ThresholdConfig `koanf:"thresholds"`
@@ -238,6 +241,9 @@ func (k *KPI) validate(c *Config, es *Errors) {
 	if k.EvaluateDelay < 0 || k.EvaluateDelay >= k.EvaluateInterval && k.EvaluateInterval > 0 {
 		es.add("kpi.evaluate_delay", "must be 0 or more and below kpi.evaluate_interval (%s), got %s", k.EvaluateInterval, k.EvaluateDelay)
 	}
+	if r := k.StatusHistoryRetention; r != 0 && r < 24*time.Hour {
+		es.add("kpi.status_history_retention", "must be 0 (keep forever) or at least 24h, got %s", r)
+	}
 	if k.EvaluateTimeout <= 0 {
 		es.add("kpi.evaluate_timeout", "must be positive, e.g. 30s")
 	}
@@ -317,12 +323,13 @@ func (k *KPI) validate(c *Config, es *Errors) {
 // survey score is judged; conversion and coverage need 100 visitors.
 func kpiDefaults() map[string]any {
 	m := map[string]any{
-		"kpi.windows":           []string{"15m", "1h", "24h", "7d"},
-		"kpi.status_window":     "1h",
-		"kpi.nps_policy":        "respondents",
-		"kpi.evaluate_interval": time.Minute,
-		"kpi.evaluate_delay":    10 * time.Second,
-		"kpi.evaluate_timeout":  30 * time.Second,
+		"kpi.windows":                  []string{"15m", "1h", "24h", "7d"},
+		"kpi.status_window":            "1h",
+		"kpi.nps_policy":               "respondents",
+		"kpi.evaluate_interval":        time.Minute,
+		"kpi.evaluate_delay":           10 * time.Second,
+		"kpi.evaluate_timeout":         30 * time.Second,
+		"kpi.status_history_retention": 90 * 24 * time.Hour,
 	}
 	for _, d := range []struct {
 		name        string

@@ -126,9 +126,14 @@ func OwnedBy(owns func(partition int) bool, partitions int) func(location string
 func (e *Evaluator) Run(ctx context.Context) error {
 	interval, delay := e.cfg.KPI.EvaluateInterval, e.cfg.KPI.EvaluateDelay
 	tick := time.Now().UTC().Truncate(time.Minute)
+	var retained time.Time
 	for {
 		if err := e.EvaluateAt(ctx, tick); err != nil && ctx.Err() == nil {
 			e.log.Warn("status evaluation failed", "at", tick, "err", err)
+		}
+		if time.Since(retained) >= time.Hour {
+			retained = time.Now()
+			e.retain(ctx, tick)
 		}
 		// The next tick after now: a slow evaluation skips ticks rather than queueing them.
 		tick = time.Now().UTC().Add(-delay).Truncate(interval).Add(interval)
@@ -139,6 +144,22 @@ func (e *Evaluator) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
+	}
+}
+
+// retain drops the months of kpi_status_history that kpi.status_history_retention no longer keeps; run
+// hourly (a month at a time is all there is to drop). Failures are logged and tried again an hour later.
+func (e *Evaluator) retain(ctx context.Context, now time.Time) {
+	r := e.cfg.KPI.StatusHistoryRetention
+	if r <= 0 {
+		return
+	}
+	dropped, err := clickhouse.DropMonthsBefore(ctx, e.conn, e.db, "kpi_status_history", now.Add(-r))
+	if err != nil && ctx.Err() == nil {
+		e.log.Warn("status history retention failed", "err", err)
+	}
+	if len(dropped) > 0 {
+		e.log.Info("status history retention: dropped months", "months", dropped, "retention", r)
 	}
 }
 

@@ -430,6 +430,22 @@ func TestEvaluateClickHouseError(t *testing.T) {
 // Run evaluates at once and stops cleanly when its context ends.
 func TestRun(t *testing.T) {
 	e := newEnv(t)
+	// History rows from a month long past (beyond kpi.status_history_retention) and from yesterday: Run's
+	// retention drops the first and keeps the second.
+	hist := "INSERT INTO " + clickhouse.Ident(e.cfg.ClickHouse.Database) + ".kpi_status_history (location, kpi, window, evaluated_at, n, status, since, direction, min_n)"
+	b, err := e.conn.PrepareBatch(context.Background(), hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, recent := time.Date(2020, 1, 15, 0, 0, 0, 0, time.UTC), time.Now().UTC().Add(-24*time.Hour).Truncate(time.Second)
+	for _, at := range []time.Time{old, recent} {
+		if err := b.Append("store-001", "nps", "1h", at, int64(0), "grey", at, "higher", int64(0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
 	reg := prometheus.NewRegistry()
 	ev := status.New(e.cfg, e.conn, nil, reg)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -444,6 +460,18 @@ func TestRun(t *testing.T) {
 			t.Fatal("Run did not evaluate within 30 s")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	count := func(at time.Time) uint64 {
+		return e.scalar(t, "SELECT count() FROM "+clickhouse.Ident(e.cfg.ClickHouse.Database)+".kpi_status_history WHERE evaluated_at = ?", at)
+	}
+	for count(old) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the history of %s is still there: kpi.status_history_retention is %s", old.Format("2006-01"), e.cfg.KPI.StatusHistoryRetention)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := count(recent); n != 1 {
+		t.Errorf("%d history rows of yesterday, want the 1 inserted (retention must keep them)", n)
 	}
 	cancel()
 	if err := <-done; err != nil {
