@@ -50,6 +50,7 @@ var Layouts = map[string]Layout{
 	"like_minute": Replicated,
 	// Fed by materialized views on kpi_minute, on the server that receives the insert.
 	"kpi_hour":       Replicated,
+	"kpi_5m":         Replicated,
 	"kpi_day":        Replicated,
 	"kpi_hour_total": Replicated,
 

@@ -391,6 +391,78 @@ SELECT
 FROM `cxm`.kpi_minute
 GROUP BY hour;
 
+-- kpi_5m (from 007_kpi_5m.sql): replicated to every server
+CREATE TABLE IF NOT EXISTS `cxm`.kpi_5m ON CLUSTER '{cluster}'
+(
+    location LowCardinality(String),
+    five_minute DateTime('UTC'),
+    promoters Int64,
+    passives Int64,
+    detractors Int64,
+    nps_missing Int64,
+    csat_top2 Int64,
+    csat_n Int64,
+    ces_sum Int64,
+    ces_sumsq Int64,
+    ces_n Int64,
+    smile_sum12 Int64,
+    smile_sumsq144 Int64,
+    smile_n Int64,
+    smile_face1 Int64,
+    smile_face2 Int64,
+    smile_face3 Int64,
+    smile_face4 Int64,
+    smile_face5 Int64,
+    likes Int64,
+    dislikes Int64,
+    visitors Int64,
+    exits Int64,
+    receipts Int64,
+    refunds Int64,
+    revenue_cents Int64,
+    items Int64,
+    consultations Int64,
+    surveys Int64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/all/{database}/kpi_5m', '{replica}', (promoters, passives, detractors, nps_missing, csat_top2, csat_n, ces_sum, ces_sumsq, ces_n, smile_sum12, smile_sumsq144, smile_n, smile_face1, smile_face2, smile_face3, smile_face4, smile_face5, likes, dislikes, visitors, exits, receipts, refunds, revenue_cents, items, consultations, surveys))
+PARTITION BY toYYYYMM(five_minute)
+ORDER BY (location, five_minute);
+
+-- from 007_kpi_5m.sql: on every server, from the local kpi_minute to the local kpi_5m
+CREATE MATERIALIZED VIEW IF NOT EXISTS `cxm`.kpi_5m_mv ON CLUSTER '{cluster}' TO `cxm`.kpi_5m AS
+SELECT
+    location,
+    toStartOfFiveMinute(minute) AS five_minute,
+    sum(promoters) AS promoters,
+    sum(passives) AS passives,
+    sum(detractors) AS detractors,
+    sum(nps_missing) AS nps_missing,
+    sum(csat_top2) AS csat_top2,
+    sum(csat_n) AS csat_n,
+    sum(ces_sum) AS ces_sum,
+    sum(ces_sumsq) AS ces_sumsq,
+    sum(ces_n) AS ces_n,
+    sum(smile_sum12) AS smile_sum12,
+    sum(smile_sumsq144) AS smile_sumsq144,
+    sum(smile_n) AS smile_n,
+    sum(smile_face1) AS smile_face1,
+    sum(smile_face2) AS smile_face2,
+    sum(smile_face3) AS smile_face3,
+    sum(smile_face4) AS smile_face4,
+    sum(smile_face5) AS smile_face5,
+    sum(likes) AS likes,
+    sum(dislikes) AS dislikes,
+    sum(visitors) AS visitors,
+    sum(exits) AS exits,
+    sum(receipts) AS receipts,
+    sum(refunds) AS refunds,
+    sum(revenue_cents) AS revenue_cents,
+    sum(items) AS items,
+    sum(consultations) AS consultations,
+    sum(surveys) AS surveys
+FROM `cxm`.kpi_minute
+GROUP BY location, five_minute;
+
 -- record 001_events.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(1), 'events', '144ef584c6584a42de39c04a8aa144b70dc65d3501acbdca8bd6d8455925c001', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 1) = 0;
@@ -410,3 +482,7 @@ WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 5) = 0;
 -- record 006_kpi_day_total.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(6), 'kpi_day_total', '0019f6c487ef2e60804339b8de87f6112a79b45710139bc81fca67ebf6682562', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 6) = 0;
+
+-- record 007_kpi_5m.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(7), 'kpi_5m', 'e49a36fcf36d2bcf7c7825a45432fbd7e52c79a79d249814ab5f47361e57f4d5', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 7) = 0;

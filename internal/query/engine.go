@@ -2,9 +2,11 @@
 // by the HTTP API and the Grafana plugin alike so a number is the same wherever it is read.
 //
 // A figure over any range, step and set of locations is kpi.Compute on the summed components of that
-// range, never an average of stored ratios. Sums come from kpi_hour (whole hours) and kpi_minute (ragged
-// edges), see plan.go. Every input is a bound parameter; every statement runs with a timeout and a cap on
-// the rows it may read, and a request is refused before it runs when its answer would exceed the point cap.
+// range, never an average of stored ratios. Sums come from the coarsest rollup that fits the buckets —
+// kpi_hour (whole hours), kpi_5m (whole 5 minutes: steps such as 5m or 15m, and the hours a day boundary
+// at +05:30 cuts) — and from kpi_minute for the ragged edges, see plan.go. Every input is a bound
+// parameter; every statement runs with a timeout and a cap on the rows it may read, and a request is
+// refused before it runs when its answer would exceed the point cap.
 package query
 
 import (
@@ -170,11 +172,23 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 	}
 
 	res := &Result{From: r.From.UTC(), To: r.To.UTC(), Step: r.Step, Group: r.Group}
-	res.Series = make([]Series, 0, len(keys)*len(r.KPIs))
+	res.Series = e.series(keys, sums, &r)
+	return res, nil
+}
+
+// series computes the figures of every series from the summed components: one series per key and KPI, in
+// key order, a point per bucket.
+func (e *Engine) series(keys []seriesKey, sums map[string]*keySums, r *Request) []Series {
+	out := make([]Series, 0, len(keys)*len(r.KPIs))
 	var empty []kpi.Components // one zero bucket per start, shared by the series without any row
+	var starts []time.Time
+	startsTZ := ""
 	for _, k := range keys {
-		b := bucketing{step: r.Step, tz: k.tz, from: r.From}
-		starts := b.starts(r.From, r.To)
+		// The buckets depend on the key's zone for day steps only; keys in one zone share them.
+		if tz := k.tz.String(); starts == nil || r.Step.Days > 0 && tz != startsTZ {
+			b := bucketing{step: r.Step, tz: k.tz, from: r.From}
+			starts, startsTZ = b.starts(r.From, r.To), tz
+		}
 		var comps []kpi.Components
 		if ks := sums[k.key]; ks != nil {
 			comps = ks.comps
@@ -206,10 +220,10 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 					}
 				}
 			}
-			res.Series = append(res.Series, s)
+			out = append(out, s)
 		}
 	}
-	return res, nil
+	return out
 }
 
 // keySums are the summed components of one series key: comps[i] is the bucket that starts at starts[i] of
@@ -233,15 +247,19 @@ func (e *Engine) run(ctx context.Context, q sqlQuery, cols []int, sums map[strin
 	}
 	defer rows.Close()
 	var (
-		key   string
+		key   = q.key
 		b     int64
 		vals  = make([]int64, len(cols))
 		dest  = make([]any, 0, 2+len(cols))
 		ptrs  = make([]func(*kpi.Components) *int64, len(cols))
 		first = q.bucketing.first(q.bucketing.from)
 		ks    *keySums
+		ksKey string
 	)
-	dest = append(dest, &key, &b)
+	if q.keyed {
+		dest = append(dest, &key)
+	}
+	dest = append(dest, &b)
 	for i := range vals {
 		dest = append(dest, &vals[i])
 	}
@@ -252,8 +270,8 @@ func (e *Engine) run(ctx context.Context, q sqlQuery, cols []int, sums map[strin
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("query: scan: %w", err)
 		}
-		if ks == nil || sums[key] != ks {
-			ks = sums[key]
+		if ks == nil || key != ksKey {
+			ks, ksKey = sums[key], key
 			if ks == nil {
 				ks = &keySums{comps: make([]kpi.Components, len(q.starts))}
 				sums[key] = ks

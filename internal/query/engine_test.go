@@ -75,14 +75,15 @@ func wantValueOrZero(name string, c kpi.Components) (*float64, int64) {
 	panic(name)
 }
 
-// wantStarts are the bucket starts, computed the plain way: Truncate for sub-day steps, the calendar in
-// the zone for day steps.
+// wantStarts are the bucket starts, computed the plain way: back from from to a multiple of the step
+// since the Unix epoch for sub-day steps (time.Truncate counts from year 1, which differs for steps such
+// as 7 minutes), the calendar in the zone for day steps.
 func wantStarts(from, to time.Time, st Step, tz *time.Location) []time.Time {
 	var out []time.Time
 	switch {
 	case st.Minutes > 0:
 		d := time.Duration(st.Minutes) * time.Minute
-		for t := from.Truncate(d); t.Before(to); t = t.Add(d) {
+		for t := from.Add(-time.Duration(from.Unix()%int64(d/time.Second)) * time.Second); t.Before(to); t = t.Add(d) {
 			out = append(out, t.UTC())
 		}
 	case st.Days > 0:
@@ -239,10 +240,19 @@ func TestKPIsAgainstIndependentSums(t *testing.T) {
 		{"shorter than an hour, inside one hour", Request{KPIs: all, From: mustTime("2026-03-05T10:17:00Z"), To: mustTime("2026-03-05T10:44:00Z")}},
 		{"hourly with ragged edges", Request{KPIs: []string{"nps", "conversion", "avg_receipt"}, From: mustTime("2026-03-05T10:17:00Z"), To: mustTime("2026-03-06T13:44:00Z"), Step: Step{Minutes: 60}}},
 		{"3-hourly", Request{KPIs: []string{"csat", "revenue"}, From: mustTime("2026-03-05T00:00:00Z"), To: mustTime("2026-03-07T00:00:00Z"), Step: Step{Minutes: 180}}},
-		{"5-minute step, minutes only", Request{KPIs: all, Locations: []string{"msk-1"}, From: mustTime("2026-03-06T09:00:00Z"), To: mustTime("2026-03-06T15:02:00Z"), Step: Step{Minutes: 5}}},
+		{"5-minute step, ragged end", Request{KPIs: all, Locations: []string{"msk-1"}, From: mustTime("2026-03-06T09:00:00Z"), To: mustTime("2026-03-06T15:02:00Z"), Step: Step{Minutes: 5}}},
+		{"5-minute step, whole days from the 5-minute rollup", Request{KPIs: all, Locations: []string{"msk-1"}, From: mustTime("2026-03-05T00:00:00Z"), To: mustTime("2026-03-08T00:00:00Z"), Step: Step{Minutes: 5}}},
+		{"5-minute step, ragged edges on both sides, every location", Request{KPIs: all, From: mustTime("2026-03-05T22:58:00Z"), To: mustTime("2026-03-07T01:13:00Z"), Step: Step{Minutes: 5}}},
+		{"10-minute step, ragged", Request{KPIs: []string{"nps", "revenue", "like_index"}, From: mustTime("2026-03-06T09:03:00Z"), To: mustTime("2026-03-08T11:57:00Z"), Step: Step{Minutes: 10}}},
+		{"15-minute step, group=region", Request{KPIs: []string{"csat", "conversion"}, Group: GroupRegion, From: mustTime("2026-03-04T00:00:00Z"), To: mustTime("2026-03-06T00:04:00Z"), Step: Step{Minutes: 15}}},
+		{"5-minute step, group=all", Request{KPIs: []string{"ces", "visitors"}, Group: GroupAll, From: mustTime("2026-03-09T06:01:00Z"), To: mustTime("2026-03-09T18:00:00Z"), Step: Step{Minutes: 5}}},
+		{"7-minute step, minutes only", Request{KPIs: []string{"smile_index", "receipts"}, From: mustTime("2026-03-06T09:03:00Z"), To: mustTime("2026-03-06T20:00:00Z"), Step: Step{Minutes: 7}}},
 		{"90-minute step", Request{KPIs: []string{"smile_index"}, From: mustTime("2026-03-06T09:00:00Z"), To: mustTime("2026-03-07T15:00:00Z"), Step: Step{Minutes: 90}}},
-		{"daily in each location's zone (Moscow 21:00Z, Kolkata 18:30Z, New York across DST)", Request{KPIs: all, From: dataFrom, To: dataTo, Step: Step{Days: 1}}},
+		{"daily in each location's zone (Moscow 21:00Z, Kolkata 18:30Z, Kathmandu 18:15Z, New York across DST)", Request{KPIs: all, From: dataFrom, To: dataTo, Step: Step{Days: 1}}},
 		{"daily with ragged edges", Request{KPIs: []string{"nps", "like_index", "items_per_receipt"}, From: mustTime("2026-03-04T17:41:00Z"), To: mustTime("2026-03-10T22:13:00Z"), Step: Step{Days: 1}}},
+		{"daily in Kolkata from its midnight: cut hours and edges from the 5-minute rollup", Request{KPIs: all, Locations: []string{"del-1"}, From: mustTime("2026-03-04T18:30:00Z"), To: mustTime("2026-03-09T18:30:00Z"), Step: Step{Days: 1}}},
+		{"daily in Kathmandu, ragged edges not on 5 minutes", Request{KPIs: all, Locations: []string{"ktm-1"}, From: mustTime("2026-03-04T18:13:00Z"), To: mustTime("2026-03-09T18:17:00Z"), Step: Step{Days: 1}}},
+		{"group=all, daily in Kolkata's zone", Request{KPIs: []string{"nps", "revenue"}, Group: GroupAll, TimeZone: mustZone(t, "Asia/Kolkata"), From: mustTime("2026-03-04T18:30:00Z"), To: mustTime("2026-03-10T18:30:00Z"), Step: Step{Days: 1}}},
 		{"weekly from Monday", Request{KPIs: []string{"coverage", "ces"}, From: dataFrom, To: dataTo, Step: Step{Days: 7}}},
 		{"region by id", Request{KPIs: []string{"nps", "visitors"}, Regions: []string{"central"}, From: dataFrom, To: dataTo, Step: Step{Days: 1}}},
 		{"group=region, hourly", Request{KPIs: []string{"nps", "conversion"}, Group: GroupRegion, From: mustTime("2026-03-05T10:17:00Z"), To: mustTime("2026-03-06T13:44:00Z"), Step: Step{Minutes: 60}}},
@@ -335,6 +345,7 @@ func TestGroupAllTotalsOnlyWhenExact(t *testing.T) {
 	insertMinutes(t, conn, db, append(append([]minuteRow{}, rows...), ghost...), 3000)
 	e := New(conn, db, testLocations, Limits{Timeout: 30 * time.Second})
 	kpis := []string{"nps", "conversion", "revenue", "smile_index"}
+	kolkata := mustZone(t, "Asia/Kolkata")
 	for _, tc := range []struct {
 		name string
 		r    Request
@@ -344,6 +355,8 @@ func TestGroupAllTotalsOnlyWhenExact(t *testing.T) {
 		{"an unregistered location has data in range", Request{KPIs: kpis, Group: GroupAll, From: dataFrom, To: dataTo, Step: Step{Minutes: 60}}},
 		{"unregistered data on the edge day only", Request{KPIs: kpis, Group: GroupAll, From: mustTime("2026-06-02T00:00:00Z"), To: mustTime("2026-06-03T00:30:00Z")}},
 		{"two of the locations", Request{KPIs: kpis, Group: GroupAll, Locations: []string{"msk-1", "ekb-1"}, From: dataFrom, To: mustTime("2026-06-02T23:00:00Z"), Step: Step{Minutes: 60}}},
+		{"totals rollup, days in Kolkata's zone (cut hours from the 5-minute rollup)", Request{KPIs: kpis, Group: GroupAll, TimeZone: kolkata, From: mustTime("2026-05-31T18:30:00Z"), To: mustTime("2026-06-02T18:30:00Z"), Step: Step{Days: 1}}},
+		{"days in Kolkata's zone, an unregistered location has data in range", Request{KPIs: kpis, Group: GroupAll, TimeZone: kolkata, From: mustTime("2026-05-31T18:30:00Z"), To: mustTime("2026-06-03T18:30:00Z"), Step: Step{Days: 1}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := e.KPIs(context.Background(), tc.r)

@@ -15,9 +15,11 @@ import (
 // bound arguments, with no I/O, so every edge case is a table test (plan_test.go).
 //
 // How a figure stays exact and fast: the components of a bucket are the sum of kpi_hour rows for the whole
-// hours inside it plus kpi_minute rows for the minutes of the ragged edges. kpi_hour is fed by a
-// materialized view from every insert into kpi_minute (005_kpi_hour.sql), so the two tables hold the same
-// sums and any split of a range into hours and minutes adds up to the same components.
+// hours inside it, kpi_5m rows for whole 5-minute periods where hours do not fit the buckets, and
+// kpi_minute rows for the minutes of the ragged edges (planLevels). kpi_hour and kpi_5m are fed by
+// materialized views from every insert into kpi_minute (005_kpi_hour.sql, 007_kpi_5m.sql), so the three
+// tables hold the same sums and any split of a range into hours, 5-minute periods and minutes adds up to
+// the same components.
 
 // bucketing turns a timestamp column into a bucket number (Int64) in SQL and a bucket number back into the
 // bucket's start in Go.
@@ -118,43 +120,138 @@ type sqlQuery struct {
 	// first numbered bucketing.first.
 	bucketing bucketing
 	starts    []time.Time
-	// hoursFrom, hoursTo are the whole hours read from an hourly table (zero: minutes only).
+	// hoursFrom, hoursTo is the span of whole hours read from an hourly table (zero: no hourly table).
 	hoursFrom, hoursTo time.Time
+	// key is the series key of every row when the statement has one (group=all, or one location): the
+	// result then has no key column, which saves a string per row. keyed says the key is a column.
+	key   string
+	keyed bool
 }
 
-// split is how [from, to) divides between kpi_hour and kpi_minute for one bucketing.
-type split struct {
-	hoursFrom, hoursTo time.Time   // whole hours [hoursFrom, hoursTo) read from kpi_hour; empty when equal
-	excluded           []time.Time // hours inside that range read from kpi_minute (a bucket boundary cuts them)
+// table is kpi_minute or one of its rollups: the components of a location summed per period, the rollups
+// fed by a materialized view from every insert into kpi_minute (005, 007).
+type table struct {
+	name, col string // the table and its period-start column
+	startOf   string // the SQL function from a finer period's start to the start of this table's period
+	period    int64  // seconds
 }
 
-// splitRange decides which hours kpi_hour can answer. It can when every bucket boundary inside an hour's
-// span is on the hour: always for the whole range and for steps of whole hours; for day steps, except
-// where the zone's offset is not whole hours (India's +05:30: each day boundary cuts an hour, which is
-// then read from minutes). Steps that are not whole hours read minutes only.
-func splitRange(from, to time.Time, b bucketing, bounds []time.Time) split {
-	if b.step.Minutes > 0 && b.step.Minutes%60 != 0 {
-		return split{}
+var (
+	hourTable   = table{name: "kpi_hour", col: "hour", startOf: "toStartOfHour", period: 3600}
+	fiveTable   = table{name: "kpi_5m", col: "five_minute", startOf: "toStartOfFiveMinute", period: 300}
+	minuteTable = table{name: "kpi_minute", col: "minute", startOf: "toStartOfMinute", period: 60}
+)
+
+// level is what one table answers of a range: its whole periods in [from, to) except cut, and except
+// what the coarser levels before it answered.
+type level struct {
+	table
+	from, to time.Time   // whole periods; from < to
+	cut      []time.Time // periods in [from, to) a bucket boundary falls inside, left to a finer table
+}
+
+// periods is how many periods the level answers together with the coarser levels before it (the set
+// [from, to) minus cut, which holds theirs: see planLevels).
+func (l level) periods() int64 {
+	return (l.to.Unix()-l.from.Unix())/l.period - int64(len(l.cut))
+}
+
+// planLevels divides [from, to) between the tables, coarsest first, so that every minute is read from
+// exactly one table and no period read from a rollup holds a bucket boundary (its rows go to one bucket).
+//
+//   - kpi_hour answers the whole hours for steps of whole hours, day steps and the whole range. For day
+//     steps in a zone whose offset is not whole hours (India's +05:30) each day boundary cuts an hour.
+//   - kpi_5m answers the whole 5-minute periods for other steps of whole 5 minutes (5m, 10m, 15m, 90m),
+//     and the hours a day boundary cuts (when a rollup is read anyway it also takes the whole 5-minute
+//     periods at the range's edges).
+//   - kpi_minute answers the rest: the ragged edges, and every minute for other steps (7m).
+//
+// Ragged edges alone never add a rollup: they are under an hour at each end, which kpi_minute answers
+// from about one granule, while each table read costs an index analysis.
+//
+// The levels nest: each level's [from, to) holds the previous level's, and its cut periods lie in the
+// previous level's cut periods (a boundary inside a 5-minute period is inside its hour). So "[from, to)
+// minus cut" of a level is everything it and the coarser levels answer together, and a level reads that
+// minus the same set of the level before it (levelWhere).
+func planLevels(from, to time.Time, b bucketing, bounds []time.Time) []level {
+	var tables []table
+	switch s := b.step.seconds(); {
+	case b.step.Minutes > 0 && s%hourTable.period == 0:
+		tables = []table{hourTable}
+	case b.step.Minutes > 0 && s%fiveTable.period == 0:
+		tables = []table{fiveTable}
+	case b.step.Minutes > 0:
+	default:
+		tables = []table{hourTable, fiveTable}
 	}
-	h0 := time.Unix(ceilDiv(from.Unix(), 3600)*3600, 0).UTC()
-	h1 := time.Unix(floorDiv(to.Unix(), 3600)*3600, 0).UTC()
-	if !h0.Before(h1) {
-		return split{}
-	}
-	s := split{hoursFrom: h0, hoursTo: h1}
-	for _, t := range bounds {
-		if !t.After(from) || !t.Before(to) || t.Unix()%3600 == 0 {
+	var levels []level
+	for _, t := range tables {
+		l := level{table: t, from: ceilTime(from, t.period), to: floorTime(to, t.period)}
+		if !l.from.Before(l.to) {
 			continue
 		}
-		h := time.Unix(floorDiv(t.Unix(), 3600)*3600, 0).UTC()
-		if !h.Before(h0) && h.Before(h1) && !slices.ContainsFunc(s.excluded, h.Equal) {
-			s.excluded = append(s.excluded, h)
+		for _, x := range bounds {
+			if !x.After(from) || !x.Before(to) || x.Unix()%t.period == 0 {
+				continue
+			}
+			c := floorTime(x, t.period)
+			if !c.Before(l.from) && c.Before(l.to) && !slices.ContainsFunc(l.cut, c.Equal) {
+				l.cut = append(l.cut, c)
+			}
 		}
+		if len(tables) == 2 && t == fiveTable && (len(levels) == 0 || len(levels[0].cut) == 0) {
+			continue // no hour is cut: kpi_5m would only take ragged edges
+		}
+		if len(levels) > 0 && l.periods()*l.period == levels[len(levels)-1].periods()*levels[len(levels)-1].period {
+			continue // nothing the coarser level did not answer (every 5 minutes of the cut hours cut too)
+		}
+		levels = append(levels, l)
 	}
-	return s
+	if len(levels) > 0 && levels[0].periods() == 0 {
+		levels = levels[1:] // every hour cut: the finer levels read as if there were no hourly one
+	}
+	answered := int64(0)
+	if len(levels) > 0 {
+		last := levels[len(levels)-1]
+		answered = last.periods() * last.period
+	}
+	if answered < to.Unix()-from.Unix() {
+		levels = append(levels, level{table: minuteTable, from: from, to: to})
+	}
+	return levels
+}
+
+// levelWhere is the condition on l's table that selects what l reads: its periods in [from, to) outside
+// cut and outside what prev (the level before it, nil for the first) and the levels before prev answer.
+func levelWhere(l level, prev *level) (string, []any) {
+	col := l.col
+	where := col + " >= ? AND " + col + " < ?"
+	args := []any{l.from.UTC(), l.to.UTC()}
+	if len(l.cut) > 0 {
+		where += " AND " + col + " NOT IN ?"
+		args = append(args, timeSet(l.cut))
+	}
+	if prev != nil {
+		where += " AND (" + col + " < ? OR " + col + " >= ?"
+		args = append(args, prev.from.UTC(), prev.to.UTC())
+		if len(prev.cut) > 0 {
+			where += " OR " + prev.startOf + "(" + col + ") IN ?"
+			args = append(args, timeSet(prev.cut))
+		}
+		where += ")"
+	}
+	return where, args
 }
 
 func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
+
+func floorTime(t time.Time, period int64) time.Time {
+	return time.Unix(floorDiv(t.Unix(), period)*period, 0).UTC()
+}
+
+func ceilTime(t time.Time, period int64) time.Time {
+	return time.Unix(ceilDiv(t.Unix(), period)*period, 0).UTC()
+}
 
 // group is the locations one statement covers: for day steps those sharing a time zone (the zone is a
 // constant of the SQL), otherwise all.
@@ -163,18 +260,18 @@ type group struct {
 	members []member
 }
 
-// buildKPIQuery is the statement for one group: sums of the needed columns per series key and bucket.
-// With total, the whole hours come from kpi_hour_total (every location together) instead of kpi_hour; the
-// caller sets it only for group=all when no location outside the selection has data in those hours
-// (coverQuery), so the two give the same sums.
+// buildKPIQuery is the statement for one group: sums of the needed columns per series key and bucket,
+// over the levels of planLevels. With total, the whole hours come from kpi_hour_total (every location
+// together) instead of kpi_hour; the caller sets it only for group=all when no location outside the
+// selection has data in those hours (coverQuery), so the two give the same sums.
 //
 // Each table's rows are summed per key and bucket where they are read (a GROUP BY on the bucket number
-// alone for group=all, which ClickHouse hashes as one integer), and the two partial sums of a bucket that
-// has both whole hours and ragged minutes are added by an outer GROUP BY over the few grouped rows.
+// alone for group=all, which ClickHouse hashes as one integer), and the partial sums of a bucket that
+// several tables answer are added by an outer GROUP BY over the few grouped rows.
 func buildKPIQuery(database string, g group, r *Request, cols []int, total bool) sqlQuery {
 	b := bucketing{step: r.Step, tz: g.tz, from: r.From}
 	bounds := b.starts(r.From, r.To)
-	sp := splitRange(r.From, r.To, b, bounds)
+	levels := planLevels(r.From, r.To, b, bounds)
 
 	ids := make([]any, len(g.members))
 	for i, m := range g.members {
@@ -182,24 +279,26 @@ func buildKPIQuery(database string, g group, r *Request, cols []int, total bool)
 	}
 	inLocations := ch.GroupSet{Value: ids}
 
-	var keyExpr, groupBy string
+	q := sqlQuery{bucketing: b, starts: bounds}
+	// keyCol is the key column and its comma ("" when every row has the key q.key), groupBy the grouping.
+	var keyCol, groupBy string
 	var keyArgs []any
-	switch r.Group {
-	case GroupAll:
-		keyExpr, groupBy = "''", "b"
-	case GroupRegion:
+	switch {
+	case r.Group == GroupAll:
+		groupBy = "b"
+	case r.Group == GroupRegion:
 		from, to := make([]string, len(g.members)), make([]string, len(g.members))
 		for i, m := range g.members {
 			from[i], to[i] = m.id, m.key
 		}
-		keyExpr, keyArgs, groupBy = "transform(location, ?, ?, '')", []any{from, to}, "key, b"
+		keyCol, keyArgs, groupBy = "transform(location, ?, ?, '') AS key, ", []any{from, to}, "key, b"
+	case len(g.members) == 1:
+		// One location: the rows group on the bucket number alone.
+		q.key, groupBy = g.members[0].key, "b"
 	default:
-		keyExpr, groupBy = "toString(location)", "key, b"
-		if len(g.members) == 1 {
-			// One location: its id is a constant and the rows group on the bucket number alone.
-			keyExpr, keyArgs, groupBy = "?", []any{g.members[0].id}, "b"
-		}
+		keyCol, groupBy = "toString(location) AS key, ", "key, b"
 	}
+	q.keyed = keyCol != ""
 
 	sums := make([]string, len(cols))
 	for i, c := range cols {
@@ -210,9 +309,34 @@ func buildKPIQuery(database string, g group, r *Request, cols []int, total bool)
 
 	var sb strings.Builder
 	var args []any
-	branch := func(table, tsCol string, byLocation bool, where string, whereArgs []any) {
-		bExpr, bArgs := b.expr(tsCol)
-		fmt.Fprintf(&sb, "SELECT %s AS key, %s AS b, %s FROM %s.%s WHERE ", keyExpr, bExpr, sumList, db, table)
+	if len(levels) > 1 {
+		outer := make([]string, len(cols))
+		for i := range cols {
+			outer[i] = fmt.Sprintf("sum(s%d) AS s%d", i, i)
+		}
+		if q.keyed {
+			sb.WriteString("SELECT key, b, ")
+		} else {
+			sb.WriteString("SELECT b, ")
+		}
+		sb.WriteString(strings.Join(outer, ", ") + " FROM (\n  ")
+	}
+	for i, l := range levels {
+		name, byLocation := l.name, true
+		if l.table == hourTable {
+			q.hoursFrom, q.hoursTo = l.from, l.to
+			if total {
+				name, byLocation = "kpi_hour_total", false
+			}
+		}
+		var prev *level
+		if i > 0 {
+			sb.WriteString("\n  UNION ALL\n  ")
+			prev = &levels[i-1]
+		}
+		where, whereArgs := levelWhere(l, prev)
+		bExpr, bArgs := b.expr(l.col)
+		fmt.Fprintf(&sb, "SELECT %s%s AS b, %s FROM %s.%s WHERE ", keyCol, bExpr, sumList, db, name)
 		args = append(args, keyArgs...)
 		args = append(args, bArgs...)
 		if byLocation {
@@ -222,44 +346,9 @@ func buildKPIQuery(database string, g group, r *Request, cols []int, total bool)
 		sb.WriteString(where + " GROUP BY " + groupBy)
 		args = append(args, whereArgs...)
 	}
-	q := sqlQuery{bucketing: b, starts: bounds, hoursFrom: sp.hoursFrom, hoursTo: sp.hoursTo}
-
-	if sp.hoursFrom.IsZero() {
-		branch("kpi_minute", "minute", true, "minute >= ? AND minute < ?", []any{r.From.UTC(), r.To.UTC()})
-		q.SQL, q.Args = sb.String(), args
-		return q
+	if len(levels) > 1 {
+		sb.WriteString("\n) GROUP BY " + groupBy)
 	}
-	hourTable := "kpi_hour"
-	if total {
-		hourTable = "kpi_hour_total"
-	}
-	hourWhere, hourArgs := "hour >= ? AND hour < ?", []any{sp.hoursFrom, sp.hoursTo}
-	if len(sp.excluded) > 0 {
-		hourWhere += " AND hour NOT IN ?"
-		hourArgs = append(hourArgs, timeSet(sp.excluded))
-	}
-	if sp.hoursFrom.Equal(r.From) && sp.hoursTo.Equal(r.To) && len(sp.excluded) == 0 {
-		// No ragged minutes: kpi_minute is not read at all (even an empty range of it costs an index
-		// analysis per location).
-		branch(hourTable, "hour", !total, hourWhere, hourArgs)
-		q.SQL, q.Args = sb.String(), args
-		return q
-	}
-	outer := make([]string, len(cols))
-	for i := range cols {
-		outer[i] = fmt.Sprintf("sum(s%d) AS s%d", i, i)
-	}
-	sb.WriteString("SELECT key, b, " + strings.Join(outer, ", ") + " FROM (\n  ")
-	branch(hourTable, "hour", !total, hourWhere, hourArgs)
-	sb.WriteString("\n  UNION ALL\n  ")
-	where := "minute >= ? AND minute < ? AND (minute < ? OR minute >= ?"
-	wargs := []any{r.From.UTC(), r.To.UTC(), sp.hoursFrom, sp.hoursTo}
-	if len(sp.excluded) > 0 {
-		where += " OR toStartOfHour(minute) IN ?"
-		wargs = append(wargs, timeSet(sp.excluded))
-	}
-	branch("kpi_minute", "minute", true, where+")", wargs)
-	sb.WriteString("\n) GROUP BY key, b")
 	q.SQL, q.Args = sb.String(), args
 	return q
 }

@@ -78,13 +78,15 @@ func randomComponents(rng *rand.Rand) kpi.Components {
 }
 
 // testLocations cover zones whose day boundaries are 21:00Z (Moscow), 19:00Z (Yekaterinburg), 18:30Z
-// (Kolkata, not a whole hour) and 05:00Z/04:00Z (New York, across the 2026-03-08 DST change).
+// (Kolkata) and 18:15Z (Kathmandu), not whole hours, and 05:00Z/04:00Z (New York, across the 2026-03-08
+// DST change).
 var testLocations = []config.Location{
 	{ID: "msk-1", Region: "central", TimeZone: "Europe/Moscow", Latitude: 55.7, Longitude: 37.6, Name: "Moscow 1"},
 	{ID: "msk-2", Region: "central", TimeZone: "Europe/Moscow", Latitude: 55.8, Longitude: 37.5, Name: "Moscow 2"},
 	{ID: "ekb-1", Region: "ural", TimeZone: "Asia/Yekaterinburg", Latitude: 56.8, Longitude: 60.6, Name: "Yekaterinburg"},
 	{ID: "del-1", Region: "south", TimeZone: "Asia/Kolkata", Latitude: 28.6, Longitude: 77.2, Name: "Delhi"},
 	{ID: "ny-1", Region: "us", TimeZone: "America/New_York", Latitude: 40.7, Longitude: -74.0, Name: "New York"},
+	{ID: "ktm-1", Region: "himalaya", TimeZone: "Asia/Kathmandu", Latitude: 27.7, Longitude: 85.3, Name: "Kathmandu"},
 }
 
 // genMinutes makes rows for every location over [from, to): a row in about a third of the minutes, and a
