@@ -69,6 +69,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Service, e
 		rules:      rules.New(cfg),
 	}
 	s.tailer = dedupe.NewTailer(s.seen, cfg.Kafka, cfg.Kafka.Topics.Events, log.With("part", "dedupe"))
+	// The tailer learns where this instance's acknowledged events went, and reads only the others'.
+	s.events.Observe(s.tailer)
 	s.api = api.NewEvents(api.Options{
 		Config: cfg, Tokens: tokens, Limiter: ratelimit.New(), Seen: s.seen, Rules: s.rules,
 		Events: s.events, DeadLetter: s.deadLetter, Log: log,

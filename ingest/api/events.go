@@ -92,9 +92,12 @@ type request struct {
 	spans  [][]byte
 	items  []item
 	values []byte
+	locs   []byte // the messages' keys (locations), end to end
 	msgs   []kafkago.Message
 	out    []byte
-	ids    map[dedupe.Key]int
+	keys   []dedupe.Key // of the valid events, in order
+	seen   []bool       // per key: in the dedupe set already
+	ids    keySet       // the ids accepted so far
 	added  []dedupe.Key // ids Kafka confirmed
 	failed []string     // ids whose write failed
 	counts []outcomes   // events per type and outcome, for the metrics
@@ -117,7 +120,7 @@ func (rq *request) count(typ string) *outcomes {
 	return &rq.counts[len(rq.counts)-1]
 }
 
-var requests = sync.Pool{New: func() any { return &request{ids: map[dedupe.Key]int{}} }}
+var requests = sync.Pool{New: func() any { return new(request) }}
 
 func (rq *request) reset() {
 	if rq.body.Cap() > 16<<20 {
@@ -128,10 +131,12 @@ func (rq *request) reset() {
 	clear(rq.items)
 	rq.items = rq.items[:0]
 	rq.values = rq.values[:0]
+	rq.locs = rq.locs[:0]
 	clear(rq.msgs)
 	rq.msgs = rq.msgs[:0]
 	rq.out = rq.out[:0]
-	clear(rq.ids)
+	rq.keys = rq.keys[:0]
+	rq.seen = rq.seen[:0]
 	rq.added = rq.added[:0]
 	clear(rq.failed)
 	rq.failed = rq.failed[:0]
@@ -151,7 +156,13 @@ func (h *Events) serve(w http.ResponseWriter, r *http.Request) int {
 		return h.refuse(w, &httpError{http.StatusUnauthorized, "unauthorized", err.Error()})
 	}
 	rq := requests.Get().(*request)
-	defer func() { rq.reset(); requests.Put(rq) }()
+	reuse := true
+	defer func() {
+		if reuse {
+			rq.reset()
+			requests.Put(rq)
+		}
+	}()
 
 	if err := readBody(w, r, h.cfg.MaxBodyBytes, &rq.body); err != nil {
 		return h.refuse(w, err)
@@ -181,18 +192,32 @@ func (h *Events) serve(w http.ResponseWriter, r *http.Request) int {
 		return h.refuse(w, forbidden)
 	}
 
-	headers := h.seen.Headers() // the origin, so this instance's tailer skips them
+	headers := h.seen.Headers() // the origin, so this instance's tailer knows them as its own
 	for i := range rq.items {
 		if rq.items[i].status == statusAccepted {
+			rq.locs = append(rq.locs, rq.items[i].ev.Location...)
+		}
+	}
+	keys := rq.locs
+	for i := range rq.items {
+		if it := &rq.items[i]; it.status == statusAccepted {
+			n := len(it.ev.Location)
 			rq.msgs = append(rq.msgs, kafkago.Message{
-				Key:     []byte(rq.items[i].ev.Location),
-				Value:   rq.values[rq.items[i].start:rq.items[i].end],
+				Key:     keys[:n:n],
+				Value:   rq.values[it.start:it.end],
 				Headers: headers,
 				Time:    received,
 			})
+			keys = keys[n:]
 		}
 	}
-	if err := h.produce(r.Context(), rq, received); err != nil {
+	abandoned, err := h.produce(r.Context(), rq, received)
+	if abandoned {
+		// kafka-go gave up waiting but may still send the messages, which point into the request's buffers:
+		// they must not be reused for another request.
+		reuse = false
+	}
+	if err != nil {
 		w.Header().Set("Retry-After", seconds(h.cfg.RetryAfter))
 		return h.refuse(w, &httpError{http.StatusServiceUnavailable, "unavailable",
 			"Kafka did not confirm the events, nothing of this request is acknowledged: retry the same request later (ids make it safe): " + err.Error()})
@@ -211,6 +236,8 @@ func (h *Events) check(rq *request, tok *auth.Token, now time.Time) {
 		rq.items = make([]item, len(rq.spans))
 	}
 	rq.items = rq.items[:len(rq.spans)]
+	// Valid events, then their ids looked up in the set all at once (see dedupe.Set.SeenKeys), then the
+	// outcomes in order.
 	for i, raw := range rq.spans {
 		it := &rq.items[i]
 		it.raw = raw
@@ -219,29 +246,79 @@ func (h *Events) check(rq *request, tok *auth.Token, now time.Time) {
 			it.errs = event.Errors{{Reason: "event is " + strconv.Itoa(len(raw)) + " bytes, larger than ingest.max_event_bytes (" + strconv.Itoa(h.cfg.MaxEventBytes) + ")"}}
 			continue
 		}
-		ev, errs := event.Parse(raw)
+		var errs event.Errors
+		it.ev, errs = event.Parse(raw)
+		ev := &it.ev
 		if errs == nil {
-			errs = h.rules.Check(&ev, now)
+			errs = h.rules.Check(ev, now)
 			if errs == nil && !tok.Allows(ev.Location) {
 				errs = event.Errors{{Field: "location", Reason: "token " + strconv.Quote(tok.Name) + " may not write location " + strconv.Quote(ev.Location)}}
 				it.forbid = true
 			}
 		}
-		it.ev = ev
 		if errs != nil {
 			it.status, it.errs = statusRejected, errs
 			continue
 		}
 		it.key = h.seen.Key(ev.ID)
-		if _, dup := rq.ids[it.key]; dup || h.seen.SeenKey(it.key, now) {
+		it.status = statusAccepted // unless a duplicate, below
+		rq.keys = append(rq.keys, it.key)
+	}
+	if cap(rq.seen) < len(rq.keys) {
+		rq.seen = make([]bool, len(rq.keys))
+	}
+	rq.seen = rq.seen[:len(rq.keys)]
+	h.seen.SeenKeys(rq.keys, now, rq.seen)
+	rq.ids.reset(len(rq.keys))
+	k := 0
+	for i := range rq.items {
+		it := &rq.items[i]
+		if it.status != statusAccepted {
+			continue
+		}
+		seen := rq.seen[k]
+		k++
+		if seen || !rq.ids.add(it.key) {
 			it.status = statusDuplicate
 			continue
 		}
-		rq.ids[it.key] = i
-		it.status = statusAccepted
 		it.start = len(rq.values)
-		rq.values = ev.AppendJSON(rq.values)
+		rq.values = it.ev.AppendJSON(rq.values)
 		it.end = len(rq.values)
+	}
+}
+
+// keySet is a set of the ids of one request: open addressing over the keys, which are hashes already.
+type keySet struct {
+	slots []dedupe.Key
+	used  []bool
+	mask  uint64
+}
+
+// reset empties the set, sized for n keys.
+func (s *keySet) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	if cap(s.slots) < size {
+		s.slots, s.used = make([]dedupe.Key, size), make([]bool, size)
+	}
+	s.slots, s.used = s.slots[:size], s.used[:size]
+	clear(s.used)
+	s.mask = uint64(size - 1)
+}
+
+// add adds k; false if it was there already.
+func (s *keySet) add(k dedupe.Key) bool {
+	for i := k.Slot() & s.mask; ; i = (i + 1) & s.mask {
+		if !s.used[i] {
+			s.slots[i], s.used[i] = k, true
+			return true
+		}
+		if s.slots[i] == k {
+			return false
+		}
 	}
 }
 
@@ -266,8 +343,9 @@ func (h *Events) allForbidden(rq *request) *httpError {
 // produce writes the accepted events and, alongside, the rejected ones to the dead-letter topic, and
 // returns once Kafka acknowledged the accepted ones. Only then are their ids remembered as seen, so a
 // request that failed can be retried as it is. The write is detached from the client's connection: a
-// client that hangs up must not leave events written but not remembered.
-func (h *Events) produce(parent context.Context, rq *request, received time.Time) error {
+// client that hangs up must not leave events written but not remembered. abandoned reports that the
+// timeout ended a write kafka-go may still be sending.
+func (h *Events) produce(parent context.Context, rq *request, received time.Time) (abandoned bool, err error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), h.cfg.ProduceTimeout)
 	defer cancel()
 
@@ -294,13 +372,13 @@ func (h *Events) produce(parent context.Context, rq *request, received time.Time
 			}
 		}()
 	}
-	var err error
 	if len(rq.msgs) > 0 {
 		t := time.Now()
 		err = h.events.Produce(ctx, rq.msgs...)
 		metrics.ProduceDuration.Observe(time.Since(t).Seconds())
 	}
 	wg.Wait()
+	abandoned = ctx.Err() != nil
 
 	perMsg := kafka.MessageErrors(err, len(rq.msgs))
 	k := 0
@@ -349,7 +427,7 @@ func (h *Events) produce(parent context.Context, rq *request, received time.Time
 		metrics.KafkaErrors.WithLabelValues("events").Inc()
 		h.log.Warn("events not confirmed by Kafka, answering 503", "events", len(rq.msgs), "err", err)
 	}
-	return err
+	return abandoned, err
 }
 
 func (h *Events) refuse(w http.ResponseWriter, err error) int {

@@ -5,6 +5,11 @@
 // now - horizon (see Tailer), so ids accepted before a restart and by other ingest instances are known as
 // soon as Kafka has them. Two instances that receive the same id at the same moment may both write it; the
 // processor deduplicates authoritatively, so that race never double-counts.
+//
+// Memory: an id takes one 24-byte entry in its shard's hash table, kept between 3/8 and 3/4 full while the
+// set grows (32 to 64 bytes per id), and one in the shard's ring, between half and all used (24 to 48
+// bytes): 56 to 112 bytes per id whatever its length, so the default ingest.dedupe.max_ids of 5 million
+// takes at most about 560 MB. Both shrink when the ids expire.
 package dedupe
 
 import (
@@ -30,6 +35,9 @@ const shards = 64
 // Keys are only comparable within one Set.
 type Key struct{ hi, lo uint64 }
 
+// Slot is a 64-bit part of the key, for hash tables of keys.
+func (k Key) Slot() uint64 { return k.hi }
+
 // Set is a concurrent set of ids, each remembered until its expiry.
 type Set struct {
 	horizon      time.Duration
@@ -40,8 +48,8 @@ type Set struct {
 	header       []kafkago.Header
 
 	// unsure holds ids whose write failed as far as this instance knows (timeout, broker error) but may be
-	// in Kafka all the same: the tailer, which skips this instance's own events, learns them after all
-	// when they show up. nUnsure lets it skip the lock while the map is empty, which is nearly always.
+	// in Kafka all the same: the tailer, which does not learn this instance's own events otherwise, learns
+	// them when they show up. nUnsure lets it skip the lock while the map is empty, which is nearly always.
 	unsureMu sync.Mutex
 	unsure   map[Key]struct{}
 	nUnsure  atomic.Int64
@@ -67,6 +75,8 @@ type shard struct {
 	ring []entry
 	head int // index of the oldest entry
 	n    int // entries in use
+
+	touched int64 // see touch
 }
 
 type entry struct {
@@ -96,7 +106,8 @@ func OriginHeaders(origin string) []kafkago.Header {
 }
 
 // Origin identifies the instance this set belongs to. Every event the instance writes carries it in
-// Headers, so its tailer can skip them: their ids are added when Kafka confirms them (Add).
+// Headers, so its tailer knows them when it reads them (mostly it does not: see Tailer): their ids are added
+// when Kafka confirms them (Add).
 func (s *Set) Origin() string { return s.origin }
 
 // Headers are the headers to put on every event this instance writes (shared: do not modify).
@@ -163,14 +174,86 @@ func (s *Set) AddAll(ids []string, accepted time.Time) {
 	}
 }
 
-// AddKeys is AddAll for keys (Key).
+// AddKeys is AddAll for keys (Key). It takes each shard's lock once for all its keys.
 func (s *Set) AddKeys(keys []Key, accepted time.Time) {
 	exp := accepted.Add(s.horizon).UnixNano()
 	now := time.Now().UnixNano()
-	for _, k := range keys {
-		s.shard(k).add(k, exp, now, s.perShard)
+	if exp <= now || len(keys) == 0 {
+		return
+	}
+	g := groupByShard(keys)
+	defer groups.Put(g)
+	for sh := range shards {
+		idx := g.shard(sh)
+		if len(idx) == 0 {
+			continue
+		}
+		sd := &s.shards[sh]
+		sd.mu.Lock()
+		sd.touch(keys, idx)
+		for _, i := range idx {
+			sd.insert(keys[i], exp)
+		}
+		sd.trim(now, s.perShard)
+		sd.mu.Unlock()
 	}
 }
+
+// SeenKeys sets seen[i] to SeenKey(keys[i], now), taking each shard's lock once for all its keys.
+func (s *Set) SeenKeys(keys []Key, now time.Time, seen []bool) {
+	at := now.UnixNano()
+	g := groupByShard(keys)
+	defer groups.Put(g)
+	for sh := range shards {
+		idx := g.shard(sh)
+		if len(idx) == 0 {
+			continue
+		}
+		sd := &s.shards[sh]
+		sd.mu.Lock()
+		sd.touch(keys, idx)
+		for _, i := range idx {
+			seen[i] = sd.get(keys[i]) > at
+		}
+		sd.mu.Unlock()
+	}
+}
+
+// keyGroups orders the indexes of a batch of keys by shard.
+type keyGroups struct {
+	order []int32
+	start [shards + 1]int32
+}
+
+var groups = sync.Pool{New: func() any { return new(keyGroups) }}
+
+// groupByShard sorts the indexes of keys by shard (a counting sort). Return the result to groups.
+func groupByShard(keys []Key) *keyGroups {
+	g := groups.Get().(*keyGroups)
+	var next [shards]int32
+	for _, k := range keys {
+		next[k.hi%shards]++
+	}
+	var sum int32
+	for sh := range shards {
+		g.start[sh] = sum
+		sum, next[sh] = sum+next[sh], sum
+	}
+	g.start[shards] = sum
+	if cap(g.order) < len(keys) {
+		g.order = make([]int32, len(keys))
+	}
+	g.order = g.order[:len(keys)]
+	for i, k := range keys {
+		sh := k.hi % shards
+		g.order[next[sh]] = int32(i)
+		next[sh]++
+	}
+	return g
+}
+
+// shard returns the indexes of the keys of shard sh.
+func (g *keyGroups) shard(sh int) []int32 { return g.order[g.start[sh]:g.start[sh+1]] }
 
 // Horizon is how long an id is remembered.
 func (s *Set) Horizon() time.Duration { return s.horizon }
@@ -204,6 +287,12 @@ func (sh *shard) add(k Key, exp, now int64, limit int) {
 	}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
+	sh.insert(k, exp)
+	sh.trim(now, limit)
+}
+
+// insert sets k's expiry to exp unless it is later already (exp > 0); trim follows.
+func (sh *shard) insert(k Key, exp int64) {
 	if len(sh.tab) == 0 || (sh.used+1)*4 > len(sh.tab)*3 {
 		sh.rehash(max(64, 2*len(sh.tab)))
 	}
@@ -217,7 +306,21 @@ func (sh *shard) add(k Key, exp, now int64, limit int) {
 	}
 	sh.tab[i].expiry = exp
 	sh.push(entry{k, exp})
-	sh.trim(now, limit)
+}
+
+// touch loads the home slot of each of keys[idx] before they are looked up one by one. With millions of
+// ids nearly every lookup misses the CPU caches; these loads do not depend on each other, so the CPU waits
+// for their misses all at once rather than one lookup after the other.
+func (sh *shard) touch(keys []Key, idx []int32) {
+	if noTouch || len(sh.tab) == 0 {
+		return
+	}
+	mask := len(sh.tab) - 1
+	var sum int64
+	for _, i := range idx {
+		sum += sh.tab[int(keys[i].lo)&mask].expiry
+	}
+	sh.touched = sum // kept, so the loads are not optimised away
 }
 
 // push appends e to the ring, doubling it when full.
@@ -323,3 +426,5 @@ func (s *Set) Len() int {
 	}
 	return n
 }
+
+var noTouch = false

@@ -14,9 +14,17 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/kafka"
 )
 
 // Tailer keeps a Set current from the events topic: every id any instance wrote in the last horizon.
+//
+// It reads only what other instances wrote (and this one before a restart). The instance's own producer
+// reports where its acknowledged messages went (Observe), so the tailer polls each partition's end offset
+// and fetches just the offsets between those: a lone instance reads nothing back, and the broker serves it
+// nothing. Messages of this instance that it does read (their write was reported failed, or the report came
+// too late, see settleMax) carry its origin header and are learned only when their write was reported
+// failed (Set.MaybeWritten).
 type Tailer struct {
 	set   *Set
 	cfg   config.Kafka
@@ -24,14 +32,28 @@ type Tailer struct {
 	log   *slog.Logger
 	ready atomic.Bool
 	state atomic.Value // string: why not ready
+	own   ownWrites
+
+	readOwn, readOthers atomic.Int64 // messages decoded, by origin
 }
 
-// NewTailer returns a tailer feeding set from the topic.
+// NewTailer returns a tailer feeding set from the topic. Give it to the instance's producer of the topic
+// (kafka.Producer.Observe) before the first write, or it reads back every message the instance writes.
 func NewTailer(set *Set, cfg config.Kafka, topic string, log *slog.Logger) *Tailer {
 	t := &Tailer{set: set, cfg: cfg, topic: topic, log: log}
 	t.state.Store("not started")
 	return t
 }
+
+// ProduceStarted implements kafka.Observer for the instance's producer of the topic.
+func (t *Tailer) ProduceStarted() uint64 { return t.own.ProduceStarted() }
+
+// ProduceDone implements kafka.Observer for the instance's producer of the topic.
+func (t *Tailer) ProduceDone(call uint64, written []kafka.Written) { t.own.ProduceDone(call, written) }
+
+// Read returns how many messages the tailer has decoded so far: this instance's own (written by this
+// process) and the others'.
+func (t *Tailer) Read() (own, others int64) { return t.readOwn.Load(), t.readOthers.Load() }
 
 // Ready is nil once the ids written before the start have all been read; until then an id accepted before a
 // restart could still be written again (the processor's dedupe catches that).
@@ -159,13 +181,18 @@ func (t *Tailer) offsets(ctx context.Context, partition int, start time.Time) (f
 	return 0, 0, lastErr
 }
 
-// Fetch sizes of the tail. Other instances' ids may arrive up to tailMaxWait late (this instance adds its own
-// at once); fetching a megabyte at a time keeps the tail from competing with the producers for the broker
-// and lets it decode in large batches.
+// Polling. The tailer asks each partition's leader for the end offset every tailPoll, so ids written by other
+// instances are known about tailPoll after Kafka has them (plus the few milliseconds this instance's
+// running writes take to end, see fetch); this instance adds its own at once. A fetch returns at most
+// tailMaxBytes.
 const (
-	tailMinBytes = 1 << 20
-	tailMaxBytes = 16 << 20
+	tailPoll     = 250 * time.Millisecond
+	tailMaxBytes = 4 << 20
 	tailMaxWait  = time.Second
+	// settleMax is how long the tailer waits for this instance's calls to report their offsets before it
+	// reads what they may have written all the same. Calls end within ingest.produce_timeout, normally in
+	// milliseconds.
+	settleMax = 10 * time.Second
 )
 
 // readPartition reads the partition from offset from on, for ever, reconnecting after failures.
@@ -173,12 +200,12 @@ func (t *Tailer) readPartition(ctx context.Context, partition int, from, end int
 	p := &tailPartition{t: t, partition: partition, off: from, end: end, done: from >= end, caughtUp: caughtUp}
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		n := p.read
+		n := p.progress
 		err := p.fetch(ctx)
 		if ctx.Err() != nil {
 			return
 		}
-		if p.read > n {
+		if p.progress > n {
 			backoff = 100 * time.Millisecond
 		}
 		t.log.Warn("dedupe: reading the events topic failed, retrying", "partition", partition, "err", err, "in", backoff)
@@ -195,15 +222,18 @@ func (t *Tailer) readPartition(ctx context.Context, partition int, from, end int
 type tailPartition struct {
 	t         *Tailer
 	partition int
-	off, end  int64
-	read      int64 // messages read, to see progress between failures
+	off, end  int64 // every id below off is known; end is the end offset at the start
+	progress  int64 // offsets passed, to see progress between failures
 	done      bool
 	caughtUp  func()
+	gaps      []offRange
 }
 
-// fetch reads batches over one connection to the partition's leader until an error. It uses a kafka-go
-// Conn rather than a Reader: the Reader hands every message to ReadMessage through a channel and resets
-// the connection's deadline per message, which cost as much as decoding the messages.
+// fetch polls the partition over one connection to its leader until an error. Each poll reads the end
+// offset and marks this instance's producer calls. Once every call started before the mark has ended, all of
+// this instance's acknowledged writes below that end offset are known, and only the offsets between them are
+// read. It uses a kafka-go Conn rather than a Reader: the Reader hands every message to ReadMessage through
+// a channel and resets the connection's deadline per message, which cost as much as decoding the messages.
 func (p *tailPartition) fetch(ctx context.Context) error {
 	conn, err := p.t.dialLeader(ctx, p.partition)
 	if err != nil {
@@ -212,24 +242,64 @@ func (p *tailPartition) fetch(ctx context.Context) error {
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() }) // unblocks a read waiting for data
 	defer stop()
-	if _, err := conn.Seek(p.off, kafkago.SeekAbsolute|kafkago.SeekDontCheck); err != nil {
+	for {
+		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+		end, err := conn.ReadLastOffset()
+		if err != nil {
+			return err
+		}
+		if end > p.off {
+			// Calls still running may have written below end; waiting for them (milliseconds, normally)
+			// saves reading their messages back.
+			if !p.t.own.wait(ctx, p.t.own.mark(), settleMax) && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			p.gaps = p.t.own.gaps(p.gaps[:0], p.partition, p.off, end)
+			for _, g := range p.gaps {
+				if err := p.readRange(conn, g.from, g.to); err != nil {
+					return err
+				}
+			}
+			p.progress += end - p.off
+			p.off = end
+		}
+		if !p.done && p.off >= p.end {
+			p.done = true
+			p.caughtUp()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(tailPoll):
+		}
+	}
+}
+
+// readRange reads the messages of offsets [from, to) and learns their ids.
+func (p *tailPartition) readRange(conn *kafkago.Conn, from, to int64) error {
+	at := max(from, p.off)
+	if _, err := conn.Seek(at, kafkago.SeekAbsolute|kafkago.SeekDontCheck); err != nil {
 		return err
 	}
-	for {
-		_ = conn.SetReadDeadline(time.Now().Add(tailMaxWait + 30*time.Second))
-		batch := conn.ReadBatchWith(kafkago.ReadBatchConfig{MinBytes: tailMinBytes, MaxBytes: tailMaxBytes, MaxWait: tailMaxWait})
+	for at < to {
+		_ = conn.SetDeadline(time.Now().Add(tailMaxWait + 30*time.Second)) // the fetch's write and its answer
+		batch := conn.ReadBatchWith(kafkago.ReadBatchConfig{MinBytes: 1, MaxBytes: tailMaxBytes, MaxWait: tailMaxWait})
+		before := at
 		for {
 			m, err := batch.ReadMessage()
-			if err != nil {
-				break // io.EOF at the end of the batch; Close reports real errors
+			if err != nil || m.Offset >= to {
+				break // io.EOF at the end of the batch (Close reports real errors), or past the range
 			}
 			p.t.learn(m.Headers, m.Value, m.Time)
-			p.off = m.Offset + 1
-			p.read++
+			at = m.Offset + 1
 		}
-		if err := batch.Close(); err != nil && !errors.Is(err, kafkago.RequestTimedOut) {
-			// RequestTimedOut is an idle partition: some brokers (kfake) answer a long poll that waited
-			// MaxWait without data with it instead of an empty batch. Anything else is a failure.
+		// Everything below at is known now: a retry after a failure goes on from there.
+		p.progress += at - p.off
+		p.off = at
+		err := batch.Close()
+		if err != nil && !errors.Is(err, kafkago.RequestTimedOut) {
+			// RequestTimedOut is a fetch that found no data within MaxWait: some brokers (kfake) answer so
+			// instead of with an empty batch. Anything else is a failure.
 			if !errors.Is(err, kafkago.OffsetOutOfRange) {
 				return err
 			}
@@ -238,20 +308,31 @@ func (p *tailPartition) fetch(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if first <= p.off {
-				return fmt.Errorf("offset %d out of range", p.off)
+			if first <= at {
+				return fmt.Errorf("offset %d out of range", at)
 			}
-			p.t.log.Warn("dedupe: events deleted before they were read", "partition", p.partition, "from", p.off, "to", first)
-			p.off = first
-			if _, err := conn.Seek(p.off, kafkago.SeekAbsolute|kafkago.SeekDontCheck); err != nil {
+			p.t.log.Warn("dedupe: events deleted before they were read", "partition", p.partition, "from", at, "to", first)
+			at = min(first, to)
+			p.progress += at - p.off
+			p.off = at
+			if _, err := conn.Seek(at, kafkago.SeekAbsolute|kafkago.SeekDontCheck); err != nil {
 				return err
 			}
+			continue
 		}
-		if !p.done && p.off >= p.end {
-			p.done = true
-			p.caughtUp()
+		if at == before {
+			// No message at or after at: kafka-go steps over offsets a batch lacks (compaction, control
+			// records) by the batch's last offset.
+			if next := batch.Offset(); next > at {
+				at = min(next, to)
+				p.progress += at - p.off
+				p.off = at
+				continue
+			}
+			return fmt.Errorf("no message at offset %d, below the end offset %d", at, to)
 		}
 	}
+	return nil
 }
 
 // dialLeader connects to the leader of the partition.
@@ -270,9 +351,14 @@ func (t *Tailer) dialLeader(ctx context.Context, partition int) (*kafkago.Conn, 
 // learn adds the id of a message unless this instance wrote it (and saw the write succeed).
 func (t *Tailer) learn(headers []kafkago.Header, value []byte, at time.Time) {
 	own := t.set.own(headers)
+	if own {
+		t.readOwn.Add(1)
+	} else {
+		t.readOthers.Add(1)
+	}
 	if own && t.set.nUnsure.Load() == 0 {
-		// This instance's own events were added when Kafka confirmed them: reading their ids again would
-		// cost as much as the rest of the tail, for nothing. Only those whose write it saw fail are learned.
+		// This instance's own events were added when Kafka confirmed them. Only those whose write it saw
+		// fail are learned.
 		return
 	}
 	id, ok := idBytes(value)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MarshalJSON writes the canonical encoding (see AppendJSON).
@@ -27,7 +28,7 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		b = appendString(b, e.Device)
 	}
 	b = append(b, `,"time":"`...)
-	b = e.Time.AppendFormat(b, time.RFC3339Nano)
+	b = appendTime(b, e.Time)
 	b = append(b, '"')
 
 	switch e.Type {
@@ -152,13 +153,14 @@ const hexDigits = "0123456789abcdef"
 // encoding/json does; Parse and Validate never let such a string through.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	bs := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
 	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
+	for i := 0; ; {
+		i = plainRun(bs, i)
+		if i >= len(s) {
+			break
 		}
+		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r != utf8.RuneError || size != 1 {
@@ -189,4 +191,70 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendTime appends t as time.RFC3339Nano does: the fraction without trailing zeros, Z for a zero offset.
+// Times outside what the contract allows (timeInRange) go through time.AppendFormat.
+func appendTime(b []byte, t time.Time) []byte {
+	_, off := t.Zone()
+	unix := t.Unix() + int64(off)
+	days := unix / 86400
+	secs := unix % 86400
+	if secs < 0 {
+		secs += 86400
+		days--
+	}
+	year, month, day := civilFromDays(days)
+	if year < 0 || year > 9999 || off%60 != 0 || off <= -24*3600 || off >= 24*3600 {
+		return t.AppendFormat(b, time.RFC3339Nano)
+	}
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+month/10), byte('0'+month%10), '-', byte('0'+day/10), byte('0'+day%10), 'T')
+	h, m, s := int(secs/3600), int(secs/60%60), int(secs%60)
+	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10))
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i > 0; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	if off == 0 {
+		return append(b, 'Z')
+	}
+	sign := byte('+')
+	if off < 0 {
+		sign, off = '-', -off
+	}
+	oh, om := off/3600, off/60%60
+	return append(b, sign, byte('0'+oh/10), byte('0'+oh%10), ':', byte('0'+om/10), byte('0'+om%10))
+}
+
+// civilFromDays is the date daysFromCivil maps to days (Howard Hinnant's civil_from_days).
+func civilFromDays(days int64) (year, month, day int) {
+	z := days + 719468
+	era := z / 146097
+	if z < 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := int(z - era*146097)                             // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
+	mp := (5*doy + 2) / 153                                // [0, 11], from March
+	day = doy - (153*mp+2)/5 + 1
+	month = mp + 3
+	if month > 12 {
+		month -= 12
+	}
+	year = yoe + int(era)*400
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
 }

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"encoding/binary"
 	"unicode/utf8"
 )
 
@@ -58,13 +59,138 @@ func (d *decoder) event(e *Event) {
 		}
 		return
 	}
-	if !d.object(func(key []byte) bool { return d.member(e, key) }) {
+	if !d.members(e) {
 		return
 	}
 	d.ws()
 	if d.pos != len(d.data) {
 		d.fail("unexpected data after the object")
 	}
+}
+
+// members reads the members of the event object at d.pos: object with member, but keys that are plainly a
+// field's name are recognised without decoding them.
+func (d *decoder) members(e *Event) bool {
+	d.pos++
+	d.ws()
+	if d.peek() == '}' {
+		d.pos++
+		return true
+	}
+	guess := fID
+	for {
+		if d.peek() != '"' {
+			return d.fail("expected a field name")
+		}
+		if f, ok := d.knownKey(guess); ok {
+			if d.pos < len(d.data) && d.data[d.pos] == ':' {
+				d.pos++ // the compact form: no need for expect's whitespace checks
+				d.ws()
+			} else if !d.expect(':', "':'") {
+				return false
+			}
+			if !d.field(e, f) {
+				return false
+			}
+			guess = nextField(f, e.Type)
+		} else {
+			key, ok := d.readString()
+			if !ok || !d.expect(':', "':'") || !d.member(e, key) {
+				return false
+			}
+		}
+		d.ws()
+		switch d.peek() {
+		case ',':
+			d.pos++
+			d.ws()
+		case '}':
+			d.pos++
+			return true
+		default:
+			return d.fail("expected ',' or '}'")
+		}
+	}
+}
+
+// knownKey steps over the key at d.pos (a '"') when its raw bytes are a field's name followed by '"', which
+// is how every field name but an escaped one is written. guess is tried first: the field expected next.
+func (d *decoder) knownKey(guess field) (field, bool) {
+	rest := d.data[d.pos+1:]
+	if len(rest) < 9 {
+		return 0, false // the object ends soon: leave the rare short case to the general path
+	}
+	w := binary.LittleEndian.Uint64(rest)
+	if guess < nFields && keyPats[guess].match(w, rest) {
+		d.pos += int(keyPats[guess].n) + 1
+		return guess, true
+	}
+	for _, f := range keysByFirst[byte(w)] {
+		if keyPats[f].match(w, rest) {
+			d.pos += int(keyPats[f].n) + 1
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// keyPat is a field's name and closing quote as it starts a key's raw bytes: the first eight bytes as a
+// little-endian word under a mask, and its length. No name is longer than eight letters.
+type keyPat struct {
+	w, mask uint64
+	n       uint8
+}
+
+// match reports whether rest (at least 9 bytes, w its first eight) starts with the pattern.
+func (p *keyPat) match(w uint64, rest []byte) bool {
+	return w&p.mask == p.w && (p.n <= 8 || rest[8] == '"')
+}
+
+var (
+	keyPats     [nFields]keyPat
+	keysByFirst [256][]field // fields by the first letter of their names
+)
+
+func init() {
+	for f := field(0); f < nFields; f++ {
+		key := fieldNames[f] + `"`
+		if len(fieldNames[f]) > 8 {
+			panic("event: field name longer than 8 letters: " + fieldNames[f])
+		}
+		var p keyPat
+		for i := 0; i < len(key) && i < 8; i++ {
+			p.w |= uint64(key[i]) << (8 * i)
+			p.mask |= 0xff << (8 * i)
+		}
+		p.n = uint8(len(key))
+		keyPats[f] = p
+		keysByFirst[key[0]] = append(keysByFirst[key[0]], f)
+	}
+}
+
+// nextField is the field that follows f in the canonical encoding of an event of type t (nFields: none).
+func nextField(f field, t Type) field {
+	switch f {
+	case fTime:
+		switch t {
+		case TypeButton:
+			return fKind
+		case TypeCounter:
+			return fIn
+		case TypePOS:
+			return fReceipt
+		case TypeSurvey:
+			return fSurvey
+		}
+		return nFields
+	case fKind:
+		return fValue
+	case fSubject, fScale, fOut, fRefund, fAnswers, fExt:
+		return fExt
+	case fSeller:
+		return fRefund
+	}
+	return f + 1
 }
 
 // object reads the members of the object at d.pos, calling member with d.pos at each value.
@@ -166,6 +292,11 @@ func (d *decoder) member(e *Event, key []byte) bool {
 		d.errs.add(unknownName("", key), reasonUnknown)
 		return d.skipValue(0)
 	}
+	return d.field(e, f)
+}
+
+// field reads the value of field f, at d.pos.
+func (d *decoder) field(e *Event, f field) bool {
 	name := fieldNames[f]
 	if d.has.has(f) {
 		d.errs.add(name, reasonDuplicate)
@@ -341,6 +472,17 @@ func (d *decoder) strInterned(name string, dst *string) bool {
 
 // integer reads an integer value; ok is false only on a syntax error.
 func (d *decoder) integer(name string) (int64, bool) {
+	// The common case: a few digits, then what follows a value (the checks below read it all otherwise).
+	if i := d.pos; i < len(d.data) && d.data[i] >= '1' && d.data[i] <= '9' {
+		v := int64(d.data[i] - '0')
+		for i++; i < len(d.data) && i-d.pos < 15 && d.data[i] >= '0' && d.data[i] <= '9'; i++ {
+			v = v*10 + int64(d.data[i]-'0')
+		}
+		if i < len(d.data) && (d.data[i] == ',' || d.data[i] == '}') {
+			d.pos = i
+			return v, true
+		}
+	}
 	if c := d.peek(); c != '-' && (c < '0' || c > '9') {
 		d.errs.add(name, reasonInteger)
 		return 0, d.skipValue(0)

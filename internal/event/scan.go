@@ -1,6 +1,8 @@
 package event
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -38,6 +40,14 @@ func (d *decoder) peek() byte {
 }
 
 func (d *decoder) ws() {
+	// Compact JSON has no whitespace: one comparison, inlined, settles most calls.
+	if d.pos < len(d.data) && d.data[d.pos] > ' ' {
+		return
+	}
+	d.skipWS()
+}
+
+func (d *decoder) skipWS() {
 	for d.pos < len(d.data) {
 		switch d.data[d.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -63,21 +73,23 @@ func (d *decoder) expect(c byte, what string) bool {
 // and d.buf otherwise, so callers copy it before reading the next string.
 func (d *decoder) readString() ([]byte, bool) {
 	start := d.pos + 1
-	for i := start; i < len(d.data); {
-		c := d.data[i]
-		switch {
+	data := d.data
+	for i := start; ; {
+		i = plainRun(data, i)
+		if i >= len(data) {
+			break
+		}
+		switch c := data[i]; {
 		case c == '"':
 			d.pos = i + 1
-			return d.data[start:i], true
+			return data[start:i], true
 		case c == '\\':
 			return d.readEscaped(start, i)
 		case c < 0x20:
 			d.pos = i
 			return nil, d.fail("control character in string")
-		case c < utf8.RuneSelf:
-			i++
 		default:
-			r, size := utf8.DecodeRune(d.data[i:])
+			r, size := utf8.DecodeRune(data[i:])
 			if r == utf8.RuneError && size == 1 {
 				d.pos = i
 				return nil, d.fail("invalid UTF-8 in string")
@@ -85,8 +97,30 @@ func (d *decoder) readString() ([]byte, bool) {
 			i += size
 		}
 	}
-	d.pos = len(d.data)
+	d.pos = len(data)
 	return nil, d.fail("unterminated string")
+}
+
+// plainRun returns the index of the first byte at or after i that ends a run of plain string characters:
+// '"', '\\', a control character or a non-ASCII byte (len(b) if none). It tests eight bytes at a time.
+func plainRun(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		// Per byte, the high bit of m is set for a byte < 0x20, == '"', == '\\' or >= 0x80. The lowest set
+		// bit is always right (the borrows of the subtractions only affect bytes above a match).
+		q, bs := w^(ones*'"'), w^(ones*'\\')
+		m := ((w - ones*0x20) &^ w) | ((q - ones) &^ q) | ((bs - ones) &^ bs) | w
+		if m &= highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
 }
 
 func (d *decoder) readEscaped(start, i int) ([]byte, bool) {

@@ -28,25 +28,23 @@ func zoneFor(offsetMin int) *time.Location {
 // parseTime reads RFC 3339 "YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)". It is stricter than time.Parse on
 // purpose and matches the schema's pattern: upper-case T and Z, at most 9 fractional digits, no leap
 // second, an offset is mandatory. The reason is empty on success.
-func parseTime[T string | []byte](s T) (time.Time, string) {
+func parseTime(s []byte) (time.Time, string) {
 	if len(s) < 19 {
 		return time.Time{}, reasonTime
 	}
-	num := func(i, n int) int {
-		v := 0
-		for j := i; j < i+n; j++ {
-			c := s[j]
-			if c < '0' || c > '9' {
-				return -1
-			}
-			v = v*10 + int(c-'0')
+	// Two digits at i, or -1.
+	num2 := func(i int) int {
+		a, b := s[i]-'0', s[i+1]-'0'
+		if a > 9 || b > 9 {
+			return -1
 		}
-		return v
+		return int(a)*10 + int(b)
 	}
-	year, month, day := num(0, 4), num(5, 2), num(8, 2)
-	hour, minute, sec := num(11, 2), num(14, 2), num(17, 2)
+	century, yy, month, day := num2(0), num2(2), num2(5), num2(8)
+	hour, minute, sec := num2(11), num2(14), num2(17)
+	year := century*100 + yy
 	if s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-		year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
+		century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
 		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
 		return time.Time{}, reasonTime
 	}
@@ -79,7 +77,7 @@ func parseTime[T string | []byte](s T) (time.Time, string) {
 		if len(s)-i != 6 || s[i+3] != ':' {
 			return time.Time{}, reasonTime
 		}
-		oh, om := num(i+1, 2), num(i+4, 2)
+		oh, om := num2(i+1), num2(i+4)
 		if oh < 0 || oh > 23 || om < 0 || om > 59 {
 			return time.Time{}, reasonTime
 		}
@@ -94,7 +92,26 @@ func parseTime[T string | []byte](s T) (time.Time, string) {
 	if i != len(s) {
 		return time.Time{}, reasonTime
 	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, zoneFor(offset)), ""
+	// What time.Date computes, without its normalisation (every field is in range) and zone lookup.
+	unix := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset*60)
+	return time.Unix(unix, int64(nsec)).In(zoneFor(offset)), ""
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to the given date of the proleptic Gregorian calendar
+// (year 0 or later), after Howard Hinnant's days_from_civil.
+func daysFromCivil(year, month, day int) int64 {
+	y := year
+	if month <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400                        // [0, 399]
+	doy := (153*((month+9)%12)+2)/5 + day - 1 // [0, 365], from March 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy    // [0, 146096]
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 func daysIn(m time.Month, year int) int {

@@ -46,26 +46,51 @@ func (s *fieldSet) set(f field)     { *s |= 1 << f }
 func setOf(fs ...field) fieldSet {
 	var s fieldSet
 	for _, f := range fs {
-		s.set(f)
+		s |= 1 << f
 	}
 	return s
 }
 
-var (
-	envelopeFields = setOf(fID, fType, fLocation, fDevice, fTime, fExt)
-	typeFields     = map[Type]fieldSet{
-		TypeButton:  setOf(fKind, fValue, fScale, fSubject),
-		TypeCounter: setOf(fIn, fOut),
-		TypePOS:     setOf(fReceipt, fAmount, fItems, fCurrency, fSeller, fRefund),
-		TypeSurvey:  setOf(fSurvey, fAnswers),
-	}
-	kindFields = map[string]fieldSet{
-		KindSmiley:       setOf(fKind, fValue, fScale),
-		KindConsultation: setOf(fKind),
-		KindLike:         setOf(fKind, fSubject),
-		KindDislike:      setOf(fKind, fSubject),
-	}
+var envelopeFields = setOf(fID, fType, fLocation, fDevice, fTime, fExt)
+
+// Fields beyond the envelope, per type and per button kind.
+const (
+	buttonFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale | 1<<fSubject
+	counterFields = fieldSet(1)<<fIn | 1<<fOut
+	posFields     = fieldSet(1)<<fReceipt | 1<<fAmount | 1<<fItems | 1<<fCurrency | 1<<fSeller | 1<<fRefund
+	surveyFields  = fieldSet(1)<<fSurvey | 1<<fAnswers
+	smileyFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale
+	consultFields = fieldSet(1) << fKind
+	likeFields    = fieldSet(1)<<fKind | 1<<fSubject
 )
+
+// typeFields returns the fields of type t beyond the envelope; ok is false for an unknown type.
+func typeFields(t Type) (fs fieldSet, ok bool) {
+	switch t {
+	case TypeButton:
+		return buttonFields, true
+	case TypeCounter:
+		return counterFields, true
+	case TypePOS:
+		return posFields, true
+	case TypeSurvey:
+		return surveyFields, true
+	}
+	return 0, false
+}
+
+// kindFields returns the button fields of kind; ok is false for an unknown kind.
+func kindFields(kind string) (fs fieldSet, ok bool) {
+	switch kind {
+	case KindSmiley:
+		return smileyFields, true
+	case KindConsultation:
+		return consultFields, true
+	case KindLike, KindDislike:
+		return likeFields, true
+	}
+	return 0, false
+}
 
 // Answer keys, in canonical order: nps, csat, ces, comment, q1..q11.
 const (
@@ -237,10 +262,9 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 		return true
 	}
 	idLen := func(f field, s string) {
-		if has.has(f) {
-			if n := utf8.RuneCountInString(s); n < 1 || n > MaxIDLen {
-				errs.add(fieldNames[f], reasonIDLen)
-			}
+		// Up to MaxIDLen bytes are at most as many characters: counting them is needed only beyond.
+		if has.has(f) && (len(s) == 0 || len(s) > MaxIDLen && utf8.RuneCountInString(s) > MaxIDLen) {
+			errs.add(fieldNames[f], reasonIDLen)
 		}
 	}
 
@@ -253,7 +277,7 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 	idLen(fDevice, e.Device)
 	required(fTime)
 
-	allowed, typeOK := typeFields[e.Type]
+	allowed, typeOK := typeFields(e.Type)
 	if required(fType) && !typeOK {
 		errs.add("type", reasonType)
 	}
@@ -261,9 +285,11 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 		// Without a type there is no telling which fields belong; only the envelope is checked.
 		return
 	}
-	for f := field(0); f < nFields; f++ {
-		if has.has(f) && !envelopeFields.has(f) && !allowed.has(f) {
-			errs.add(fieldNames[f], notAllowedForType(e.Type))
+	if extra := has &^ envelopeFields &^ allowed; extra != 0 {
+		for f := field(0); f < nFields; f++ {
+			if extra.has(f) {
+				errs.add(fieldNames[f], notAllowedForType(e.Type))
+			}
 		}
 	}
 
@@ -272,14 +298,16 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 		if !required(fKind) {
 			return
 		}
-		kf, ok := kindFields[e.Kind]
+		kf, ok := kindFields(e.Kind)
 		if !ok {
 			errs.add("kind", reasonKind)
 			return
 		}
-		for _, f := range [...]field{fValue, fScale, fSubject} {
-			if has.has(f) && !kf.has(f) {
-				errs.add(fieldNames[f], notAllowedForKind(e.Kind))
+		if has&(1<<fValue|1<<fScale|1<<fSubject)&^kf != 0 {
+			for _, f := range [...]field{fValue, fScale, fSubject} {
+				if has.has(f) && !kf.has(f) {
+					errs.add(fieldNames[f], notAllowedForKind(e.Kind))
+				}
 			}
 		}
 		switch e.Kind {

@@ -420,3 +420,152 @@ func TestEndOffsets(t *testing.T) {
 		t.Errorf("end offsets %v: want one partition at 5 and the others at 0", ends)
 	}
 }
+
+// recorder is a kafka.Observer keeping what it is told.
+type recorder struct {
+	mu      sync.Mutex
+	next    uint64
+	running map[uint64]bool
+	written map[uint64][]kafka.Written
+}
+
+func (r *recorder) ProduceStarted() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running == nil {
+		r.running, r.written = map[uint64]bool{}, map[uint64][]kafka.Written{}
+	}
+	r.next++
+	r.running[r.next] = true
+	return r.next
+}
+
+func (r *recorder) ProduceDone(call uint64, written []kafka.Written) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.running[call] {
+		panic(fmt.Sprintf("ProduceDone(%d) for a call not running", call))
+	}
+	delete(r.running, call)
+	r.written[call] = append([]kafka.Written(nil), written...)
+}
+
+// TestProduceObserver: an observed producer reports, per call, the offsets of exactly the messages it reports
+// written, as a consumer then finds them; concurrent calls share batches without mixing up their offsets.
+func TestProduceObserver(t *testing.T) {
+	cfg := testutil.Kafka(t)
+	cfg.Producer.BatchBytes = 4000
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var rec recorder
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil)
+	p.Observe(&rec)
+	defer p.Close()
+
+	msgs := events(t, 1200, 9)
+	msgs[7].Value = []byte(strings.Repeat("x", 5000)) // too large: fails alone
+	const calls = 6
+	var wg sync.WaitGroup
+	errs := make([]error, calls)
+	for c := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[c] = p.Produce(ctx, msgs[c*200:(c+1)*200]...)
+		}()
+	}
+	wg.Wait()
+	// A call whose context has ended reports every message failed and nothing written.
+	done, cancelDone := context.WithCancel(ctx)
+	cancelDone()
+	late := events(t, 3, 1)
+	for i := range late {
+		late[i].Value = fmt.Appendf(nil, `{"late":%d}`, i) // unlike every value above
+	}
+	lateErr := p.Produce(done, late...)
+	if lateErr == nil {
+		t.Log("the cancelled call got through") // allowed, but then it must report what it wrote
+	}
+
+	// Where every message went, by value (the cancelled call's may come too, or not).
+	want := map[string]bool{}
+	for i, m := range msgs {
+		if i != 7 {
+			want[string(m.Value)] = true
+		}
+	}
+	at := map[string][2]int64{}
+	r, err := kafka.NewReader(cfg, "observer", cfg.Topics.Events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for found := 0; found < len(want); {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			t.Fatalf("after %d messages: %v", len(at), err)
+		}
+		at[string(m.Value)] = [2]int64{int64(m.Partition), m.Offset}
+		if want[string(m.Value)] {
+			found++
+		}
+	}
+
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.running) != 0 || len(rec.written) != calls+1 {
+		t.Fatalf("%d calls still running, %d done; want 0 and %d", len(rec.running), len(rec.written), calls+1)
+	}
+	claimed := map[[2]int64]uint64{}
+	for call, ws := range rec.written {
+		for _, w := range ws {
+			for off := w.From; off < w.To; off++ {
+				pos := [2]int64{int64(w.Partition), off}
+				if other, ok := claimed[pos]; ok {
+					t.Fatalf("offset %v reported by calls %d and %d", pos, other, call)
+				}
+				claimed[pos] = call
+			}
+		}
+	}
+	// Calls are numbered from 1 in the order they started, which is not the order of msgs: match them by
+	// the messages their ranges hold.
+	written := 0
+	for c := range calls {
+		var call uint64
+		for i, m := range msgs[c*200 : (c+1)*200] {
+			if c*200+i == 7 {
+				if _, ok := at[string(m.Value)]; ok {
+					t.Fatal("the too-large message was written")
+				}
+				if es := kafka.MessageErrors(errs[c], 200); es == nil || es[i] == nil {
+					t.Errorf("the too-large message has no error: %v", errs[c])
+				}
+				continue
+			}
+			pos, ok := at[string(m.Value)]
+			if !ok {
+				t.Fatalf("message %d not found in the topic", c*200+i)
+			}
+			got, ok := claimed[pos]
+			if !ok {
+				t.Fatalf("message %d at %v is in no reported range", c*200+i, pos)
+			}
+			if call == 0 {
+				call = got
+			} else if got != call {
+				t.Fatalf("messages of one call reported by calls %d and %d", call, got)
+			}
+			written++
+		}
+	}
+	if lateErr != nil && len(rec.written[uint64(calls+1)]) != 0 {
+		t.Errorf("the failed call reported offsets %v", rec.written[uint64(calls+1)])
+	}
+	if lateErr == nil {
+		written += 3
+	}
+	if len(claimed) != written {
+		t.Errorf("%d offsets reported, %d messages written", len(claimed), written)
+	}
+}

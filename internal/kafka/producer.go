@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +43,27 @@ type Producer struct {
 	produced  prometheus.Counter
 	failed    prometheus.Counter
 	duration  prometheus.Observer
+	observer  Observer
+}
+
+// Written is a run of consecutive offsets, [From, To), that messages of one Produce call got in a partition.
+type Written struct {
+	Partition int
+	From, To  int64
+}
+
+// Observer follows a Producer's Produce calls (Producer.Observe), so a reader of the topic can tell the
+// producer's own messages from others' without reading them.
+type Observer interface {
+	// ProduceStarted is called when a Produce call starts, before anything is sent; its result is passed
+	// to ProduceDone.
+	ProduceStarted() (call uint64)
+	// ProduceDone is called exactly once for every ProduceStarted, before Produce returns, with the offsets
+	// of exactly the messages the call reports written: all of them when it returns nil, those without an
+	// error in a ProduceErrors, none when the whole call failed (a context that ended, for one: messages of
+	// such a call may be written all the same, at offsets the observer is never told). written is only
+	// valid during the call.
+	ProduceDone(call uint64, written []Written)
 }
 
 // NewProducer returns a producer for topic. Messages are partitioned by the murmur2 hash of their key (a nil
@@ -90,6 +112,55 @@ func NewProducer(cfg config.Kafka, topic string, log *slog.Logger) *Producer {
 // Topic is the topic the producer writes to.
 func (p *Producer) Topic() string { return p.topic }
 
+// Observe makes the producer report its calls and the offsets of what they wrote to o. Call it before the
+// first Produce. While observed, Produce uses the WriterData and Offset fields of the messages it is given
+// (kafka-go's Completion reports offsets through them): it overwrites what the caller put there.
+func (p *Producer) Observe(o Observer) {
+	p.observer = o
+	p.w.Completion = completed
+}
+
+// produceCall collects the offsets a Produce call's messages got, from kafka-go's Completion callbacks, which
+// run on the writer's goroutines, one per partition batch.
+type produceCall struct {
+	mu      sync.Mutex
+	written []Written
+}
+
+// completed is the Writer's Completion: it files the offsets of a written batch's messages with the calls
+// they came from. A batch may hold messages of several calls, and a call's messages may span batches.
+func completed(msgs []kafkago.Message, err error) {
+	if err != nil {
+		return // those messages are reported failed: their offsets are unknown, if they have any
+	}
+	for i := 0; i < len(msgs); {
+		c, _ := msgs[i].WriterData.(*produceCall)
+		from := msgs[i].Offset
+		j := i + 1
+		for j < len(msgs) && msgs[j].Offset == from+int64(j-i) {
+			if cj, _ := msgs[j].WriterData.(*produceCall); cj != c {
+				break
+			}
+			j++
+		}
+		// Offset stays -1 (set by produce) when kafka-go had no response to take offsets from.
+		if c != nil && from >= 0 {
+			c.add(Written{Partition: msgs[i].Partition, From: from, To: from + int64(j-i)})
+		}
+		i = j
+	}
+}
+
+func (c *produceCall) add(w Written) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.written); n > 0 && c.written[n-1].Partition == w.Partition && c.written[n-1].To == w.From {
+		c.written[n-1].To = w.To
+		return
+	}
+	c.written = append(c.written, w)
+}
+
 // Produce writes msgs and returns when the brokers acknowledged all of them with acks=all, or some failed.
 // Messages must not name a topic; their keys choose the partition, and messages of one key keep their order.
 //
@@ -101,7 +172,16 @@ func (p *Producer) Produce(ctx context.Context, msgs ...kafkago.Message) error {
 		return nil
 	}
 	start := time.Now()
-	errs := p.produce(ctx, msgs)
+	var call *produceCall
+	var id uint64
+	if p.observer != nil {
+		call = &produceCall{}
+		id = p.observer.ProduceStarted()
+	}
+	errs, written := p.produce(ctx, msgs, call)
+	if call != nil {
+		p.observer.ProduceDone(id, written)
+	}
 	p.duration.Observe(time.Since(start).Seconds())
 	if errs == nil {
 		p.produced.Add(float64(len(msgs)))
@@ -113,7 +193,8 @@ func (p *Producer) Produce(ctx context.Context, msgs ...kafkago.Message) error {
 	return errs
 }
 
-func (p *Producer) produce(ctx context.Context, msgs []kafkago.Message) ProduceErrors {
+// produce writes msgs; with call (observed) it also returns the offsets of the messages it reports written.
+func (p *Producer) produce(ctx context.Context, msgs []kafkago.Message, call *produceCall) (ProduceErrors, []Written) {
 	// kafka-go rejects the whole call at the first message above BatchBytes; taking those out first lets
 	// the rest through and tells the caller exactly which ones failed.
 	var errs ProduceErrors
@@ -135,17 +216,32 @@ func (p *Producer) produce(ctx context.Context, msgs []kafkago.Message) ProduceE
 		}
 	}
 	if len(send) == 0 {
-		return errs
+		return errs, nil
+	}
+	if call != nil {
+		for i := range send {
+			send[i].WriterData, send[i].Offset = call, -1
+		}
 	}
 	err := p.w.WriteMessages(ctx, send...)
+	var werr kafkago.WriteErrors
+	perMessage := err != nil && errors.As(err, &werr) && len(werr) == len(send)
+	var written []Written
+	if call != nil && (err == nil || perMessage) {
+		// WriteMessages waited for every batch of the call, so every Completion of it has run; with
+		// per-message errors the runs hold just the batches that succeeded, whose messages have a nil error.
+		// Any other error (the context ended) reports every message failed: then nothing counts as written,
+		// although batches may have been or may still be written.
+		call.mu.Lock()
+		written = call.written
+		call.mu.Unlock()
+	}
 	if err == nil {
-		return errs
+		return errs, written
 	}
 	if errs == nil {
 		errs = make(ProduceErrors, len(msgs))
 	}
-	var werr kafkago.WriteErrors
-	perMessage := errors.As(err, &werr) && len(werr) == len(send)
 	for k := range send {
 		i := k
 		if index != nil {
@@ -158,9 +254,9 @@ func (p *Producer) produce(ctx context.Context, msgs []kafkago.Message) ProduceE
 		}
 	}
 	if errs.Count() == 0 {
-		return nil
+		return nil, written
 	}
-	return errs
+	return errs, written
 }
 
 // Close flushes nothing (Produce is synchronous) and releases the connections.
