@@ -181,27 +181,27 @@ func (s *Set) AddKeys(keys []Key, accepted time.Time) {
 	if exp <= now || len(keys) == 0 {
 		return
 	}
-	g := groupByShard(keys)
-	defer groups.Put(g)
-	for sh := range shards {
-		idx := g.shard(sh)
-		if len(idx) == 0 {
-			continue
-		}
-		sd := &s.shards[sh]
-		sd.mu.Lock()
-		sd.touch(keys, idx)
+	s.byShard(keys, func(sd *shard, idx []int32) {
 		for _, i := range idx {
 			sd.insert(keys[i], exp)
 		}
 		sd.trim(now, s.perShard)
-		sd.mu.Unlock()
-	}
+	})
 }
 
 // SeenKeys sets seen[i] to SeenKey(keys[i], now), taking each shard's lock once for all its keys.
 func (s *Set) SeenKeys(keys []Key, now time.Time, seen []bool) {
 	at := now.UnixNano()
+	s.byShard(keys, func(sd *shard, idx []int32) {
+		for _, i := range idx {
+			seen[i] = sd.get(keys[i]) > at
+		}
+	})
+}
+
+// byShard calls f once for each shard holding some of keys, with the shard locked and its home slots for
+// those keys touched first (so their cache misses overlap), and the indexes of those keys.
+func (s *Set) byShard(keys []Key, f func(sd *shard, idx []int32)) {
 	g := groupByShard(keys)
 	defer groups.Put(g)
 	for sh := range shards {
@@ -212,9 +212,7 @@ func (s *Set) SeenKeys(keys []Key, now time.Time, seen []bool) {
 		sd := &s.shards[sh]
 		sd.mu.Lock()
 		sd.touch(keys, idx)
-		for _, i := range idx {
-			seen[i] = sd.get(keys[i]) > at
-		}
+		f(sd, idx)
 		sd.mu.Unlock()
 	}
 }
