@@ -262,26 +262,7 @@ func waitCaughtUp(t testing.TB, conn driver.Conn, db string, ends map[int]int64,
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		rows, err := conn.Query(context.Background(), "SELECT kafka_partition, max(last_offset) FROM "+clickhouse.Ident(db)+".kpi_minute GROUP BY kafka_partition")
-		done := 0
-		if err == nil {
-			for rows.Next() {
-				var (
-					p    uint16
-					last uint64
-				)
-				if rows.Scan(&p, &last) == nil && ends[int(p)] > 0 && int64(last) >= ends[int(p)]-1 {
-					done++
-				}
-			}
-			rows.Close()
-		}
-		want := 0
-		for _, e := range ends {
-			if e > 0 {
-				want++
-			}
-		}
+		done, want, err := caughtUp(conn, db, ends)
 		if done == want {
 			return
 		}
@@ -290,6 +271,30 @@ func waitCaughtUp(t testing.TB, conn driver.Conn, db string, ends map[int]int64,
 		}
 		time.Sleep(25 * time.Millisecond) // fine-grained: the throughput benchmark times this wait
 	}
+}
+
+// caughtUp counts the partitions whose kpi_minute mark reached their end offset in ends, of want that have
+// messages.
+func caughtUp(conn driver.Conn, db string, ends map[int]int64) (done, want int, err error) {
+	rows, err := conn.Query(context.Background(), "SELECT kafka_partition, max(last_offset) FROM "+clickhouse.Ident(db)+".kpi_minute GROUP BY kafka_partition")
+	if err == nil {
+		for rows.Next() {
+			var (
+				p    uint16
+				last uint64
+			)
+			if rows.Scan(&p, &last) == nil && ends[int(p)] > 0 && int64(last) >= ends[int(p)]-1 {
+				done++
+			}
+		}
+		rows.Close()
+	}
+	for _, e := range ends {
+		if e > 0 {
+			want++
+		}
+	}
+	return done, want, err
 }
 
 // check compares ClickHouse with the expectation: every location minute's components, likes per subject,

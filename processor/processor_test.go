@@ -77,7 +77,8 @@ func TestHelperProcess(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	p, err := processor.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	// Info: generations and assignments are in the output when TestCrashRecovery fails.
+	p, err := processor.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,29 +106,43 @@ func TestCrashRecovery(t *testing.T) {
 		}
 		return cmd
 	}
-	// Produce in the background, in four parts, while the processor is killed and restarted.
+	rows := func() uint64 {
+		var n uint64
+		_ = conn.QueryRow(context.Background(), "SELECT count() FROM `"+ch.Database+"`.events").Scan(&n)
+		return n
+	}
+	// Produce in the background, in parts, while the processor is killed and restarted.
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for i := range 4 {
-			produce(t, kc, msgs[i*len(msgs)/4:(i+1)*len(msgs)/4])
-			time.Sleep(time.Second)
+		const parts = 12
+		for i := range parts {
+			produce(t, kc, msgs[i*len(msgs)/parts:(i+1)*len(msgs)/parts])
+			time.Sleep(2 * time.Second)
 		}
 	}()
 	r := rand.New(rand.NewPCG(7, 7))
 	const kills = 6
 	for i := range kills {
+		before := rows()
 		cmd := start()
-		// Random moments: from before the first generation is joined to well inside the stream.
-		time.Sleep(time.Duration(500+r.IntN(4500)) * time.Millisecond)
+		// Every kill lands while the child writes: once it has written something (it joined the group after
+		// the previous child's session expired, and loaded its partitions from the marks), then at a random
+		// moment up to 2 s later: mid-flush, mid-insert, between the raw and the mark inserts.
+		deadline := time.Now().Add(2 * time.Minute)
+		for rows() == before && time.Now().Before(deadline) {
+			if done, want, _ := caughtUp(conn, ch.Database, endOffsets(t, kc)); done == want {
+				break // nothing left to write: this kill lands on an idle child
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(r.IntN(2000)) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
 		_ = cmd.Wait()
-		var rows uint64
-		_ = conn.QueryRow(context.Background(), "SELECT count() FROM `"+ch.Database+"`.events").Scan(&rows)
-		t.Logf("kill %d: %d raw rows written so far", i+1, rows)
+		t.Logf("kill %d: %d raw rows written before, %d after", i+1, before, rows())
 	}
 	wg.Wait()
 	cmd := start()
