@@ -71,10 +71,7 @@ func (d *decoder) event(e *Event) {
 // members reads the members of the event object at d.pos: object with member, but keys that are plainly a
 // field's name are recognised without decoding them.
 func (d *decoder) members(e *Event) bool {
-	d.pos++
-	d.ws()
-	if d.peek() == '}' {
-		d.pos++
+	if d.open('}') {
 		return true
 	}
 	guess := fID
@@ -99,6 +96,7 @@ func (d *decoder) members(e *Event) bool {
 				return false
 			}
 		}
+		// next('}'), written out: it is too big to inline and this runs after every member of every event.
 		d.ws()
 		switch d.peek() {
 		case ',':
@@ -193,12 +191,36 @@ func nextField(f field, t Type) field {
 	return f + 1
 }
 
-// object reads the members of the object at d.pos, calling member with d.pos at each value.
-func (d *decoder) object(member func(key []byte) bool) bool {
+// open steps over the '{' or '[' at d.pos and the whitespace after it, and over end too when the object or
+// array is empty (then it reports true).
+func (d *decoder) open(end byte) bool {
 	d.pos++
 	d.ws()
-	if d.peek() == '}' {
+	if d.peek() == end {
 		d.pos++
+		return true
+	}
+	return false
+}
+
+// next steps over the ',' (more is true) or the closing end after a member or element; anything else fails.
+func (d *decoder) next(end byte) (more, ok bool) {
+	d.ws()
+	switch d.peek() {
+	case ',':
+		d.pos++
+		d.ws()
+		return true, true
+	case end:
+		d.pos++
+		return false, true
+	}
+	return false, d.fail("expected ',' or '" + string(end) + "'")
+}
+
+// object reads the members of the object at d.pos, calling member with d.pos at each value.
+func (d *decoder) object(member func(key []byte) bool) bool {
+	if d.open('}') {
 		return true
 	}
 	for {
@@ -209,16 +231,8 @@ func (d *decoder) object(member func(key []byte) bool) bool {
 		if !ok || !d.expect(':', "':'") || !member(key) {
 			return false
 		}
-		d.ws()
-		switch d.peek() {
-		case ',':
-			d.pos++
-			d.ws()
-		case '}':
-			d.pos++
-			return true
-		default:
-			return d.fail("expected ',' or '}'")
+		if more, ok := d.next('}'); !more {
+			return ok
 		}
 	}
 }

@@ -277,10 +277,7 @@ func (d *decoder) skipValue(depth int) bool {
 		if c == '[' {
 			end = ']'
 		}
-		d.pos++
-		d.ws()
-		if d.peek() == end {
-			d.pos++
+		if d.open(end) {
 			return true
 		}
 		for {
@@ -298,16 +295,8 @@ func (d *decoder) skipValue(depth int) bool {
 			if !d.skipValue(depth + 1) {
 				return false
 			}
-			d.ws()
-			switch d.peek() {
-			case ',':
-				d.pos++
-				d.ws()
-			case end:
-				d.pos++
-				return true
-			default:
-				return d.fail("expected ',' or '" + string(end) + "'")
+			if more, ok := d.next(end); !more {
+				return ok
 			}
 		}
 	case c == '"':
