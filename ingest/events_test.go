@@ -126,6 +126,25 @@ type post struct {
 	body                         []byte
 }
 
+// ownKafka is an in-process kfake cluster of the test's own, for fault injection (ControlKey) or stopping
+// it: the default config's topics with partitions partitions each, and the client config pointing at it.
+// It is closed at cleanup (closing it again earlier is fine).
+func ownKafka(t *testing.T, partitions int32) (config.Kafka, *kfake.Cluster) {
+	t.Helper()
+	cfg, err := config.Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := cfg.Kafka
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, k.Topics.Events, k.Topics.DeadLetter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cluster.Close)
+	k.Brokers = cluster.ListenAddrs()
+	return k, cluster
+}
+
 func (e *env) do(t *testing.T, p post) (int, http.Header, answer) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", e.url+"/v1/events", bytes.NewReader(p.body))
@@ -404,17 +423,7 @@ func TestDuplicateAcrossRestart(t *testing.T) {
 // attempt gets 503 with Retry-After, the retry of the very same request is accepted, and Kafka holds every
 // event exactly once.
 func TestKafkaDownAndBack(t *testing.T) {
-	cfg, err := config.Load("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := cfg.Kafka
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, k.Topics.Events, k.Topics.DeadLetter))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	k.Brokers = cluster.ListenAddrs()
+	k, cluster := ownKafka(t, 3)
 	k.Producer.MaxAttempts = 2
 	var down atomic.Bool
 	cluster.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
@@ -461,13 +470,7 @@ func TestKafkaDownAndBack(t *testing.T) {
 }
 
 func TestReadyz(t *testing.T) {
-	cfg, _ := config.Load("", nil)
-	k := cfg.Kafka
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, k.Topics.Events, k.Topics.DeadLetter))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k.Brokers = cluster.ListenAddrs()
+	k, cluster := ownKafka(t, 1)
 	k.DialTimeout = time.Second
 	e := start(t, k, nil) // ready while the broker runs
 	cluster.Close()

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/cxm-project/cxm/internal/config"
@@ -109,17 +108,7 @@ func postAll(url string, body []byte, n int) error {
 // (the call failed), so its tail reads them and, as their write was reported failed, learns their ids: the
 // retry is answered "duplicate" and Kafka holds each event once.
 func TestAbandonedWriteLearned(t *testing.T) {
-	cfg, err := config.Load("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := cfg.Kafka
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, k.Topics.Events, k.Topics.DeadLetter))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cluster.Close()
-	k.Brokers = cluster.ListenAddrs()
+	k, cluster := ownKafka(t, 3)
 	release := make(chan struct{})
 	var held atomic.Bool
 	cluster.ControlKey(kmsg.Produce.Int16(), func(r kmsg.Request) (kmsg.Response, error, bool) {
