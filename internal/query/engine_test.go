@@ -300,39 +300,6 @@ func TestKPIsAgainstIndependentSums(t *testing.T) {
 	})
 }
 
-// The hourly rollup must hold exactly what the minutes hold, whatever the insert blocks were.
-func TestHourRollupEqualsMinutes(t *testing.T) {
-	conn, db := testDB(t)
-	rows := genMinutes(7, testLocations[:2], mustTime("2026-05-01T00:00:00Z"), mustTime("2026-05-02T00:00:00Z"))
-	insertMinutes(t, conn, db, rows, 777)
-	q := "SELECT location, toStartOfHour(minute) AS h, sum(promoters), sum(revenue_cents), sum(smile_face3) FROM `" + db + "`.kpi_minute GROUP BY location, h ORDER BY location, h"
-	q2 := "SELECT location, hour AS h, sum(promoters), sum(revenue_cents), sum(smile_face3) FROM `" + db + "`.kpi_hour GROUP BY location, h ORDER BY location, h"
-	read := func(sql string) [][5]any {
-		rs, err := conn.Query(context.Background(), sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rs.Close()
-		var out [][5]any
-		for rs.Next() {
-			var (
-				l       string
-				h       time.Time
-				a, b, c int64
-			)
-			if err := rs.Scan(&l, &h, &a, &b, &c); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, [5]any{l, h.Unix(), a, b, c})
-		}
-		return out
-	}
-	m, h := read(q), read(q2)
-	if len(m) != 48 || !slices.Equal(m, h) {
-		t.Fatalf("kpi_hour differs from kpi_minute summed per hour:\nminute %v\nhour   %v", m, h)
-	}
-}
-
 // group=all reads the network-wide rollup kpi_hour_total only when no location outside the selection has
 // data in the range; otherwise (a location missing from the registry, or a narrower selection) it sums
 // kpi_hour per selected location. Both must give the independent sums of the selected locations only.
@@ -365,44 +332,5 @@ func TestGroupAllTotalsOnlyWhenExact(t *testing.T) {
 			}
 			checkResult(t, got, expect(rows, testLocations, tc.r))
 		})
-	}
-}
-
-// The daily and network-wide rollups (migration 006) must hold exactly what the minutes hold.
-func TestDayAndTotalRollupsEqualMinutes(t *testing.T) {
-	conn, db := testDB(t)
-	rows := genMinutes(8, testLocations[:3], mustTime("2026-05-01T00:00:00Z"), mustTime("2026-05-03T00:00:00Z"))
-	insertMinutes(t, conn, db, rows, 555)
-	read := func(sql string) [][5]any {
-		rs, err := conn.Query(context.Background(), sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rs.Close()
-		var out [][5]any
-		for rs.Next() {
-			var (
-				l       string
-				k       int64
-				a, b, c int64
-			)
-			if err := rs.Scan(&l, &k, &a, &b, &c); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, [5]any{l, k, a, b, c})
-		}
-		return out
-	}
-	tbl := "`" + db + "`."
-	for _, tc := range []struct{ minute, rollup string }{
-		{"SELECT location, toInt64(toRelativeDayNum(minute)) AS k, sum(promoters), sum(revenue_cents), toInt64(count()) FROM " + tbl + "kpi_minute GROUP BY location, k ORDER BY location, k",
-			"SELECT location, toInt64(toRelativeDayNum(day)) AS k, sum(promoters), sum(revenue_cents), toInt64(sum(minute_rows)) FROM " + tbl + "kpi_day GROUP BY location, k ORDER BY location, k"},
-		{"SELECT '' AS l, toInt64(toUInt32(toStartOfHour(minute))) AS k, sum(promoters), sum(revenue_cents), sum(smile_face3) FROM " + tbl + "kpi_minute GROUP BY k ORDER BY k",
-			"SELECT '' AS l, toInt64(toUInt32(hour)) AS k, sum(promoters), sum(revenue_cents), sum(smile_face3) FROM " + tbl + "kpi_hour_total GROUP BY k ORDER BY k"},
-	} {
-		m, r := read(tc.minute), read(tc.rollup)
-		if len(m) == 0 || !slices.Equal(m, r) {
-			t.Fatalf("rollup differs from kpi_minute:\nminute %v\nrollup %v", m, r)
-		}
 	}
 }

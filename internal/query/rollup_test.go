@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -18,20 +17,22 @@ import (
 	"github.com/cxm-project/cxm/schemas"
 )
 
-// fiveMinuteSums reads every component column per location and 5 minutes, from kpi_minute (grouped by
-// toStartOfFiveMinute) or from kpi_5m.
-func fiveMinuteSums(t *testing.T, conn driver.Conn, db, table string) map[string][]int64 {
+// rollupSums reads every component column of table summed per key, keyed "location key" (the location
+// left empty unless byLocation): keyExpr is the key's SQL, an Int64; extra are more summed expressions,
+// compared like the columns.
+func rollupSums(t *testing.T, conn driver.Conn, db, table, keyExpr string, byLocation bool, extra ...string) map[string][]int64 {
 	t.Helper()
-	col := "toStartOfFiveMinute(minute)"
-	if table == "kpi_5m" {
-		col = "five_minute"
+	sums := make([]string, 0, len(columns)+len(extra))
+	for _, c := range columns {
+		sums = append(sums, "sum("+clickhouse.Ident(c.Name)+")")
 	}
-	sums := make([]string, len(columns))
-	for i, c := range columns {
-		sums[i] = "sum(" + clickhouse.Ident(c.Name) + ")"
+	sums = append(sums, extra...)
+	loc := "''"
+	if byLocation {
+		loc = "location"
 	}
-	rows, err := conn.Query(context.Background(), fmt.Sprintf("SELECT location, toInt64(toUInt32(%s)) AS k, %s FROM %s.%s GROUP BY location, k",
-		col, strings.Join(sums, ", "), clickhouse.Ident(db), table))
+	rows, err := conn.Query(context.Background(), fmt.Sprintf("SELECT %s AS l, %s AS k, %s FROM %s.%s GROUP BY l, k",
+		loc, keyExpr, strings.Join(sums, ", "), clickhouse.Ident(db), table))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,18 +40,18 @@ func fiveMinuteSums(t *testing.T, conn driver.Conn, db, table string) map[string
 	out := map[string][]int64{}
 	for rows.Next() {
 		var (
-			loc string
-			k   int64
+			l string
+			k int64
 		)
-		vals := make([]int64, len(columns))
-		dest := []any{&loc, &k}
+		vals := make([]int64, len(sums))
+		dest := []any{&l, &k}
 		for i := range vals {
 			dest = append(dest, &vals[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			t.Fatal(err)
 		}
-		out[fmt.Sprintf("%s %s", loc, time.Unix(k, 0).UTC().Format(time.RFC3339))] = vals
+		out[fmt.Sprintf("%s %d", l, k)] = vals
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -58,21 +59,55 @@ func fiveMinuteSums(t *testing.T, conn driver.Conn, db, table string) map[string
 	return out
 }
 
+// sameSums fails unless rollup holds exactly minute's sums, and minute has at least minKeys keys.
+func sameSums(t *testing.T, what string, minute, rollup map[string][]int64, minKeys int) {
+	t.Helper()
+	if len(minute) < minKeys {
+		t.Fatalf("kpi_minute has %d keys for %s, want at least %d", len(minute), what, minKeys)
+	}
+	if !maps.EqualFunc(minute, rollup, slices.Equal) {
+		for k, v := range minute {
+			if !slices.Equal(v, rollup[k]) {
+				t.Fatalf("%s differs from kpi_minute (%d and %d keys) at %s:\nminute %v\nrollup %v", what, len(minute), len(rollup), k, v, rollup[k])
+			}
+		}
+		t.Fatalf("%s has %d keys, kpi_minute %d", what, len(rollup), len(minute))
+	}
+}
+
 // sameFiveMinutes checks kpi_5m against kpi_minute, which must have at least minKeys location-5-minutes.
 func sameFiveMinutes(t *testing.T, conn driver.Conn, db string, minKeys int) {
 	t.Helper()
-	m, f := fiveMinuteSums(t, conn, db, "kpi_minute"), fiveMinuteSums(t, conn, db, "kpi_5m")
-	if len(m) < minKeys {
-		t.Fatalf("kpi_minute has %d location-5-minutes, want at least %d", len(m), minKeys)
+	sameSums(t, "kpi_5m",
+		rollupSums(t, conn, db, "kpi_minute", "toInt64(toUInt32(toStartOfFiveMinute(minute)))", true),
+		rollupSums(t, conn, db, "kpi_5m", "toInt64(toUInt32(five_minute))", true), minKeys)
+}
+
+// The hourly rollup (migration 005) must hold exactly what the minutes hold, every column, whatever the
+// insert blocks were.
+func TestHourRollupEqualsMinutes(t *testing.T) {
+	conn, db := testDB(t)
+	rows := genMinutes(7, testLocations[:2], mustTime("2026-05-01T00:00:00Z"), mustTime("2026-05-02T00:00:00Z"))
+	insertMinutes(t, conn, db, rows, 777)
+	m := rollupSums(t, conn, db, "kpi_minute", "toInt64(toUInt32(toStartOfHour(minute)))", true)
+	if len(m) != 48 {
+		t.Fatalf("kpi_minute has %d location-hours, want 48", len(m))
 	}
-	if !maps.EqualFunc(m, f, slices.Equal) {
-		for k, v := range m {
-			if !slices.Equal(v, f[k]) {
-				t.Fatalf("kpi_5m differs from kpi_minute summed per 5 minutes (%d and %d keys) at %s:\nminute %v\n5m     %v", len(m), len(f), k, v, f[k])
-			}
-		}
-		t.Fatalf("kpi_5m has %d location-5-minutes, kpi_minute %d", len(f), len(m))
-	}
+	sameSums(t, "kpi_hour", m, rollupSums(t, conn, db, "kpi_hour", "toInt64(toUInt32(hour))", true), 48)
+}
+
+// The daily and network-wide rollups (migration 006) must hold exactly what the minutes hold; kpi_day's
+// minute_rows counts the kpi_minute rows summed into it.
+func TestDayAndTotalRollupsEqualMinutes(t *testing.T) {
+	conn, db := testDB(t)
+	rows := genMinutes(8, testLocations[:3], mustTime("2026-05-01T00:00:00Z"), mustTime("2026-05-03T00:00:00Z"))
+	insertMinutes(t, conn, db, rows, 555)
+	sameSums(t, "kpi_day",
+		rollupSums(t, conn, db, "kpi_minute", "toInt64(toRelativeDayNum(minute))", true, "toInt64(count())"),
+		rollupSums(t, conn, db, "kpi_day", "toInt64(toRelativeDayNum(day))", true, "toInt64(sum(minute_rows))"), 3*2)
+	sameSums(t, "kpi_hour_total",
+		rollupSums(t, conn, db, "kpi_minute", "toInt64(toUInt32(toStartOfHour(minute)))", false),
+		rollupSums(t, conn, db, "kpi_hour_total", "toInt64(toUInt32(hour))", false), 48)
 }
 
 // The 5-minute rollup (migration 007) must hold exactly what the minutes hold, every column, whatever the
