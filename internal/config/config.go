@@ -81,11 +81,15 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 		return nil, err
 	}
 	if path != "" {
-		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
+		fk := koanf.New(".")
+		if err := fk.Load(file.Provider(path), yaml.Parser()); err != nil {
 			return nil, fmt.Errorf("config file %s: %w", path, err)
 		}
-		if err := checkKeys(path); err != nil {
+		if err := checkKeys(fk, path); err != nil {
 			return nil, err
+		}
+		if err := k.Merge(fk); err != nil {
+			return nil, fmt.Errorf("config file %s: %w", path, err)
 		}
 	}
 	if err := k.Load(env.Provider(".", env.Opt{Prefix: EnvPrefix, TransformFunc: envKey}), nil); err != nil {
@@ -106,14 +110,10 @@ func Load(path string, flags *pflag.FlagSet) (*Config, error) {
 	return &c, nil
 }
 
-// checkKeys refuses keys of the file that no setting reads (a typo such as `yelow: 30` would otherwise
+// checkKeys refuses keys of the file (loaded alone into fk) that no setting reads (a typo such as `yelow: 30` would otherwise
 // leave the default in force without a word). Only the file is checked: the environment holds CXM_
 // variables that are not settings (CXM_CONFIG), and flags are declared.
-func checkKeys(path string) error {
-	fk := koanf.New(".")
-	if err := fk.Load(file.Provider(path), yaml.Parser()); err != nil {
-		return fmt.Errorf("config file %s: %w", path, err)
-	}
+func checkKeys(fk *koanf.Koanf, path string) error {
 	var (
 		c  Config
 		md mapstructure.Metadata
