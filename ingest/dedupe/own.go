@@ -113,15 +113,17 @@ func (w *ownWrites) mark() uint64 {
 func (w *ownWrites) settled(mark uint64) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return len(w.inflight) == 0 || w.base >= mark
+	return w.settledLocked(mark)
 }
+
+func (w *ownWrites) settledLocked(mark uint64) bool { return len(w.inflight) == 0 || w.base >= mark }
 
 // wait waits until settled(mark), for at most timeout; false if it was not (ctx ended or the time passed).
 func (w *ownWrites) wait(ctx context.Context, mark uint64, timeout time.Duration) bool {
 	var timer <-chan time.Time
 	for {
 		w.mu.Lock()
-		if len(w.inflight) == 0 || w.base >= mark {
+		if w.settledLocked(mark) {
 			w.mu.Unlock()
 			return true
 		}

@@ -83,8 +83,11 @@ func (t *Tailer) Run(ctx context.Context) {
 	}
 }
 
+// dialer is the project's Dialer (kafka.Dialer), its client id marked as the dedupe tail's.
 func (t *Tailer) dialer() *kafkago.Dialer {
-	return &kafkago.Dialer{Timeout: t.cfg.DialTimeout, ClientID: t.cfg.ClientID + "-dedupe"}
+	d := kafka.Dialer(t.cfg)
+	d.ClientID += "-dedupe"
+	return d
 }
 
 // run reads every partition from now - horizon. It returns only on a setup error or when ctx ends; each
@@ -153,32 +156,27 @@ func (t *Tailer) partitions(ctx context.Context) ([]int, error) {
 
 // offsets finds the first offset at or after start and the end offset now.
 func (t *Tailer) offsets(ctx context.Context, partition int, start time.Time) (from, end int64, err error) {
-	var lastErr error
-	for _, addr := range t.cfg.Brokers {
-		conn, err := t.dialer().DialLeader(ctx, "tcp", addr, t.topic, partition)
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		defer conn.Close()
-		if dl, ok := ctx.Deadline(); ok {
-			_ = conn.SetDeadline(dl)
-		} else {
-			_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-		}
-		if end, err = conn.ReadLastOffset(); err != nil {
-			return 0, 0, err
-		}
-		if from, err = conn.ReadOffset(start); err != nil {
-			return 0, 0, err
-		}
-		// ListOffsets answers -1 when no message is that new: start at the end.
-		if from < 0 || from > end {
-			from = end
-		}
-		return from, end, nil
+	conn, err := t.dialLeader(ctx, partition)
+	if err != nil {
+		return 0, 0, err
 	}
-	return 0, 0, lastErr
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	} else {
+		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	}
+	if end, err = conn.ReadLastOffset(); err != nil {
+		return 0, 0, err
+	}
+	if from, err = conn.ReadOffset(start); err != nil {
+		return 0, 0, err
+	}
+	// ListOffsets answers -1 when no message is that new: start at the end.
+	if from < 0 || from > end {
+		from = end
+	}
+	return from, end, nil
 }
 
 // Polling. The tailer asks each partition's leader for the end offset every tailPoll, so ids written by other
@@ -229,6 +227,12 @@ type tailPartition struct {
 	gaps      []offRange
 }
 
+// advance moves the position to off: every id below it is known.
+func (p *tailPartition) advance(off int64) {
+	p.progress += off - p.off
+	p.off = off
+}
+
 // fetch polls the partition over one connection to its leader until an error. Each poll reads the end
 // offset and marks this instance's producer calls. Once every call started before the mark has ended, all of
 // this instance's acknowledged writes below that end offset are known, and only the offsets between them are
@@ -260,8 +264,7 @@ func (p *tailPartition) fetch(ctx context.Context) error {
 					return err
 				}
 			}
-			p.progress += end - p.off
-			p.off = end
+			p.advance(end)
 		}
 		if !p.done && p.off >= p.end {
 			p.done = true
@@ -294,8 +297,7 @@ func (p *tailPartition) readRange(conn *kafkago.Conn, from, to int64) error {
 			at = m.Offset + 1
 		}
 		// Everything below at is known now: a retry after a failure goes on from there.
-		p.progress += at - p.off
-		p.off = at
+		p.advance(at)
 		err := batch.Close()
 		if err != nil && !errors.Is(err, kafkago.RequestTimedOut) {
 			// RequestTimedOut is a fetch that found no data within MaxWait: some brokers (kfake) answer so
@@ -313,8 +315,7 @@ func (p *tailPartition) readRange(conn *kafkago.Conn, from, to int64) error {
 			}
 			p.t.log.Warn("dedupe: events deleted before they were read", "partition", p.partition, "from", at, "to", first)
 			at = min(first, to)
-			p.progress += at - p.off
-			p.off = at
+			p.advance(at)
 			if _, err := conn.Seek(at, kafkago.SeekAbsolute|kafkago.SeekDontCheck); err != nil {
 				return err
 			}
@@ -325,8 +326,7 @@ func (p *tailPartition) readRange(conn *kafkago.Conn, from, to int64) error {
 			// records) by the batch's last offset.
 			if next := batch.Offset(); next > at {
 				at = min(next, to)
-				p.progress += at - p.off
-				p.off = at
+				p.advance(at)
 				continue
 			}
 			return fmt.Errorf("no message at offset %d, below the end offset %d", at, to)
