@@ -198,6 +198,7 @@ func (h *Events) serve(w http.ResponseWriter, r *http.Request) int {
 			rq.locs = append(rq.locs, rq.items[i].ev.Location...)
 		}
 	}
+	// The keys are sliced out only now that rq.locs has stopped growing (an append could move it).
 	keys := rq.locs
 	for i := range rq.items {
 		if it := &rq.items[i]; it.status == statusAccepted {
