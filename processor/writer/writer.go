@@ -136,9 +136,10 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 				likes = append(likes, buckets.LikeDeltas{Mark: b.Mark, Likes: b.Deltas.Likes})
 			}
 		}
-		if err := w.stage(ctx, f, func(ctx context.Context) error {
+		if id, err := w.stage(ctx, func(ctx context.Context) error {
 			return buckets.InsertLikes(ctx, w.conn, w.database, likes)
 		}); err != nil {
+			f.failed(id)
 			return err
 		}
 		f.likesDone = true
@@ -150,9 +151,10 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 				mins = append(mins, buckets.MinuteDeltas{Mark: b.Mark, Minutes: b.Deltas.Minutes, Marker: b.Marker})
 			}
 		}
-		if err := w.stage(ctx, f, func(ctx context.Context) error {
+		if id, err := w.stage(ctx, func(ctx context.Context) error {
 			return buckets.InsertMinutes(ctx, w.conn, w.database, mins)
 		}); err != nil {
+			f.failed(id)
 			return err
 		}
 		f.kpiDone = true
@@ -160,17 +162,26 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 	return nil
 }
 
-// stage runs one insert under the write timeout; any error makes the next attempt verify, since an insert
-// that failed on the client side may still have been written by the server.
-func (w *Writer) stage(ctx context.Context, f *Flush, insert func(context.Context) error) error {
+// stage runs one insert under the write timeout. On error it returns the insert's query id too: an insert
+// that failed on the client side may still be written by the server, so the next attempt waits for it to
+// end and verifies (Flush.failed).
+func (w *Writer) stage(ctx context.Context, insert func(context.Context) error) (id string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, w.timeout)
 	defer cancel()
-	id := queryID()
+	id = queryID()
 	if err := insert(ch.Context(ctx, ch.WithQueryID(id))); err != nil {
-		f.verify, f.failedQueries = true, append(f.failedQueries, id)
-		return err
+		return id, err
 	}
-	return nil
+	return "", nil
+}
+
+// failed records inserts that failed (their query ids): the next attempt verifies first.
+func (f *Flush) failed(ids ...string) {
+	for _, id := range ids {
+		if id != "" {
+			f.verify, f.failedQueries = true, append(f.failedQueries, id)
+		}
+	}
 }
 
 // insertEvents writes the flush's raw rows in up to w.streams concurrent INSERTs. ClickHouse runs each
@@ -191,26 +202,19 @@ func (w *Writer) insertEvents(ctx context.Context, f *Flush) error {
 		return nil
 	}
 	groups := splitChunks(chunks, total, w.streams)
-	errs := make([]error, len(groups))
+	ids, errs := make([]string, len(groups)), make([]error, len(groups))
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for i, g := range groups {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sub := &Flush{}
-			errs[i] = w.stage(ctx, sub, func(ctx context.Context) error {
+			ids[i], errs[i] = w.stage(ctx, func(ctx context.Context) error {
 				return clickhouse.InsertEventChunks(ctx, w.conn, w.database, g...)
 			})
-			if errs[i] != nil {
-				mu.Lock()
-				f.verify = true
-				f.failedQueries = append(f.failedQueries, sub.failedQueries...)
-				mu.Unlock()
-			}
 		}()
 	}
 	wg.Wait()
+	f.failed(ids...)
 	return errors.Join(errs...)
 }
 
