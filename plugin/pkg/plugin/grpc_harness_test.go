@@ -78,6 +78,21 @@ func startPlugin(t *testing.T, bin string) pluginClients {
 	}
 }
 
+// queryData sends one query (ref A) over gRPC as Grafana does, and returns its response.
+func (c pluginClients) queryData(t *testing.T, ctx context.Context, pc backend.PluginContext, q backend.DataQuery) backend.DataResponse {
+	t.Helper()
+	req := &backend.QueryDataRequest{PluginContext: pc, Queries: []backend.DataQuery{q}}
+	resp, err := c.data.QueryData(ctx, backend.ToProto().QueryDataRequest(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := backend.FromProto().QueryDataResponse(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.Responses["A"]
+}
+
 func TestGRPCHarness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the plugin executable")
@@ -141,16 +156,7 @@ func TestGRPCHarness(t *testing.T) {
 	}
 	for _, q := range queries {
 		t.Run("QueryData "+q.golden, func(t *testing.T) {
-			req := &backend.QueryDataRequest{PluginContext: pc, Queries: []backend.DataQuery{dataQuery(t, q.queryType, q.model, q.from, q.to)}}
-			resp, err := c.data.QueryData(ctx, backend.ToProto().QueryDataRequest(req))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := backend.FromProto().QueryDataResponse(resp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dr := got.Responses["A"]
+			dr := c.queryData(t, ctx, pc, dataQuery(t, q.queryType, q.model, q.from, q.to))
 			if dr.Error != nil {
 				t.Fatal(dr.Error)
 			}
@@ -159,16 +165,7 @@ func TestGRPCHarness(t *testing.T) {
 	}
 
 	t.Run("QueryData error over gRPC is downstream", func(t *testing.T) {
-		req := &backend.QueryDataRequest{PluginContext: pc, Queries: []backend.DataQuery{dataQuery(t, QueryEvents, map[string]any{"limit": -1}, from, to)}}
-		resp, err := c.data.QueryData(ctx, backend.ToProto().QueryDataRequest(req))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := backend.FromProto().QueryDataResponse(resp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dr := got.Responses["A"]
+		dr := c.queryData(t, ctx, pc, dataQuery(t, QueryEvents, map[string]any{"limit": -1}, from, to))
 		if dr.Error == nil || dr.Error.Error() != "limit: must be between 1 and 10000, got -1" || dr.ErrorSource != backend.ErrorSourceDownstream {
 			t.Errorf("got %v (%s), want the limit error from downstream", dr.Error, dr.ErrorSource)
 		}
