@@ -26,7 +26,6 @@ import (
 	"github.com/cxm-project/cxm/internal/event"
 )
 
-
 // Submit writes one event and waits for Kafka.
 type Submit func(ctx context.Context, e event.Event) error
 
