@@ -38,9 +38,9 @@ func (d *Datasource) statuses(ctx context.Context, q Query) ([]query.Status, err
 	if err != nil {
 		return nil, err
 	}
-	sts, err := eng.Statuses(ctx, sel.IDs, nil)
+	sts, err := eng.Statuses(ctx, sel.IDs, d.scope)
 	if err != nil {
-		return nil, engineError(err)
+		return nil, d.engineError(err)
 	}
 	return sts, nil
 }
