@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -25,7 +26,7 @@ func (d *Datasource) queryGeo(ctx context.Context, q Query) (data.Frames, error)
 	}
 	var locs []config.Location
 	for _, l := range d.cfg.Locations {
-		if sel.All || contains(sel.IDs, l.ID) {
+		if sel.All || slices.Contains(sel.IDs, l.ID) {
 			locs = append(locs, l)
 		}
 	}

@@ -59,7 +59,7 @@ func assessmentsFrame(as []query.Assessment, name func(string) string) *data.Fra
 			SetConfig(&data.FieldConfig{DisplayName: fmt.Sprintf("Q%d level", i), Min: ptr(1), Max: ptr(4), Decimals: ptrU16(0)}))
 	}
 	for _, a := range as {
-		st := MaturityStages[a.Stage-1]
+		st := StageOf(int64(a.Score))
 		row := []any{a.Time, a.Location, name(a.Location), int64(a.Score), st.Number, st.Name}
 		for _, v := range a.Levels {
 			row = append(row, uint8(v))

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -20,7 +21,7 @@ func scopeLocations(s Settings, reg []config.Location) ([]config.Location, func(
 	}
 	for _, id := range locations {
 		if !slices.ContainsFunc(reg, func(l config.Location) bool { return l.ID == id }) {
-			return nil, nil, fmt.Errorf("locations: %q is not in the registry of %s", id, cmpOr(s.ConfigPath, "the default config"))
+			return nil, nil, fmt.Errorf("locations: %q is not in the registry of %s", id, cmp.Or(s.ConfigPath, "the default config"))
 		}
 	}
 	for _, r := range regions {
@@ -37,11 +38,4 @@ func scopeLocations(s Settings, reg []config.Location) ([]config.Location, func(
 		}
 	}
 	return kept, func(id string) bool { return allowed[id] }, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
