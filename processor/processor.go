@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
@@ -36,6 +37,8 @@ type Processor struct {
 	cfg   *config.Config
 	log   *slog.Logger
 	rules partition.Rules
+	m     *metrics.Metrics
+	km    *kafka.Metrics // of the dead-letter producer
 
 	mu         sync.Mutex
 	conn       driver.Conn
@@ -44,8 +47,9 @@ type Processor struct {
 	joined     atomic.Bool
 }
 
-// New checks the configuration; it connects to nothing (Run does, and keeps retrying).
-func New(cfg *config.Config, log *slog.Logger) (*Processor, error) {
+// New checks the configuration; it connects to nothing (Run does, and keeps retrying). Its metrics, and its
+// dead-letter producer's (labelled component="processor"), register with reg; nil leaves them unregistered.
+func New(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*Processor, error) {
 	if err := clickhouse.ValidateDatabase(cfg.ClickHouse.Database); err != nil {
 		return nil, err
 	}
@@ -57,6 +61,8 @@ func New(cfg *config.Config, log *slog.Logger) (*Processor, error) {
 		cfg:        cfg,
 		log:        log,
 		rules:      partition.RulesOf(pc.DedupeHorizon, pc.RepeatInterval, pc.AllowedLateness, pc.MaxFutureSkew),
+		m:          metrics.New(reg),
+		km:         kafka.NewMetrics(kafka.ComponentRegisterer(reg, "processor")),
 		watermarks: map[int]int64{},
 		owned:      map[int]bool{},
 	}, nil
@@ -108,7 +114,7 @@ func (p *Processor) Run(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	dlq := kafka.NewProducer(p.cfg.Kafka, p.cfg.Kafka.Topics.DeadLetter, p.log)
+	dlq := kafka.NewProducer(p.cfg.Kafka, p.cfg.Kafka.Topics.DeadLetter, p.log, p.km)
 	defer dlq.Close()
 	group, err := kafka.NewConsumerGroup(p.cfg.Kafka, p.cfg.Processor.GroupID, p.cfg.Kafka.Topics.Events)
 	if err != nil {
@@ -122,7 +128,7 @@ func (p *Processor) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				break
 			}
-			metrics.KafkaErrors.Inc()
+			p.m.KafkaErrors.Inc()
 			p.log.Warn("consumer group", "err", err)
 			sleep(ctx, p.cfg.Processor.RetryMax)
 			continue
@@ -148,7 +154,7 @@ func (p *Processor) connect(ctx context.Context) (driver.Conn, error) {
 			p.mu.Unlock()
 			return conn, nil
 		}
-		metrics.ClickHouseErrors.Inc()
+		p.m.ClickHouseErrors.Inc()
 		p.log.Warn("clickhouse unreachable, retrying", "err", err)
 		if !sleep(ctx, b.next()) {
 			return nil, ctx.Err()
@@ -257,7 +263,7 @@ func (p *Processor) assign(ctx context.Context, conn driver.Conn, assigned []kaf
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		metrics.ClickHouseErrors.Inc()
+		p.m.ClickHouseErrors.Inc()
 		p.log.Warn("load partition state, retrying", "err", err)
 		if !sleep(ctx, b.next()) {
 			return nil, ctx.Err()
@@ -310,7 +316,7 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		if err != nil {
 			return nil, err
 		}
-		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log)
+		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log, p.m.KafkaErrors)
 		c.verifyUntil = beyond
 		c.written = last
 		if l, ok := likeMarks[id]; ok && l > last {
@@ -468,7 +474,7 @@ func (f *flusher) retry(ctx context.Context) bool {
 		if err == nil {
 			err = f.w.WriteWith(ctx, fl, f.writeAhead)
 			if err != nil {
-				metrics.ClickHouseErrors.Inc()
+				f.p.m.ClickHouseErrors.Inc()
 			}
 		}
 		if err == nil {
@@ -489,7 +495,7 @@ func (f *flusher) retry(ctx context.Context) bool {
 	}
 	f.stuck, f.fl = nil, nil
 	ack := time.Now()
-	metrics.FlushSeconds.Observe(ack.Sub(start).Seconds())
+	f.p.m.FlushSeconds.Observe(ack.Sub(start).Seconds())
 	offsets := map[int]int64{}
 	for _, b := range batches {
 		offsets[int(b.Partition)] = b.Last + 1
@@ -497,7 +503,7 @@ func (f *flusher) retry(ctx context.Context) bool {
 	}
 	// Kafka's commit only saves a new owner from reading what ClickHouse already says is done.
 	if err := f.gen.CommitOffsets(map[string]map[int]int64{f.topic: offsets}); err != nil {
-		metrics.KafkaErrors.Inc()
+		f.p.m.KafkaErrors.Inc()
 		f.p.log.Warn("commit offsets", "err", err)
 	}
 	return true
@@ -522,12 +528,12 @@ func (f *flusher) deadLetters(ctx context.Context, batches []*partition.Batch) e
 		return nil
 	}
 	if err := f.dlq.Produce(ctx, msgs...); err != nil {
-		metrics.KafkaErrors.Inc()
+		f.p.m.KafkaErrors.Inc()
 		return fmt.Errorf("dead-letter %d messages: %w", len(msgs), err)
 	}
 	for _, b := range batches {
 		for _, d := range b.DeadLetters {
-			metrics.DeadLettered.WithLabelValues(d.Label).Inc()
+			f.p.m.DeadLettered.WithLabelValues(d.Label).Inc()
 		}
 		b.DeadLetters = nil
 	}
@@ -536,20 +542,20 @@ func (f *flusher) deadLetters(ctx context.Context, batches []*partition.Batch) e
 
 func (f *flusher) account(b *partition.Batch, ack time.Time) {
 	for t, n := range b.Types {
-		metrics.EventsConsumed.WithLabelValues(string(t)).Add(float64(n))
+		f.p.m.EventsConsumed.WithLabelValues(string(t)).Add(float64(n))
 	}
 	if n := b.Messages[partition.Undecodable]; n > 0 {
-		metrics.EventsConsumed.WithLabelValues("undecodable").Add(float64(n))
+		f.p.m.EventsConsumed.WithLabelValues("undecodable").Add(float64(n))
 	}
-	metrics.Duplicates.Add(float64(b.Messages[partition.Duplicate]))
-	metrics.Repeats.Add(float64(b.Messages[partition.Repeat]))
-	metrics.Late.Add(float64(b.Messages[partition.Late]))
+	f.p.m.Duplicates.Add(float64(b.Messages[partition.Duplicate]))
+	f.p.m.Repeats.Add(float64(b.Messages[partition.Repeat]))
+	f.p.m.Late.Add(float64(b.Messages[partition.Late]))
 	ps := strconv.Itoa(int(b.Partition))
-	metrics.Lag.WithLabelValues(ps).Set(float64(b.Lag))
-	metrics.Watermark.WithLabelValues(ps).Set(float64(b.Mark.Watermark))
+	f.p.m.Lag.WithLabelValues(ps).Set(float64(b.Lag))
+	f.p.m.Watermark.WithLabelValues(ps).Set(float64(b.Mark.Watermark))
 	an := ack.UnixNano()
 	for _, r := range b.RecvNanos {
-		metrics.EndToEndSeconds.Observe(float64(an-r) / 1e9)
+		f.p.m.EndToEndSeconds.Observe(float64(an-r) / 1e9)
 	}
 	f.p.mu.Lock()
 	f.p.watermarks[int(b.Partition)] = b.Mark.Watermark

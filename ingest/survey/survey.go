@@ -25,7 +25,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/cxm-project/cxm/ingest/rules"
 	"github.com/cxm-project/cxm/ingest/web"
@@ -98,7 +97,7 @@ func (h *Handler) qr(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	png, err := qrcode.Encode(h.URL(loc, s.ID), qrcode.Medium, 512)
+	png, err := qrPNG(h.URL(loc, s.ID), 512)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

@@ -68,7 +68,7 @@ func setup(t *testing.T, mutate func(*config.API)) (*fixture, driver.Conn, strin
 	if mutate != nil {
 		mutate(&cfg.API)
 	}
-	s := NewWithRegisterer(cfg, conn, slog.New(slog.NewTextHandler(os.Stderr, nil)), prometheus.NewRegistry())
+	s := New(cfg, conn, slog.New(slog.NewTextHandler(os.Stderr, nil)), prometheus.NewRegistry())
 	mux := http.NewServeMux()
 	s.Routes(mux)
 	loader := openapi3.NewLoader()
