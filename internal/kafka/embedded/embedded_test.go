@@ -45,7 +45,7 @@ func brokerCommand(t *testing.T, listen, dir string) *exec.Cmd {
 	t.Helper()
 	bin, err := buildCXM(t)
 	if err == nil {
-		cmd := exec.Command(bin, "kafka", "--broker.listen", listen, "--broker.data_dir", dir, "--kafka.brokers", listen)
+		cmd := exec.Command(bin, "kafka", "--broker.listen", listen, "--broker.data_dir", dir)
 		cmd.Env = append(os.Environ(), "CXM_KAFKA_PARTITIONS=4")
 		return cmd
 	}
