@@ -25,7 +25,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-
 	"github.com/cxm-project/cxm/ingest/rules"
 	"github.com/cxm-project/cxm/ingest/web"
 	"github.com/cxm-project/cxm/internal/config"

@@ -59,8 +59,8 @@ func Registry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	i := Get()
 	info := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "cxm_build_info",
-		Help: "Always 1; the labels say which build of CXM is running (version, revision, goversion).",
+		Name:        "cxm_build_info",
+		Help:        "Always 1; the labels say which build of CXM is running (version, revision, goversion).",
 		ConstLabels: prometheus.Labels{"version": i.Version, "revision": i.Revision, "goversion": i.GoVersion},
 	})
 	info.Set(1)
