@@ -26,6 +26,7 @@ import (
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/kafka"
+	"github.com/cxm-project/cxm/internal/retry"
 	"github.com/cxm-project/cxm/processor/buckets"
 	"github.com/cxm-project/cxm/processor/metrics"
 	"github.com/cxm-project/cxm/processor/partition"
@@ -156,7 +157,7 @@ func (p *Processor) connect(ctx context.Context) (driver.Conn, error) {
 		}
 		p.m.ClickHouseErrors.Inc()
 		p.log.Warn("clickhouse unreachable, retrying", "err", err)
-		if !sleep(ctx, b.next()) {
+		if !sleep(ctx, b.Next()) {
 			return nil, ctx.Err()
 		}
 	}
@@ -265,7 +266,7 @@ func (p *Processor) assign(ctx context.Context, conn driver.Conn, assigned []kaf
 		}
 		p.m.ClickHouseErrors.Inc()
 		p.log.Warn("load partition state, retrying", "err", err)
-		if !sleep(ctx, b.next()) {
+		if !sleep(ctx, b.Next()) {
 			return nil, ctx.Err()
 		}
 	}
@@ -489,7 +490,7 @@ func (f *flusher) retry(ctx context.Context) bool {
 			return false
 		}
 		f.p.log.Warn("flush failed, retrying", "err", err, "partitions", len(batches))
-		if !sleep(ctx, b.next()) {
+		if !sleep(ctx, b.Next()) {
 			return false
 		}
 	}
@@ -562,19 +563,9 @@ func (f *flusher) account(b *partition.Batch, ack time.Time) {
 	f.p.mu.Unlock()
 }
 
-type backoff struct{ cur, min, max time.Duration }
-
-func (p *Processor) backoff() *backoff {
-	return &backoff{min: p.cfg.Processor.RetryMin, max: p.cfg.Processor.RetryMax}
-}
-
-func (b *backoff) next() time.Duration {
-	if b.cur == 0 {
-		b.cur = b.min
-	} else {
-		b.cur = min(2*b.cur, b.max)
-	}
-	return b.cur
+// backoff is the jittered back-off of one retry loop, processor.retry_min doubling up to retry_max.
+func (p *Processor) backoff() *retry.Backoff {
+	return retry.New(p.cfg.Processor.RetryMin, p.cfg.Processor.RetryMax)
 }
 
 // sleep waits d or until ctx ends; false when ctx ended.
