@@ -168,6 +168,10 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmpOr(to.Limit, "api.query_timeout")})
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
+	case unavailable(err):
+		s.log.Warn("api query: clickhouse unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int((s.cfg.API.RetryAfter+time.Second-1)/time.Second)))
+		writeError(w, http.StatusServiceUnavailable, "", "the database cannot be reached; retry later")
 	default:
 		s.log.Error("api query", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "", "the query failed; the server log has the details")
