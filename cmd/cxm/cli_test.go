@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // run calls Main as the shell would and returns its exit code and output.
@@ -148,5 +149,32 @@ func TestDefaultConfig(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(repo, defaultConfig)); err != nil {
 		t.Fatalf("the project's %s: %v", defaultConfig, err)
+	}
+}
+
+// TestImportReport: a file whose header is wrong gets that error alone (no progress line, no summary of
+// zero rows); rejected rows get the summary and their errors once, exit 1, and no log line repeating them.
+func TestImportReport(t *testing.T) {
+	t.Setenv("CXM_CONFIG", "")
+	t.Chdir("../..") // the project's cxm.yaml: its registry has store-001
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bad := write("bad.csv", "shop,receipt,time,amount,items\nstore-001,R1,2026-11-23T10:00:00Z,100.00,1\n")
+	code, out, errOut := run(t, "import", "receipts", "--dry-run", bad)
+	if code != 1 || out != "" || strings.Count(errOut, `unknown column "shop"`) != 1 || strings.Contains(errOut, "rows") {
+		t.Errorf("bad header: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	at := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	mixed := write("mixed.csv", "location,receipt,time,amount,items\nstore-001,R1,"+at+",100.00,1\nstore-001,R2,"+at+",abc,1\n")
+	code, out, errOut = run(t, "import", "receipts", "--dry-run", mixed)
+	if code != 1 || !strings.Contains(out, "2 rows, 1 valid (dry run, nothing written), 0 duplicate ids in the file, 1 rejected") ||
+		strings.Count(errOut, "amount") != 1 || strings.Contains(errOut, "level=ERROR") || strings.Contains(errOut, `"level":"ERROR"`) {
+		t.Errorf("rejected row: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -50,9 +49,6 @@ func kindArg(_ *cobra.Command, args []string) error {
 	return nil
 }
 
-// errRejected makes the exit code non-zero when rows were rejected, after the summary was printed.
-var errRejected = errors.New("some rows were rejected")
-
 func runImport(ctx context.Context, e *env) error {
 	args := e.flags.Args()
 	kind, path := args[0], args[1]
@@ -88,6 +84,12 @@ func runImport(ctx context.Context, e *env) error {
 	bar := importer.NewBar(e.stderr, term, size)
 	opts.Progress = bar.Update
 	sum, err := importer.Run(ctx, in, opts)
+	if err != nil && sum.Rows == 0 {
+		// Nothing was read (a bad header, an unreadable file): the error alone says it, without a
+		// progress line or a summary of zero rows.
+		fmt.Fprintf(e.stderr, "cxm import: %s: %v\n", path, err)
+		return exitError{1}
+	}
 	bar.Done(importer.Progress{Rows: sum.Rows, Bytes: size})
 	for i, re := range sum.Errors {
 		if i == maxErrs {
@@ -106,7 +108,8 @@ func runImport(ctx context.Context, e *env) error {
 		return err
 	}
 	if sum.Rejected > 0 {
-		return errRejected
+		// The summary and the row errors said it all; the exit code tells a script.
+		return exitError{1}
 	}
 	return nil
 }
