@@ -141,7 +141,6 @@ func toEventJSON(ev *query.Event, j *eventJSON) {
 	}
 }
 
-
 // eventCells are the export cells of ev, in query.EventColumns order: numbers as int64, flags as bool,
 // times as time.Time in UTC, nil for a field that does not apply to the event (another type's field, a
 // smiley's value and scale on another button, an unanswered question), so it is empty rather than 0.
