@@ -145,7 +145,7 @@ func printSummary(e *env, base string, broker bool) {
 	fmt.Fprintf(w, "  surveys     %s/s/%s/default  (QR: …/qr.png)   assessment %s/assessment\n", base, loc, base)
 	fmt.Fprintf(w, "  operations  %s/healthz  %s/readyz  %s/metrics\n", base, base, base)
 	if broker {
-		fmt.Fprintf(w, "  kafka       %s (embedded, data in %s): kcat -b %s -t %s -C -o end\n", c.Kafka.Brokers[0], c.Broker.DataDir, c.Kafka.Brokers[0], c.Kafka.Topics.Events)
+		fmt.Fprintf(w, "  kafka       %s (embedded, data in %s): kcat -b %s -t %s -C -o end  (apt-get install kcat)\n", c.Kafka.Brokers[0], c.Broker.DataDir, c.Kafka.Brokers[0], c.Kafka.Topics.Events)
 	} else {
 		fmt.Fprintf(w, "  kafka       %v\n", c.Kafka.Brokers)
 	}
