@@ -178,3 +178,42 @@ func readmeMetrics(t *testing.T, path string) map[string]bool {
 	}
 	return names
 }
+
+// TestOneWayToRegisterMetrics fails on production code that registers metrics any other way than with
+// promauto.With on an injected registerer: package-level registration (init, MustRegister on the default
+// registry, promauto.New… without With) or a registration error ignored.
+func TestOneWayToRegisterMetrics(t *testing.T) {
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := regexp.MustCompile(`prometheus\.(MustRegister|Register|DefaultRegisterer|DefaultGatherer)\b|promauto\.New|\.Register\(|AlreadyRegisteredError`)
+	err = filepath.WalkDir(repo, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); n == "node_modules" || n == ".git" || n == "dist" || n == "run" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if forbidden.MatchString(line) && !strings.HasPrefix(strings.TrimSpace(line), "//") {
+				rel, _ := filepath.Rel(repo, path)
+				t.Errorf("%s:%d registers metrics another way: %s", rel, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
