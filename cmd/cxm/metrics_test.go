@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/testutil"
 )
 
@@ -215,5 +216,28 @@ func TestOneWayToRegisterMetrics(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestREADMEKPIUnits: the README's Metrics section gives the unit of every registered KPI, as the values
+// of cxm_kpi_value and cxm_kpi_threshold are in it.
+func TestREADMEKPIUnits(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, "### Metrics\n")
+	if i < 0 {
+		t.Fatal("README.md has no Metrics section")
+	}
+	section := s[i:]
+	if j := strings.Index(section[1:], "\n## "); j >= 0 {
+		section = section[:j+1]
+	}
+	for _, name := range kpi.Builtin.Names() {
+		if !strings.Contains(section, "`"+name+"`") {
+			t.Errorf("the README's Metrics section gives no unit for the KPI %s", name)
+		}
 	}
 }
