@@ -132,7 +132,11 @@ func (s *Service) Submit(ctx context.Context, e event.Event) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Ingest.ProduceTimeout)
 	defer cancel()
 	t := time.Now()
-	err := s.events.Produce(ctx, kafkago.Message{Key: []byte(e.Location), Value: e.AppendJSON(nil), Headers: s.seen.Headers(), Time: now})
+	headers := s.seen.Headers()
+	if e.Misuse != "" {
+		headers = append(headers[:len(headers):len(headers)], kafkago.Header{Key: event.MisuseHeader, Value: []byte(e.Misuse)})
+	}
+	err := s.events.Produce(ctx, kafkago.Message{Key: []byte(e.Location), Value: e.AppendJSON(nil), Headers: headers, Time: now})
 	metrics.ProduceDuration.Observe(time.Since(t).Seconds())
 	if err != nil {
 		s.seen.MaybeWritten(e.ID)

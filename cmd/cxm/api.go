@@ -30,6 +30,7 @@ func runAPI(ctx context.Context, e *env) error {
 	}
 	defer conn.Close()
 	srv := httpserver.New(e.log.With("part", "http"), nil)
+	srv.Configure(cfg.HTTP)
 	srv.AddCheck(httpserver.Check{Name: "clickhouse", Func: func(ctx context.Context) error { return clickhouse.Ping(ctx, conn) }})
 	api.New(cfg, conn, e.log.With("part", "api")).Mount(srv)
 	return srv.Serve(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownTimeout)

@@ -25,6 +25,7 @@ func runProcess(ctx context.Context, e *env) error {
 		return err
 	}
 	srv := httpserver.New(e.log.With("part", "http"), nil)
+	srv.Configure(e.cfg.HTTP)
 	p.Mount(srv)
 	conn, err := clickhouse.Open(ctx, e.cfg.ClickHouse)
 	if err != nil {

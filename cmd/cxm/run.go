@@ -42,10 +42,11 @@ func runAll(ctx context.Context, e *env) error {
 
 	// The development token writes and reads every location; the config refuses it off loopback.
 	cfg.Ingest.DevToken = true
-	cfg.API.Tokens = append(cfg.API.Tokens, config.APIToken{Name: auth.DevTokenName, Hash: auth.Hash(auth.DevToken), All: true})
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	// Added after validation, which refuses the development token's hash in any configured token list.
+	cfg.API.Tokens = append(cfg.API.Tokens, config.APIToken{Name: auth.DevTokenName, Hash: auth.Hash(auth.DevToken), All: true})
 
 	if useBroker {
 		b, err := embedded.Start(cfg.Broker, cfg.Kafka.Partitions, log.With("part", "broker"))
@@ -69,6 +70,7 @@ func runAll(ctx context.Context, e *env) error {
 	}
 
 	srv := httpserver.New(log.With("part", "http"), nil)
+	srv.Configure(cfg.HTTP)
 	ing, err := ingest.New(ctx, cfg, log.With("part", "ingest"))
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)

@@ -42,6 +42,7 @@ type eventJSON struct {
 	Ext         json.RawMessage `json:"ext"`
 	Repeat      bool            `json:"repeat"`
 	Received    time.Time       `json:"received"`
+	Misuse      string          `json:"misuse,omitempty"`
 }
 
 // maxSheetRows is Excel's row limit per sheet (1,048,576) less the header: a longer export continues on
@@ -132,7 +133,7 @@ func toEventJSON(ev *query.Event, j *eventJSON) {
 		Value: ev.Value, Scale: ev.Scale, Subject: ev.Subject, In: ev.In, Out: ev.Out, Receipt: ev.Receipt,
 		AmountCents: ev.AmountCents, Items: ev.Items, Currency: ev.Currency, Seller: ev.Seller, Refund: ev.Refund,
 		Survey: ev.Survey, NPS: ev.NPS, CSAT: ev.CSAT, CES: ev.CES, Comment: ev.Comment, Q: ev.Q,
-		Repeat: ev.Repeat, Received: ev.Received,
+		Repeat: ev.Repeat, Received: ev.Received, Misuse: ev.Misuse,
 	}
 	if ev.Ext != "" && json.Valid([]byte(ev.Ext)) {
 		j.Ext = json.RawMessage(ev.Ext)
@@ -159,6 +160,7 @@ func eventRecord(ev *query.Event, rec []string) {
 		rec[22+i] = strconv.Itoa(int(q))
 	}
 	rec[33], rec[34], rec[35] = ev.Ext, strconv.FormatBool(ev.Repeat), ev.Received.Format(time.RFC3339)
+	rec[36] = ev.Misuse
 }
 
 // eventCells are the XLSX cells of ev: numbers as numbers, the rest as text.
@@ -180,6 +182,7 @@ func eventCells(ev *query.Event, cells []any) {
 		cells[22+i] = int(q)
 	}
 	cells[33], cells[34], cells[35] = ev.Ext, strconv.FormatBool(ev.Repeat), ev.Received.Format(time.RFC3339)
+	cells[36] = ev.Misuse
 }
 
 func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.EventsQuery, timeout time.Duration) error {

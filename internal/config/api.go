@@ -24,6 +24,11 @@ type API struct {
 	MaxLocations int `koanf:"max_locations"`
 	// MaxExportRows caps the events one export streams.
 	MaxExportRows int64 `koanf:"max_export_rows"`
+	// MaxExportBytes caps the bytes one export (CSV, NDJSON, XLSX) may send; XLSX is refused before it
+	// starts when its rows exceed MaxXLSXRows, since excelize spools the sheet to a temporary file.
+	MaxExportBytes int64     `koanf:"max_export_bytes"`
+	MaxXLSXRows    int64     `koanf:"max_xlsx_rows"`
+	RateLimit      APILimits `koanf:"rate_limit"`
 }
 
 // APIToken is one read token, in the same form as the ingest's write tokens (IngestToken): a name for logs,
@@ -57,6 +62,12 @@ func (a *API) validate(c *Config, es *Errors) {
 	}
 	if a.MaxExportRows < 1 {
 		es.add("api.max_export_rows", "must be at least 1")
+	}
+	if a.MaxExportBytes < 1<<20 {
+		es.add("api.max_export_bytes", "must be at least 1048576")
+	}
+	if a.MaxXLSXRows < 1 {
+		es.add("api.max_xlsx_rows", "must be at least 1")
 	}
 	entries := make([]tokenEntry, len(a.Tokens))
 	for i, t := range a.Tokens {

@@ -51,6 +51,7 @@ type Event struct {
 	Ext         string    // the event's free JSON object, as received ("" when none)
 	Repeat      bool      // a repeat press: stored, not counted
 	Received    time.Time
+	Misuse      string // why a survey answer over an abuse limit was kept but not counted ("" for others)
 }
 
 // EventColumns are the export's column names, in the order of Event's fields (q1..q11 spelled out).
@@ -58,6 +59,7 @@ var EventColumns = []string{
 	"id", "type", "location", "device", "time", "kind", "value", "scale", "subject", "in", "out",
 	"receipt", "amount_cents", "items", "currency", "seller", "refund", "survey", "nps", "csat", "ces",
 	"comment", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "ext", "repeat", "received",
+	"misuse",
 }
 
 // EventsQuery is a validated export: Count events will stream.
@@ -157,7 +159,7 @@ func (q *EventsQuery) Stream(ctx context.Context, timeout time.Duration, fn func
 		dest = append(dest, &ev.Q[i])
 	}
 	repeat := new(uint8)
-	dest = append(dest, &ev.Ext, repeat, &ev.Received)
+	dest = append(dest, &ev.Ext, repeat, &ev.Received, &ev.Misuse)
 	settings := ch.Settings{}
 	if timeout > 0 {
 		settings["max_execution_time"] = int(max(1, timeout/time.Second))
