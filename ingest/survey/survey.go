@@ -175,6 +175,10 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !web.SameOrigin(r) {
+		http.Error(w, "cross-origin form posts are refused", http.StatusForbidden)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)

@@ -83,7 +83,7 @@ func (s *Server) internalHandler() http.Handler {
 func securityHeaders(w http.ResponseWriter, r *http.Request, hsts bool) {
 	hd := w.Header()
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Referrer-Policy", "same-origin") // not "no-referrer": Chromium then posts forms with Origin: null
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Content-Security-Policy", DefaultCSP)
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
