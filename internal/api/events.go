@@ -82,25 +82,42 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sc *scope) {
 		s.writeQueryError(w, r, err)
 		return
 	}
+	if format == "xlsx" && s.cfg.API.MaxXLSXRows > 0 && q.Count > uint64(s.cfg.API.MaxXLSXRows) {
+		// Refused before excelize spools a byte to the temporary directory.
+		writeJSON(w, http.StatusBadRequest, apiError{Error: http.StatusText(http.StatusBadRequest), Param: "format", Limit: "api.max_xlsx_rows",
+			Reason: "the range holds " + strconv.FormatUint(q.Count, 10) + " events, more than " + strconv.FormatInt(s.cfg.API.MaxXLSXRows, 10) +
+				" for XLSX; export CSV or NDJSON, or a shorter range"})
+		return
+	}
 	w.Header().Set("X-CXM-Event-Count", strconv.FormatUint(q.Count, 10))
 	timeout := s.cfg.API.ExportTimeout
+	// An export may legitimately outlast http.write_timeout: this response gets export_timeout instead.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + 30*time.Second))
+	lw := &limitedWriter{w: w, limit: s.cfg.API.MaxExportBytes}
+	if format != "xlsx" {
+		w.Header().Set("Trailer", exportTrailer)
+	}
 	switch format {
 	case "csv":
 		attachment(w, "events.csv", "text/csv; charset=utf-8")
-		cw := csv.NewWriter(w)
+		cw := csv.NewWriter(lw)
 		_ = cw.Write(query.EventColumns)
 		rec := make([]string, len(query.EventColumns))
 		err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
 			s.metrics.rows.Inc()
 			eventRecord(ev, rec)
-			return cw.Write(rec)
+			neutralise(rec, eventTextColumns)
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+			return cw.Error()
 		})
 		cw.Flush()
 	case "xlsx":
-		err = s.eventsXLSX(w, r, q, timeout)
+		err = s.eventsXLSX(w, lw, r, q, timeout)
 	default:
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		bw := bufio.NewWriterSize(w, 64<<10)
+		bw := bufio.NewWriterSize(lw, 64<<10)
 		enc := json.NewEncoder(bw)
 		var j eventJSON
 		err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
@@ -111,6 +128,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sc *scope) {
 		if ferr := bw.Flush(); err == nil {
 			err = ferr
 		}
+	}
+	if lw.hit {
+		w.Header().Set(exportTrailer, "truncated at api.max_export_bytes ("+strconv.FormatInt(lw.limit, 10)+" bytes); export a shorter range")
+		s.log.Warn("api events export cut at api.max_export_bytes", "bytes", lw.n, "format", format)
+		return
 	}
 	if err != nil && !errors.Is(err, r.Context().Err()) {
 		// Headers are gone: the client sees a truncated body (fewer rows than X-CXM-Event-Count).
@@ -185,7 +207,7 @@ func eventCells(ev *query.Event, cells []any) {
 	cells[36] = ev.Misuse
 }
 
-func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.EventsQuery, timeout time.Duration) error {
+func (s *Server) eventsXLSX(w http.ResponseWriter, body *limitedWriter, r *http.Request, q *query.EventsQuery, timeout time.Duration) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "events"
@@ -232,5 +254,5 @@ func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.Eve
 		return err
 	}
 	attachment(w, "events.xlsx", xlsxType)
-	return f.Write(w)
+	return f.Write(body)
 }

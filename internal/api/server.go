@@ -28,6 +28,7 @@ type Server struct {
 	log     *slog.Logger
 	tokens  *tokens
 	metrics *metrics
+	limits  *tokenLimits
 }
 
 // New builds the API on an open ClickHouse connection. Metrics register with prometheus.DefaultRegisterer.
@@ -48,6 +49,7 @@ func NewWithRegisterer(cfg *config.Config, conn driver.Conn, log *slog.Logger, r
 		log:     log,
 		tokens:  newTokens(a.Tokens),
 		metrics: newMetrics(reg),
+		limits:  newTokenLimits(a.RateLimit),
 	}
 }
 
@@ -84,6 +86,10 @@ func (s *Server) handle(mux *http.ServeMux, pattern, name string, h handler) {
 			writeError(rw, http.StatusUnauthorized, "authorization", err.Error())
 			return
 		}
+		if !s.limits.acquire(rw, sc.name) {
+			return
+		}
+		defer s.limits.release(sc.name)
 		h(rw, r, sc)
 		if rw.code >= 500 {
 			s.log.Error("api request failed", "endpoint", name, "status", rw.code, "token", sc.name)
@@ -109,6 +115,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	w.written = true
 	return w.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection (an export extends its write deadline).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Flush lets streamed exports reach the client as they are written.
 func (w *statusWriter) Flush() {
@@ -179,6 +188,10 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmpOr(to.Limit, "api.query_timeout")})
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
+	case unavailable(err):
+		s.log.Error("api query: ClickHouse unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "", "the database is unavailable; retry shortly")
 	default:
 		s.log.Error("api query", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "", "the query failed; the server log has the details")
