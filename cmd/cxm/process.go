@@ -33,6 +33,7 @@ func runProcess(ctx context.Context, e *env) error {
 	}
 	defer conn.Close()
 	defer startEvaluator(ctx, e.cfg, conn, p, e.log.With("part", "status"))()
+	defer startPrivacySweeper(ctx, e.cfg, conn, e.log.With("part", "privacy"))()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 1)

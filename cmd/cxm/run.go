@@ -83,6 +83,7 @@ func runAll(ctx context.Context, e *env) error {
 	}
 	proc.Mount(srv)
 	defer startEvaluator(ctx, cfg, conn, proc, log.With("part", "status"))()
+	defer startPrivacySweeper(ctx, cfg, conn, log.With("part", "privacy"))()
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
