@@ -63,8 +63,8 @@ func (a *API) validate(c *Config, es *Errors) {
 	if a.MaxExportRows < 1 {
 		es.add("api.max_export_rows", "must be at least 1")
 	}
-	if a.MaxExportBytes < 1<<20 {
-		es.add("api.max_export_bytes", "must be at least 1048576")
+	if a.MaxExportBytes < 1024 {
+		es.add("api.max_export_bytes", "must be at least 1024")
 	}
 	if a.MaxXLSXRows < 1 {
 		es.add("api.max_xlsx_rows", "must be at least 1")
