@@ -28,13 +28,13 @@ func (h *Events) precheck(w http.ResponseWriter, r *http.Request, tok *auth.Toke
 	if r.ContentLength > 0 {
 		if ok, wait := b.Take(int(r.ContentLength), now); !ok {
 			w.Header().Set("Retry-After", seconds(wait))
-			return h.bytesLimited(tok, wait)
+			return h.bytesLimited(tok)
 		}
 		return nil
 	}
 	if ok, wait := b.Ready(now); !ok {
 		w.Header().Set("Retry-After", seconds(wait))
-		return h.bytesLimited(tok, wait)
+		return h.bytesLimited(tok)
 	}
 	return nil
 }
@@ -46,8 +46,8 @@ func (h *Events) charge(r *http.Request, tok *auth.Token, n int) {
 	}
 }
 
-func (h *Events) bytesLimited(tok *auth.Token, wait interface{ Seconds() float64 }) *httpError {
+func (h *Events) bytesLimited(tok *auth.Token) *httpError {
 	return &httpError{http.StatusTooManyRequests, "rate_limited", "token " + strconv.Quote(tok.Name) + " is over its byte limit of " +
 		strconv.FormatFloat(tok.BytesRate, 'f', -1, 64) + " bytes/s (ingest.rate_limit.bytes_per_second, burst " +
-		strconv.FormatInt(tok.BytesBurst, 10) + "); retry later"}
+		strconv.FormatInt(tok.BytesBurst, 10) + "); retry after Retry-After"}
 }

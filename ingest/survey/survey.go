@@ -33,8 +33,8 @@ import (
 	"github.com/cxm-project/cxm/ingest/rules"
 	"github.com/cxm-project/cxm/ingest/web"
 	"github.com/cxm-project/cxm/internal/config"
-	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/httpserver"
 )
 
 // Submit writes one event and waits for Kafka.
@@ -155,8 +155,8 @@ type question struct {
 
 type page struct {
 	Lang, Title, Action, Error, Done, Nonce string
-	Questions                        []question
-	CSS                              template.CSS
+	Questions                               []question
+	CSS                                     template.CSS
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
