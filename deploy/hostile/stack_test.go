@@ -66,7 +66,7 @@ func startStack(t *testing.T) *stack {
 	cfg.Ingest.MaxEventBytes = 8 << 10
 	cfg.Ingest.RateLimit = config.RateLimit{EventsPerSecond: 20, Burst: 200, BytesPerSecond: 16 << 10, BytesBurst: 512 << 10}
 	cfg.Ingest.SurveyGuard = config.SurveyGuard{NonceTTL: time.Hour, Window: time.Hour, PerAddress: 1, PerLocation: 3,
-		BurstWindow: time.Minute, Burst: 2, MaxTracked: 1000}
+		BurstWindow: 30 * time.Minute, Burst: 2, MaxTracked: 1000} // windows far longer than the test, so it holds on a slow machine
 	cfg.Ingest.Tokens = []config.IngestToken{
 		{Name: "all", Hash: auth.Hash(writeAll), All: true},
 		{Name: "shop1", Hash: auth.Hash(writeShop1), Locations: []string{"shop-1"}},
