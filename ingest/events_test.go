@@ -381,7 +381,7 @@ func TestDevToken(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	k := cxmtest.Kafka(t)
 	e := start(t, k, func(c *config.Config) {
-		c.Ingest.RateLimit = config.RateLimit{EventsPerSecond: 1, Burst: 2}
+		c.Ingest.RateLimit = config.RateLimit{EventsPerSecond: 1, Burst: 2, BytesPerSecond: 1 << 20, BytesBurst: c.Ingest.MaxBodyBytes}
 		c.Ingest.Tokens[0].EventsPerSecond = 1000 // the "all" token has its own, larger bucket
 	})
 	now := time.Now()

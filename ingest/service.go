@@ -78,7 +78,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, reg promethe
 		Config: cfg, Tokens: tokens, Limiter: ratelimit.New(), Rules: s.rules, Writer: s.out, Log: log,
 	})
 	var err error
-	if s.surveys, err = survey.New(cfg, s.rules, s.out.Submit, log.With("part", "survey")); err != nil {
+	if s.surveys, err = survey.New(cfg, s.rules, s.out.Submit, s.out.Metrics(), log.With("part", "survey")); err != nil {
 		return nil, err
 	}
 	s.assessment = maturity.New(cfg, s.rules, s.out.Submit, func(err error) bool { return errors.Is(err, writer.ErrDuplicate) }, log.With("part", "assessment"))

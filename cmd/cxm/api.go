@@ -31,6 +31,7 @@ func runAPI(ctx context.Context, e *env) error {
 	}
 	defer conn.Close()
 	srv := httpserver.New(e.log.With("part", "http"), e.reg)
+	srv.Configure(cfg.HTTP)
 	srv.AddCheck(httpserver.Check{Name: "clickhouse", Func: func(ctx context.Context) error { return clickhouse.Ping(ctx, conn) }})
 	api.New(cfg, conn, e.log.With("part", "api"), e.reg).Mount(srv)
 	return srv.Serve(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownTimeout)

@@ -34,6 +34,7 @@ func runIngest(ctx context.Context, e *env) error {
 		return err
 	}
 	srv := httpserver.New(e.log.With("part", "http"), e.reg)
+	srv.Configure(cfg.HTTP)
 	svc.Mount(srv)
 	serveErr := srv.Serve(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownTimeout)
 	if err := svc.Close(); err != nil && serveErr == nil {

@@ -26,6 +26,7 @@ func runProcess(ctx context.Context, e *env) error {
 		return err
 	}
 	srv := httpserver.New(e.log.With("part", "http"), e.reg)
+	srv.Configure(e.cfg.HTTP)
 	p.Mount(srv)
 	conn, err := clickhouse.Open(ctx, e.cfg.ClickHouse)
 	if err != nil {
@@ -33,6 +34,7 @@ func runProcess(ctx context.Context, e *env) error {
 	}
 	defer conn.Close()
 	defer startEvaluator(ctx, e.cfg, conn, p, e.log.With("part", "status"), e.reg)()
+	defer startPrivacySweeper(ctx, e.cfg, conn, e.log.With("part", "privacy"))()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, 1)

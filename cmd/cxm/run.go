@@ -43,10 +43,11 @@ func runAll(ctx context.Context, e *env) error {
 
 	// The development token writes and reads every location; the config refuses it off loopback.
 	cfg.Ingest.DevToken = true
-	cfg.API.Tokens = append(cfg.API.Tokens, config.APIToken{Name: auth.DevTokenName, Hash: auth.Hash(auth.DevToken), All: true})
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	// Added after validation, which refuses the development token's hash in any configured token list.
+	cfg.API.Tokens = append(cfg.API.Tokens, config.APIToken{Name: auth.DevTokenName, Hash: auth.Hash(auth.DevToken), All: true})
 
 	if useBroker {
 		b, err := embedded.Start(cfg.Broker, cfg.Kafka.Partitions, log.With("part", "broker"))
@@ -70,6 +71,7 @@ func runAll(ctx context.Context, e *env) error {
 	}
 
 	srv := httpserver.New(log.With("part", "http"), e.reg)
+	srv.Configure(cfg.HTTP)
 	ing, err := ingest.New(ctx, cfg, log.With("part", "ingest"), e.reg)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
@@ -82,6 +84,7 @@ func runAll(ctx context.Context, e *env) error {
 	}
 	proc.Mount(srv)
 	defer startEvaluator(ctx, cfg, conn, proc, log.With("part", "status"), e.reg)()
+	defer startPrivacySweeper(ctx, cfg, conn, log.With("part", "privacy"))()
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -52,12 +53,19 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, buf *bytes.Bu
 	switch {
 	case isMaxBytes(err):
 		return tooLarge("body larger than ingest.max_body_bytes (%d bytes)", limit)
+	case isTimeout(err):
+		return &httpError{http.StatusRequestTimeout, "bad_request", "the body did not arrive within http.read_timeout"}
 	case err != nil:
-		return badRequest("reading the body: %v", err)
+		return badRequest("reading the body failed: the connection broke or the body is not what Content-Length / Content-Encoding announce")
 	case n > limit:
 		return tooLarge("body larger than ingest.max_body_bytes (%d bytes) after gunzip", limit)
 	}
 	return nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func isMaxBytes(err error) bool {

@@ -157,9 +157,13 @@ func (h *Events) serve(w http.ResponseWriter, r *http.Request) int {
 		}
 	}()
 
+	if he := h.precheck(w, r, tok); he != nil {
+		return h.refuse(w, he)
+	}
 	if err := readBody(w, r, h.cfg.MaxBodyBytes, &rq.body); err != nil {
 		return h.refuse(w, err)
 	}
+	h.charge(r, tok, rq.body.Len())
 	spans, err := split(rq.body.Bytes(), isNDJSON(r.Header.Get("Content-Type")), h.cfg.MaxEvents, rq.spans)
 	if err != nil {
 		return h.refuse(w, err)

@@ -29,6 +29,8 @@ type Metrics struct {
 	KafkaErrors *prometheus.CounterVec
 	// Refused counts refused requests by reason (unauthorized, forbidden, rate_limited, too_large, bad_request, unavailable).
 	Refused *prometheus.CounterVec
+	// SurveyMisuse counts survey answers kept with a misuse flag, by reason.
+	SurveyMisuse *prometheus.CounterVec
 }
 
 // New registers the ingest's metrics with reg; a nil reg leaves them unregistered (tests that do not read them).
@@ -56,6 +58,10 @@ func New(reg prometheus.Registerer) *Metrics {
 		Refused: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "cxm_ingest_refused_requests_total",
 			Help: "Requests refused as a whole, by reason.",
+		}, []string{"reason"}),
+		SurveyMisuse: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "cxm_ingest_survey_misuse_total",
+			Help: "Survey answers kept with a misuse flag (excluded from every KPI), by reason.",
 		}, []string{"reason"}),
 	}
 }

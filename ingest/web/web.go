@@ -3,6 +3,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -61,3 +62,31 @@ button.secondary{background:#fff;color:#0b4f9c}
 a{color:#0b4f9c}
 .stage{border-left:6px solid #0b4f9c;padding:.2rem 0 .2rem 1rem}
 `
+
+// SameOrigin reports whether a form post comes from a page of this host. Browsers send Origin with every
+// POST (and Sec-Fetch-Site); a request with neither is not a browser's cross-site post (curl, an old
+// browser), and is left to the other checks.
+func SameOrigin(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none": // the browser's own word, more reliable than Origin (which may be "null")
+		return true
+	case "cross-site", "same-site":
+		return false
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	if o == "null" {
+		return false
+	}
+	u, err := url.Parse(o)
+	if err != nil {
+		return false
+	}
+	host := r.Host
+	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
+		host = fh
+	}
+	return strings.EqualFold(u.Host, host)
+}

@@ -157,7 +157,12 @@ func (w *Writer) Submit(ctx context.Context, e event.Event) error {
 		w.Count(typ, metrics.Duplicate, 1)
 		return ErrDuplicate
 	}
-	msg := kafkago.Message{Key: []byte(e.Location), Value: e.AppendJSON(nil), Headers: w.Headers(), Time: now}
+	headers := w.Headers()
+	if e.Misuse != "" {
+		// The full slice expression keeps the shared header slice from being appended to in place.
+		headers = append(headers[:len(headers):len(headers)], kafkago.Header{Key: event.MisuseHeader, Value: []byte(e.Misuse)})
+	}
+	msg := kafkago.Message{Key: []byte(e.Location), Value: e.AppendJSON(nil), Headers: headers, Time: now}
 	if _, err := w.Write(ctx, []kafkago.Message{msg}, nil); err != nil {
 		if w.seen != nil {
 			w.seen.MaybeWritten(e.ID)

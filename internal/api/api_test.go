@@ -486,7 +486,7 @@ func eventHeader() []string {
 	for i := 1; i <= 11; i++ {
 		h = append(h, "q"+strconv.Itoa(i))
 	}
-	return append(h, "ext", "repeat", "received")
+	return append(h, "ext", "repeat", "received", "misuse")
 }
 
 func TestStatusAndLocations(t *testing.T) {

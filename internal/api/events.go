@@ -42,6 +42,7 @@ type eventJSON struct {
 	Ext         json.RawMessage `json:"ext"`
 	Repeat      bool            `json:"repeat"`
 	Received    time.Time       `json:"received"`
+	Misuse      string          `json:"misuse,omitempty"`
 }
 
 // maxSheetRows is Excel's row limit per sheet (1,048,576) less the header: a longer export continues on
@@ -81,12 +82,25 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sc *scope) {
 		s.writeQueryError(w, r, err)
 		return
 	}
+	if format == "xlsx" && s.cfg.API.MaxXLSXRows > 0 && q.Count > uint64(s.cfg.API.MaxXLSXRows) {
+		// Refused before excelize spools a byte to the temporary directory.
+		writeJSON(w, http.StatusBadRequest, apiError{Error: http.StatusText(http.StatusBadRequest), Param: "format", Limit: "api.max_xlsx_rows",
+			Reason: "the range holds " + strconv.FormatUint(q.Count, 10) + " events, more than " + strconv.FormatInt(s.cfg.API.MaxXLSXRows, 10) +
+				" for XLSX; export CSV or NDJSON, or a shorter range"})
+		return
+	}
 	w.Header().Set("X-CXM-Event-Count", strconv.FormatUint(q.Count, 10))
 	timeout := s.cfg.API.ExportTimeout
+	// An export may legitimately outlast http.write_timeout: this response gets export_timeout instead.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + 30*time.Second))
+	lw := &limitedWriter{w: w, limit: s.cfg.API.MaxExportBytes}
+	if format != "xlsx" {
+		w.Header().Set("Trailer", exportTrailer)
+	}
 	switch format {
 	case "csv":
 		attachment(w, "events.csv", "text/csv; charset=utf-8")
-		cw := csv.NewWriter(w)
+		cw := csv.NewWriter(lw)
 		_ = cw.Write(query.EventColumns)
 		rec := make([]string, len(query.EventColumns))
 		cells := make([]any, len(query.EventColumns))
@@ -94,14 +108,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sc *scope) {
 			s.metrics.rows.Inc()
 			eventCells(ev, cells)
 			eventRecord(cells, rec)
-			return cw.Write(rec)
+			neutralise(rec, eventTextColumns)
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+			return cw.Error()
 		})
 		cw.Flush()
 	case "xlsx":
-		err = s.eventsXLSX(w, r, q, timeout)
+		err = s.eventsXLSX(w, lw, r, q, timeout)
 	default:
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		bw := bufio.NewWriterSize(w, 64<<10)
+		bw := bufio.NewWriterSize(lw, 64<<10)
 		enc := json.NewEncoder(bw)
 		var j eventJSON
 		err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
@@ -112,6 +130,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sc *scope) {
 		if ferr := bw.Flush(); err == nil {
 			err = ferr
 		}
+	}
+	if lw.hit {
+		w.Header().Set(exportTrailer, "truncated at api.max_export_bytes ("+strconv.FormatInt(lw.limit, 10)+" bytes); export a shorter range")
+		s.log.Warn("api events export cut at api.max_export_bytes", "bytes", lw.n, "format", format)
+		return
 	}
 	if err != nil && !errors.Is(err, r.Context().Err()) {
 		// Headers are gone: the client sees a truncated body (fewer rows than X-CXM-Event-Count).
@@ -134,7 +157,7 @@ func toEventJSON(ev *query.Event, j *eventJSON) {
 		Value: ev.Value, Scale: ev.Scale, Subject: ev.Subject, In: ev.In, Out: ev.Out, Receipt: ev.Receipt,
 		AmountCents: ev.AmountCents, Items: ev.Items, Currency: ev.Currency, Seller: ev.Seller, Refund: ev.Refund,
 		Survey: ev.Survey, NPS: ev.NPS, CSAT: ev.CSAT, CES: ev.CES, Comment: ev.Comment, Q: ev.Q,
-		Repeat: ev.Repeat, Received: ev.Received,
+		Repeat: ev.Repeat, Received: ev.Received, Misuse: ev.Misuse,
 	}
 	if ev.Ext != "" && json.Valid([]byte(ev.Ext)) {
 		j.Ext = json.RawMessage(ev.Ext)
@@ -168,6 +191,9 @@ func eventCells(ev *query.Event, cells []any) {
 	case "pos":
 		cells[12], cells[13], cells[16] = ev.AmountCents, int64(ev.Items), ev.Refund
 	case "survey":
+		if ev.Misuse != "" {
+			cells[36] = ev.Misuse
+		}
 		cells[18], cells[19], cells[20] = opt(ev.NPS), opt(ev.CSAT), opt(ev.CES)
 		for i, q := range ev.Q {
 			if q != 0 {
@@ -196,7 +222,7 @@ func eventRecord(cells []any, rec []string) {
 	}
 }
 
-func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.EventsQuery, timeout time.Duration) error {
+func (s *Server) eventsXLSX(w http.ResponseWriter, body *limitedWriter, r *http.Request, q *query.EventsQuery, timeout time.Duration) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "events"
@@ -255,5 +281,5 @@ func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.Eve
 		return err
 	}
 	attachment(w, "events.xlsx", xlsxType)
-	return f.Write(w)
+	return f.Write(body)
 }

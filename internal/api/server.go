@@ -30,6 +30,7 @@ type Server struct {
 	log     *slog.Logger
 	tokens  *tokens
 	metrics *metrics
+	limits  *tokenLimits
 }
 
 // New builds the API on an open ClickHouse connection. Its metrics register with reg (nil: nowhere; a
@@ -46,6 +47,7 @@ func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.
 		log:     log,
 		tokens:  newTokens(a.Tokens),
 		metrics: newMetrics(reg),
+		limits:  newTokenLimits(a.RateLimit),
 	}
 }
 
@@ -84,6 +86,10 @@ func (s *Server) handle(mux *http.ServeMux, pattern, name string, h handler) {
 			writeError(rw, http.StatusUnauthorized, "authorization", err.Error())
 			return
 		}
+		if !s.limits.acquire(rw, sc.name) {
+			return
+		}
+		defer s.limits.release(sc.name)
 		h(rw, r, sc)
 		if rw.code >= 500 {
 			s.log.Error("api request failed", "endpoint", name, "status", rw.code, "token", sc.name)
@@ -109,6 +115,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	w.written = true
 	return w.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection (an export extends its write deadline).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Flush lets streamed exports reach the client as they are written.
 func (w *statusWriter) Flush() {

@@ -35,8 +35,10 @@ func writeKPIsCSV(w http.ResponseWriter, out *kpisJSON) {
 	_ = cw.Write(kpiColumns)
 	for _, s := range out.Series {
 		for _, p := range s.Points {
-			_ = cw.Write([]string{s.Location, s.Region, s.KPI, p.Time.Format(time.RFC3339),
-				formatFloat(p.Value), strconv.FormatInt(p.N, 10), formatFloat(p.Low), formatFloat(p.High)})
+			rec := []string{s.Location, s.Region, s.KPI, p.Time.Format(time.RFC3339),
+				formatFloat(p.Value), strconv.FormatInt(p.N, 10), formatFloat(p.Low), formatFloat(p.High)}
+			neutralise(rec, kpiTextColumns)
+			_ = cw.Write(rec)
 		}
 	}
 	cw.Flush()

@@ -26,6 +26,11 @@ type API struct {
 	MaxExportRows int64 `koanf:"max_export_rows"`
 	// RetryAfter is the Retry-After of a 503 while ClickHouse cannot be reached.
 	RetryAfter time.Duration `koanf:"retry_after"`
+	// MaxExportBytes caps the bytes one export (CSV, NDJSON, XLSX) may send; XLSX is refused before it
+	// starts when its rows exceed MaxXLSXRows, since excelize spools the sheet to a temporary file.
+	MaxExportBytes int64     `koanf:"max_export_bytes"`
+	MaxXLSXRows    int64     `koanf:"max_xlsx_rows"`
+	RateLimit      APILimits `koanf:"rate_limit"`
 }
 
 // APIToken is one read token, in the same form as the ingest's write tokens (IngestToken): a name for logs,
@@ -62,6 +67,12 @@ func (a *API) validate(c *Config, es *Errors) {
 	}
 	if a.RetryAfter < time.Second {
 		es.add("api.retry_after", "must be at least 1s")
+	}
+	if a.MaxExportBytes < 1024 {
+		es.add("api.max_export_bytes", "must be at least 1024")
+	}
+	if a.MaxXLSXRows < 1 {
+		es.add("api.max_xlsx_rows", "must be at least 1")
 	}
 	entries := make([]tokenEntry, len(a.Tokens))
 	for i, t := range a.Tokens {
