@@ -25,7 +25,6 @@ import (
 type Server struct {
 	cfg     *config.Config
 	engine  *query.Engine
-	conn    driver.Conn
 	log     *slog.Logger
 	tokens  *tokens
 	metrics *metrics
@@ -45,7 +44,6 @@ func NewWithRegisterer(cfg *config.Config, conn driver.Conn, log *slog.Logger, r
 	return &Server{
 		cfg:     cfg,
 		engine:  query.ForConfig(conn, cfg.ClickHouse.Database, cfg),
-		conn:    conn,
 		log:     log,
 		tokens:  newTokens(a.Tokens),
 		metrics: newMetrics(reg),
