@@ -10,11 +10,11 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -77,7 +77,7 @@ func New(conn driver.Conn, database string, locations []config.Location, lim Lim
 			e.byRegion[l.Region] = append(e.byRegion[l.Region], i)
 		}
 	}
-	sort.Strings(e.regions)
+	slices.Sort(e.regions)
 	return e
 }
 
@@ -385,15 +385,7 @@ func seriesKeys(ms []member, r *Request) ([]seriesKey, error) {
 		}
 	}
 	if r.Group == GroupRegion {
-		slices.SortStableFunc(keys, func(a, b seriesKey) int {
-			switch {
-			case a.key < b.key:
-				return -1
-			case a.key > b.key:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(keys, func(a, b seriesKey) int { return cmp.Compare(a.key, b.key) })
 	}
 	return keys, nil
 }
