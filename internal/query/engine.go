@@ -1,5 +1,7 @@
-// Package query is CXM's KPI query engine: the one place that turns stored components into figures, used
-// by the HTTP API and the Grafana plugin alike so a number is the same wherever it is read.
+// Package query is CXM's read path: the one place that reads stored data — KPI figures, statuses, location
+// flags, raw events (the export and the newest-first list) and CX maturity assessments — used by the HTTP
+// API and the Grafana plugin alike, which only present what it returns, so a number is the same wherever
+// it is read and every read runs under the same limits.
 //
 // A figure over any range, step and set of locations is kpi.Compute on the summed components of that
 // range, never an average of stored ratios. Sums come from the coarsest rollup that fits the buckets —
