@@ -15,6 +15,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
@@ -30,13 +31,9 @@ type Server struct {
 	metrics *metrics
 }
 
-// New builds the API on an open ClickHouse connection. Metrics register with prometheus.DefaultRegisterer.
-func New(cfg *config.Config, conn driver.Conn, log *slog.Logger) *Server {
-	return NewWithRegisterer(cfg, conn, log, prometheus.DefaultRegisterer)
-}
-
-// NewWithRegisterer is New with the metrics registered elsewhere (tests build several servers).
-func NewWithRegisterer(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.Registerer) *Server {
+// New builds the API on an open ClickHouse connection. Its metrics register with reg (nil: nowhere; a
+// second server on one registerer panics).
+func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.Registerer) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -125,27 +122,19 @@ type metrics struct {
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+	f := promauto.With(reg)
+	return &metrics{
+		requests: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "cxm_api_requests_total", Help: "API requests by endpoint and HTTP status.",
 		}, []string{"endpoint", "code"}),
-		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "cxm_api_request_seconds", Help: "API request duration by endpoint.",
+		seconds: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cxm_api_request_duration_seconds", Help: "API request duration by endpoint.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 120},
 		}, []string{"endpoint"}),
-		rows: prometheus.NewCounter(prometheus.CounterOpts{
+		rows: f.NewCounter(prometheus.CounterOpts{
 			Name: "cxm_api_exported_events_total", Help: "Raw events streamed by /v1/events.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.seconds, m.rows} {
-		if err := reg.Register(c); err != nil {
-			var are prometheus.AlreadyRegisteredError
-			if errors.As(err, &are) {
-				continue // a second server in one process (tests) shares the first one's metrics
-			}
-		}
-	}
-	return m
 }
 
 // apiError is the body of every error answer.
@@ -183,6 +172,10 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmp.Or(to.Limit, "api.query_timeout")})
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
+	case unavailable(err):
+		s.log.Warn("api query: clickhouse unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int((s.cfg.API.RetryAfter+time.Second-1)/time.Second)))
+		writeError(w, http.StatusServiceUnavailable, "", "the database cannot be reached; retry later")
 	default:
 		s.log.Error("api query", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "", "the query failed; the server log has the details")
