@@ -26,7 +26,6 @@ import (
 type Server struct {
 	cfg     *config.Config
 	engine  *query.Engine
-	conn    driver.Conn
 	log     *slog.Logger
 	tokens  *tokens
 	metrics *metrics
@@ -43,7 +42,6 @@ func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.
 	return &Server{
 		cfg:     cfg,
 		engine:  query.ForConfig(conn, cfg.ClickHouse.Database, cfg),
-		conn:    conn,
 		log:     log,
 		tokens:  newTokens(a.Tokens),
 		metrics: newMetrics(reg),

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/csv"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -101,4 +100,4 @@ func cellFloat(f *float64) any {
 	return *f
 }
 
-func cellName(row int) string { return fmt.Sprintf("A%d", row) }
+func cellName(row int) string { return "A" + strconv.Itoa(row) }
