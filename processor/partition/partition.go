@@ -45,7 +45,7 @@ type State struct {
 
 // NewState is the state of a partition nothing was consumed from.
 func NewState(p int32, r Rules) *State {
-	return &State{Partition: p, Rules: r, IDs: dedupe.NewIDs(r.DedupeHorizon), Presses: dedupe.NewPresses(r.DedupeHorizon)}
+	return &State{Partition: p, Rules: r, IDs: dedupe.NewIDs(r.DedupeHorizon), Presses: dedupe.NewPresses()}
 }
 
 // Outcome is what happened to one message.
@@ -189,8 +189,18 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	}
 	s.IDs.Add(idKey, recv, s.Clock)
 	s.Watermark = max(s.Watermark, min(t, recv+s.Rules.MaxFutureSkew))
-	repeat := buckets.IsPress(&e) &&
-		s.Presses.Repeat(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, t, recv, s.Clock, s.Rules.RepeatInterval)
+	repeat := false
+	if buckets.IsPress(&e) {
+		var flipped *dedupe.Press
+		repeat, flipped = s.Presses.Insert(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, pressOf(&e), s.Rules.RepeatInterval)
+		if flipped != nil {
+			// A press earlier in event time arrived after this device's next press, which was counted:
+			// that one is the repeat now, so its minute (and subject) get its contribution taken back.
+			prev := eventOf(&e, flipped)
+			b.Deltas.Sub(&prev)
+			b.Messages[Repeat]++
+		}
+	}
 	b.addEvent(clickhouse.EventRow{Event: e, Repeat: repeat, Received: m.Time.Truncate(time.Second).UTC(),
 		KafkaPartition: int32(m.Partition), KafkaOffset: m.Offset})
 	b.RecvNanos = append(b.RecvNanos, m.Time.UnixNano())
@@ -204,7 +214,25 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	return Counted
 }
 
-// Seal finishes a batch: frees device memory past the horizon (ids evict as they go).
+// Seal finishes a batch: frees the presses no later press can be judged against any more (ids evict as
+// they go). Events older than watermark - allowed_lateness are dead-lettered, so a press that counts is
+// never compared with one more than the repeat interval older than that.
 func (s *State) Seal(b *Batch) {
-	s.Presses.Evict(s.Clock)
+	s.Presses.Evict(s.pressWindow())
+}
+
+// pressWindow is the oldest event time of a press the repeat judgement may still need.
+func (s *State) pressWindow() int64 {
+	return s.Watermark - s.Rules.AllowedLateness - s.Rules.RepeatInterval
+}
+
+// pressOf is what the press memory keeps of e.
+func pressOf(e *event.Event) dedupe.Press {
+	return dedupe.Press{Time: e.Time.Unix(), ID: e.ID, Kind: e.Kind, Value: uint8(e.Value), Scale: uint8(e.Scale), Subject: e.Subject}
+}
+
+// eventOf rebuilds the figure-relevant part of press p of e's device.
+func eventOf(e *event.Event, p *dedupe.Press) event.Event {
+	return event.Event{ID: p.ID, Type: event.TypeButton, Location: e.Location, Device: e.Device, Time: time.Unix(p.Time, 0).UTC(),
+		Kind: p.Kind, Value: int(p.Value), Scale: int(p.Scale), Subject: p.Subject}
 }
