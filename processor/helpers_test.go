@@ -418,6 +418,7 @@ func check(t testing.TB, conn driver.Conn, db string, x expected) {
 			t.Errorf("likes %s: %v, want %v", k, gotLikes[k], w)
 		}
 	}
+	checkRollups(t, conn, db)
 }
 
 var columnNames = []string{"promoters", "passives", "detractors", "nps_missing", "csat_top2", "csat_n", "ces_sum", "ces_sumsq", "ces_n",

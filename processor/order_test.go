@@ -97,8 +97,7 @@ func TestOrderIndependence(t *testing.T) {
 			stop := startProcessor(t, testConfig(t, kc, ch, "order"))
 			waitCaughtUp(t, conn, ch.Database, endOffsets(t, kc), 2*time.Minute)
 			stop()
-			check(t, conn, ch.Database, x)
-			checkRollups(t, conn, ch.Database)
+			check(t, conn, ch.Database, x) // every rollup too
 		})
 	}
 }
@@ -142,15 +141,18 @@ func checkRollups(t testing.TB, conn driver.Conn, db string) {
 		got := rollupRows(t, conn, "SELECT "+r.keys+", "+sums+extra+" FROM "+clickhouse.Ident(db)+"."+r.table+" GROUP BY "+r.keys)
 		want := rollupRows(t, conn, "SELECT "+r.fromMinute+", "+sums+extraMinute+" FROM "+clickhouse.Ident(db)+".kpi_minute GROUP BY "+r.fromMinute)
 		bad := 0
+		// A SummingMergeTree drops a key whose sums are all zero when it merges: missing means zeros.
+		zero := func(v []int64) bool { return !slices.ContainsFunc(v, func(x int64) bool { return x != 0 }) }
 		for k, w := range want {
-			if !slices.Equal(got[k], w) {
-				if bad++; bad <= 3 {
-					t.Errorf("%s %s: got %v, want the kpi_minute sums %v", r.table, k, got[k], w)
-				}
+			if g, ok := got[k]; !ok && zero(w) || ok && slices.Equal(g, w) {
+				continue
+			}
+			if bad++; bad <= 3 {
+				t.Errorf("%s %s: got %v, want the kpi_minute sums %v", r.table, k, got[k], w)
 			}
 		}
 		for k, g := range got {
-			if _, ok := want[k]; !ok {
+			if _, ok := want[k]; !ok && !zero(g) {
 				if bad++; bad <= 3 {
 					t.Errorf("%s %s: %v, not in kpi_minute", r.table, k, g)
 				}

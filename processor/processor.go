@@ -286,6 +286,11 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 			// ClickHouse is the truth: it may be ahead of Kafka's commit (a crash between the two).
 			mark, next, last = &m, m.LastOffset+1, m.LastOffset
 		}
+		if mark != nil {
+			if err := writer.RepairNewest(ctx, conn, db, id, mark.LastOffset); err != nil {
+				return nil, err
+			}
+		}
 		st, err := partition.Load(ctx, conn, db, id, p.rules, mark)
 		if err != nil {
 			return nil, err
