@@ -45,3 +45,11 @@ var (
 		Help: "Requests refused as a whole, by reason.",
 	}, []string{"reason"})
 )
+
+// The error series exist from the start at 0: an alert on rate() or increase() then sees the first error,
+// and a rule on the name finds it in a healthy process too.
+func init() {
+	for _, topic := range []string{"events", "deadletter"} {
+		KafkaErrors.WithLabelValues(topic)
+	}
+}
