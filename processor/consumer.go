@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -42,6 +43,7 @@ type consumer struct {
 func newConsumer(id int32, st *partition.State, next int64, maxPending int, wake chan<- struct{}, log *slog.Logger) *consumer {
 	c := &consumer{id: id, state: st, next: next, maxPending: maxPending, verifyUntil: -1, cutAt: -1, written: -1, wake: wake, log: log}
 	c.cond = sync.NewCond(&c.mu)
+	metrics.MissingOffsets.WithLabelValues(strconv.Itoa(int(id))) // exported at 0 from the assignment on
 	return c
 }
 
@@ -89,13 +91,24 @@ func (c *consumer) apply(m *kafkago.Message) bool {
 	if c.stopped {
 		return false
 	}
-	if c.next >= 0 && m.Offset != c.next {
-		c.log.Warn("offset gap", "partition", c.id, "want", c.next, "got", m.Offset)
+	from := m.Offset
+	if c.next >= 0 && m.Offset > c.next {
+		// Offsets the partition no longer has (retention deleted them before they were processed, or a
+		// compacted topic): nothing can bring their events back. Said loudly, and the batch starts where
+		// the previous one ended, so its mark covers the gap as the range it is instead of the batch failing
+		// the contiguity check again after every reload.
+		n := m.Offset - c.next
+		metrics.MissingOffsets.WithLabelValues(strconv.Itoa(int(c.id))).Add(float64(n))
+		c.log.Error("offsets missing from the partition: their events are lost (retention deleted them before they were processed, or the topic is compacted)",
+			"partition", c.id, "first_missing", c.next, "last_missing", m.Offset-1, "count", n)
+		if c.pending == nil {
+			from = c.next
+		}
 	}
 	c.next = m.Offset + 1
 	if c.pending == nil {
-		c.pending = c.state.NewBatch(m.Offset)
-		c.pending.Verify = m.Offset <= c.verifyUntil
+		c.pending = c.state.NewBatch(from)
+		c.pending.Verify = from <= c.verifyUntil
 	}
 	c.state.Apply(m, c.pending)
 	if c.cutAt >= 0 {

@@ -46,6 +46,10 @@ var (
 		Name: "cxm_processor_clickhouse_errors_total",
 		Help: "Failed ClickHouse statements (each is retried with back-off).",
 	})
+	MissingOffsets = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cxm_processor_missing_offsets_total",
+		Help: "Offsets absent from the partition when read (deleted by retention before they were processed, or a compacted topic): their events are lost.",
+	}, []string{"partition"})
 	KafkaErrors = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "cxm_processor_kafka_errors_total",
 		Help: "Failed fetches, dead-letter produces and offset commits.",
@@ -54,5 +58,5 @@ var (
 
 func init() {
 	prometheus.MustRegister(EventsConsumed, Lag, Watermark, Late, DeadLettered, Duplicates, Repeats,
-		FlushSeconds, EndToEndSeconds, ClickHouseErrors, KafkaErrors)
+		FlushSeconds, EndToEndSeconds, ClickHouseErrors, KafkaErrors, MissingOffsets)
 }
