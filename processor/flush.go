@@ -272,6 +272,11 @@ func (f *flusher) account(b *partition.Batch, ack time.Time) {
 	metrics.Duplicates.Add(float64(b.Messages[partition.Duplicate]))
 	metrics.Repeats.Add(float64(b.Messages[partition.Repeat]))
 	metrics.Late.Add(float64(b.Messages[partition.Late]))
+	if b.FutureTimes > 0 {
+		metrics.FutureRecordTimes.Add(float64(b.FutureTimes))
+		f.p.log.Warn("Kafka record times ahead of this clock by more than processor.max_future_skew: not trusted (a producer's clock is wrong)",
+			"partition", b.Partition, "messages", b.FutureTimes)
+	}
 	ps := strconv.Itoa(int(b.Partition))
 	metrics.Lag.WithLabelValues(ps).Set(float64(b.Lag))
 	metrics.Watermark.WithLabelValues(ps).Set(float64(b.Mark.Watermark))

@@ -50,6 +50,10 @@ var (
 		Name: "cxm_processor_missing_offsets_total",
 		Help: "Offsets absent from the partition when read (deleted by retention before they were processed, or a compacted topic): their events are lost.",
 	}, []string{"partition"})
+	FutureRecordTimes = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "cxm_processor_future_record_times_total",
+		Help: "Messages whose Kafka record time lay more than processor.max_future_skew ahead of the processor's clock: counted as received at the partition's clock.",
+	})
 	KafkaErrors = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "cxm_processor_kafka_errors_total",
 		Help: "Failed fetches, dead-letter produces and offset commits.",
@@ -58,5 +62,5 @@ var (
 
 func init() {
 	prometheus.MustRegister(EventsConsumed, Lag, Watermark, Late, DeadLettered, Duplicates, Repeats,
-		FlushSeconds, EndToEndSeconds, ClickHouseErrors, KafkaErrors, MissingOffsets)
+		FlushSeconds, EndToEndSeconds, ClickHouseErrors, KafkaErrors, MissingOffsets, FutureRecordTimes)
 }

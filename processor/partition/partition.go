@@ -37,10 +37,12 @@ type State struct {
 	Rules     Rules
 	IDs       *dedupe.IDs
 	Presses   *dedupe.Presses
-	// Watermark is the largest event time accepted (capped at receive time + MaxFutureSkew).
+	// Watermark is the largest event time accepted (capped at its receive time).
 	Watermark int64
-	// Clock is the largest Kafka receive time consumed: the dedupe horizon's clock.
+	// Clock is the largest trusted Kafka receive time consumed: the dedupe horizon's clock.
 	Clock int64
+	// Now is this instance's clock (nil: time.Now), used only to distrust record times from the future.
+	Now func() time.Time
 }
 
 // NewState is the state of a partition nothing was consumed from.
@@ -97,6 +99,8 @@ type Batch struct {
 	RecvNanos []int64
 	// Lag is the partition's lag after the last message.
 	Lag int64
+	// FutureTimes counts messages whose Kafka time was not trusted (see State.receiveTime).
+	FutureTimes int
 }
 
 // NewBatch starts a batch at offset from.
@@ -160,7 +164,7 @@ func (b *Batch) Len() int { return int(b.Last - b.From + 1) }
 func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	b.Last = m.Offset
 	b.Lag = max(0, m.HighWaterMark-m.Offset-1)
-	recv := m.Time.Unix()
+	recv := s.receiveTime(m, b)
 	s.Clock = max(s.Clock, recv)
 	defer func() {
 		b.Mark = buckets.Mark{Partition: s.Partition, LastOffset: m.Offset, Watermark: s.Watermark, Clock: s.Clock}
@@ -188,7 +192,10 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		return Late
 	}
 	s.IDs.Add(idKey, recv, s.Clock)
-	s.Watermark = max(s.Watermark, min(t, recv+s.Rules.MaxFutureSkew))
+	// Capped at the receive time: the ingest accepted this partition's events against its own clock
+	// (ingest.max_past), so a watermark ahead of that clock would make accepted events late; and an event
+	// time in the future (a device's clock) must not make everybody else's events late.
+	s.Watermark = max(s.Watermark, min(t, recv))
 	repeat := false
 	if buckets.IsPress(&e) {
 		var flipped *dedupe.Press
@@ -212,6 +219,24 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	b.Deltas.Add(&e)
 	b.Messages[Counted]++
 	return Counted
+}
+
+// receiveTime is m's Kafka record time in seconds, unless it lies more than MaxFutureSkew ahead of this
+// instance's clock: a producer with a wrong clock. Such a time would move the partition's clock (evicting
+// every remembered id) and the watermark cap (making every later event late), so the record counts as
+// received at the partition's clock instead. The only decision that reads the wall clock, and it can only
+// differ on a replay once the bogus time has come true.
+func (s *State) receiveTime(m *kafkago.Message, b *Batch) int64 {
+	recv := m.Time.Unix()
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	if recv > now().Unix()+s.Rules.MaxFutureSkew {
+		b.FutureTimes++
+		return s.Clock
+	}
+	return recv
 }
 
 // Seal finishes a batch: frees the presses no later press can be judged against any more (ids evict as
