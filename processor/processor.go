@@ -274,6 +274,13 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 			return nil, err
 		}
 	}
+	newest := make(map[int32]int64, len(marks))
+	for id, m := range marks {
+		newest[id] = m.LastOffset
+	}
+	if err := writer.RepairNewest(ctx, conn, db, newest); err != nil {
+		return nil, err
+	}
 	var cs []*consumer
 	for _, a := range assigned {
 		id := int32(a.ID)
@@ -285,11 +292,6 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		if m, ok := marks[id]; ok {
 			// ClickHouse is the truth: it may be ahead of Kafka's commit (a crash between the two).
 			mark, next, last = &m, m.LastOffset+1, m.LastOffset
-		}
-		if mark != nil {
-			if err := writer.RepairNewest(ctx, conn, db, id, mark.LastOffset); err != nil {
-				return nil, err
-			}
 		}
 		st, err := partition.Load(ctx, conn, db, id, p.rules, mark)
 		if err != nil {

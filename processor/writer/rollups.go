@@ -3,6 +3,7 @@ package writer
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -75,18 +76,26 @@ func RepairRollups(ctx context.Context, conn driver.Conn, database string, minut
 		if r.perLocation {
 			loc = "location"
 		}
+		// Only the touched periods are summed (the scan is bounded by the whole days around them).
+		periods := map[string]bool{}
+		for _, m := range minutes {
+			_, p, _ := strings.Cut(periodKey(r, m), "|")
+			periods[p] = true
+		}
+		list := slices.Sorted(maps.Keys(periods))
+		in := " IN (" + strings.Join(list, ",") + ")"
 		sums := "sum(" + strings.Join(columnNames(), "), sum(") + ")"
 		minuteRows, minuteRowsSum := "", ""
 		if r.minuteRows {
 			minuteRows, minuteRowsSum = ", toInt64(count())", ", toInt64(sum(minute_rows))"
 		}
-		want, err := readSums(ctx, conn, "SELECT "+loc+", toUInt32(toDateTime("+r.fromMinute+")) AS p, "+sums+minuteRows+" FROM "+db+
-			".kpi_minute WHERE minute >= ? AND minute < ?"+cond+" GROUP BY "+loc+", p", from, to)
+		want, err := readSums(ctx, conn, "SELECT "+loc+", "+utc(r.fromMinute)+" AS p, "+sums+minuteRows+" FROM "+db+
+			".kpi_minute WHERE minute >= ? AND minute < ? AND toUInt32(toDateTime("+r.fromMinute+"))"+in+cond+" GROUP BY "+loc+", p", from, to)
 		if err != nil {
 			return fmt.Errorf("repair %s: %w", r.table, err)
 		}
-		have, err := readSums(ctx, conn, "SELECT "+loc+", toUInt32(toDateTime("+r.key+")) AS p, "+sums+minuteRowsSum+" FROM "+db+"."+r.table+
-			" WHERE "+r.key+" >= "+keyBound(r, "?")+" AND "+r.key+" < "+keyBound(r, "?")+cond+" GROUP BY "+loc+", p", from, to)
+		have, err := readSums(ctx, conn, "SELECT "+loc+", "+utc(r.key)+" AS p, "+sums+minuteRowsSum+" FROM "+db+"."+r.table+
+			" WHERE "+r.key+" >= "+keyBound(r, "?")+" AND "+r.key+" < "+keyBound(r, "?")+" AND "+utc(r.key)+in+cond+" GROUP BY "+loc+", p", from, to)
 		if err != nil {
 			return fmt.Errorf("repair %s: %w", r.table, err)
 		}
@@ -119,6 +128,10 @@ func RepairRollups(ctx context.Context, conn driver.Conn, database string, minut
 	}
 	return nil
 }
+
+// utc is a period expression as unix seconds: a Date (kpi_day) is taken as its UTC midnight whatever the
+// server's time zone.
+func utc(expr string) string { return "toUInt32(toDateTime(" + expr + ", 'UTC'))" }
 
 func keyBound(r rollup, ph string) string {
 	if r.key == "day" {
@@ -230,28 +243,38 @@ func quote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
-// RepairNewest repairs the rollups for partition p's newest flush, the one whose kpi_minute rows carry
-// lastOffset: its writer may have ended (crash, eviction) between a kpi_minute insert that did not return
-// success and the repair. Only the newest flush can need it: a flush's marks are written only after the
-// previous flush is in and repaired.
-func RepairNewest(ctx context.Context, conn driver.Conn, database string, p int32, lastOffset int64) error {
+// RepairNewest repairs the rollups for each partition's newest flush, the one whose kpi_minute rows carry
+// the partition's mark (newest maps partition to mark): its writer may have ended (crash, eviction)
+// between a kpi_minute insert that did not return success and the repair. Only the newest flush can need
+// it: a flush's marks are written only after the previous flush is in and repaired. One read of the keys
+// and one repair for all partitions, so an assignment costs the same few statements however many
+// partitions it brings.
+func RepairNewest(ctx context.Context, conn driver.Conn, database string, newest map[int32]int64) error {
+	if len(newest) == 0 {
+		return nil
+	}
+	tuples := make([]string, 0, len(newest))
+	for p, off := range newest {
+		tuples = append(tuples, fmt.Sprintf("(%d, %d)", p, off))
+	}
+	slices.Sort(tuples)
 	rows, err := conn.Query(ctx, "SELECT DISTINCT location, toInt64(minute) FROM "+clickhouse.Ident(database)+
-		".kpi_minute WHERE kafka_partition = ? AND last_offset = ?", uint16(p), uint64(lastOffset))
+		".kpi_minute WHERE (kafka_partition, last_offset) IN ("+strings.Join(tuples, ", ")+")")
 	if err != nil {
-		return fmt.Errorf("partition %d: newest flush's minutes: %w", p, err)
+		return fmt.Errorf("newest flushes' minutes: %w", err)
 	}
 	var keys []buckets.MinuteKey
 	for rows.Next() {
 		var k buckets.MinuteKey
 		if err := rows.Scan(&k.Location, &k.Minute); err != nil {
 			rows.Close()
-			return fmt.Errorf("partition %d: newest flush's minutes: %w", p, err)
+			return fmt.Errorf("newest flushes' minutes: %w", err)
 		}
 		keys = append(keys, k)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("partition %d: newest flush's minutes: %w", p, err)
+		return fmt.Errorf("newest flushes' minutes: %w", err)
 	}
 	return RepairRollups(ctx, conn, database, keys)
 }
