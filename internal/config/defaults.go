@@ -33,6 +33,8 @@ var Defaults = map[string]any{
 	"clickhouse.dial_timeout":      5 * time.Second,
 	"clickhouse.read_timeout":      30 * time.Second,
 	"clickhouse.max_open_conns":    8,
+	"clickhouse.cluster":           "",
+	"clickhouse.insert_quorum":     2,
 	"simulate.target":              "http://127.0.0.1:8080",
 	"simulate.speed":               1.0,
 	"simulate.seed":                int64(1),
