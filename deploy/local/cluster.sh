@@ -91,8 +91,12 @@ stop_pid() { # pidfile what
 zk_dir="$dir/zookeeper"
 zk_pidfile="$zk_dir/zookeeper.pid"
 
-zk_answers() { # "ruok" is off by default in 3.5+; a TCP connect that stays open is enough here.
-	(exec 3<>"/dev/tcp/127.0.0.1/$zk_port") 2>/dev/null
+# ZooKeeper's "stat" (whitelisted in zoo.cfg) says "Mode: standalone" once it serves requests: a listening
+# port is not enough, and 18.16 gives up starting when its replicated tables cannot reach ZooKeeper.
+zk_answers() {
+	local reply=""
+	reply="$( (exec 3<>"/dev/tcp/127.0.0.1/$zk_port" && printf stat >&3 && timeout 2 cat <&3) 2>/dev/null)" || true
+	[[ "$reply" == *"Mode: standalone"* ]]
 }
 
 zk_start() {
@@ -110,7 +114,7 @@ admin.enableServer=false
 4lw.commands.whitelist=ruok,stat
 autopurge.purgeInterval=1
 EOF
-	(cd "$zk_dir" && nohup java -Xmx256m -Dzookeeper.log.dir="$zk_dir/log" -cp "$zk_jar" \
+	(cd "$zk_dir" || exit 1; nohup java -Xmx256m -Dzookeeper.log.dir="$zk_dir/log" -cp "$zk_jar" \
 		org.apache.zookeeper.server.ZooKeeperServerMain "$zk_dir/zoo.cfg" >"$zk_dir/log/stdout.log" 2>&1 </dev/null &
 		echo $! >"$zk_pidfile")
 	local waited=0
@@ -177,20 +181,30 @@ server_launch() { # N
 	fi
 	answers "$n" && die "something else already answers on 127.0.0.1:$(tcp_port "$n"); set CXM_CLUSTER_PORT_BASE"
 	write_config "$n"
-	(cd "$d" && nohup "$(server_bin)" --config-file="$d/config.xml" >"$d/log/stdout.log" 2>&1 </dev/null &
+	# One command after the cd, so $! is the server itself and not a subshell around it.
+	(cd "$d" || exit 1; nohup "$(server_bin)" --config-file="$d/config.xml" >"$d/log/stdout.log" 2>&1 </dev/null &
 		echo $! >"$(spidfile "$n")")
 }
 
 server_wait() { # N
-	local n="$1" waited=0 d
+	local n="$1" waited=0 d tries=0
 	d="$(sdir "$n")"
 	until answers "$n"; do
 		if ! alive "$(spidfile "$n")"; then
-			tail -n 30 "$d/log/clickhouse-server.err.log" "$d/log/stdout.log" >&2 2>/dev/null || true
+			# 18.16 exits when a replicated table cannot reach ZooKeeper while it starts (ZooKeeper
+			# just started, or still closing the sessions of a killed server): try again a few times.
+			if [ "$tries" -lt 5 ] && grep -aq "ZooKeeper" <(tail -n 50 "$d/log/clickhouse-server.err.log" 2>/dev/null); then
+				tries=$((tries + 1))
+				say "server $n could not reach ZooKeeper while starting; retry $tries"
+				sleep 2
+				server_launch "$n"
+				continue
+			fi
+			grep -a "<Error>" "$d/log/clickhouse-server.err.log" | tail -n 5 >&2 2>/dev/null || true
 			die "server $n exited during startup"
 		fi
 		if [ "$waited" -ge "$start_timeout" ]; then
-			tail -n 30 "$d/log/clickhouse-server.err.log" >&2 2>/dev/null || true
+			grep -a "<Error>" "$d/log/clickhouse-server.err.log" | tail -n 5 >&2 2>/dev/null || true
 			die "server $n did not answer on 127.0.0.1:$(tcp_port "$n") within ${start_timeout}s"
 		fi
 		sleep 1
