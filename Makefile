@@ -52,7 +52,7 @@ test: clickhouse test-deps test-cluster
 # and ZooKeeper would slow the rest of the suite on a small machine. Elsewhere they skip without it.
 CLUSTER_TESTS := Cluster
 test-cluster: cluster
-	CXM_REQUIRE_CLUSTER=1 $(GO) test -count=1 -timeout 15m -run '$(CLUSTER_TESTS)' ./deploy/clickhouse-cluster/ ./processor/... ./internal/query/...; \
+	CXM_REQUIRE_CLUSTER=1 $(GO) test -count=1 -timeout 15m -run '$(CLUSTER_TESTS)' ./deploy/clickhouse-cluster/ ./processor/ ./internal/api/; \
 		rc=$$?; bash deploy/local/cluster.sh stop; exit $$rc
 
 bench: clickhouse

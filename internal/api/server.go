@@ -15,6 +15,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/query"
@@ -179,10 +180,24 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmpOr(to.Limit, "api.query_timeout")})
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
+	case s.shardDown(w, r, err):
 	default:
 		s.log.Error("api query", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "", "the query failed; the server log has the details")
 	}
+}
+
+// shardDown answers 503 naming the shard when a query through a Distributed table found no replica of a
+// shard (clickhouse.cluster): partial figures would look like real ones, so there are none.
+func (s *Server) shardDown(w http.ResponseWriter, r *http.Request, err error) bool {
+	se := clickhouse.AsShardUnavailable(r.Context(), s.conn, s.cfg.ClickHouse.Cluster, err)
+	if se == nil {
+		return false
+	}
+	s.log.Error("api query: shard unavailable", "path", r.URL.Path, "shards", se.Shards, "hosts", se.Hosts)
+	w.Header().Set("Retry-After", "30")
+	writeError(w, http.StatusServiceUnavailable, "", se.Error())
+	return true
 }
 
 func cmpOr(a, b string) string {
