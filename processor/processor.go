@@ -42,6 +42,7 @@ type Processor struct {
 	watermarks map[int]int64
 	owned      map[int]bool
 	joined     atomic.Bool
+	onFlush    func(locations map[string]struct{})
 }
 
 // New checks the configuration; it connects to nothing (Run does, and keeps retrying).
@@ -497,6 +498,7 @@ func (f *flusher) retry(ctx context.Context) bool {
 		offsets[int(b.Partition)] = b.Last + 1
 		f.account(b, ack)
 	}
+	f.p.flushed(batches)
 	// Kafka's commit only saves a new owner from reading what ClickHouse already says is done.
 	if err := f.gen.CommitOffsets(map[string]map[int]int64{f.topic: offsets}); err != nil {
 		metrics.KafkaErrors.Inc()

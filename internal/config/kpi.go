@@ -33,6 +33,11 @@ type KPI struct {
 	// EvaluateDelay is how long after each tick the evaluation starts, so the minute that just ended has
 	// been flushed by the processor before it is read (a window ends at the tick, not at the delay).
 	EvaluateDelay time.Duration `koanf:"evaluate_delay"`
+	// EvaluateAfterFlush turns the evaluator event-driven: after each processor flush the locations it
+	// changed are judged again, at most once per this interval (at least 1s: kpi_status keeps the latest row
+	// by its evaluated_at second), with windows ending at the end of the current minute, so a light turns
+	// within seconds of the event. 0: only every evaluate_interval, over closed minutes.
+	EvaluateAfterFlush time.Duration `koanf:"evaluate_after_flush"`
 	// EvaluateTimeout bounds one evaluation: its ClickHouse reads (also sent as max_execution_time) and
 	// writes together.
 	EvaluateTimeout time.Duration `koanf:"evaluate_timeout"`
@@ -238,6 +243,9 @@ func (k *KPI) validate(c *Config, es *Errors) {
 	if k.EvaluateInterval < time.Minute || k.EvaluateInterval%time.Minute != 0 {
 		es.add("kpi.evaluate_interval", "must be a whole number of minutes, at least 1m, got %s", k.EvaluateInterval)
 	}
+	if k.EvaluateAfterFlush != 0 && k.EvaluateAfterFlush < time.Second {
+		es.add("kpi.evaluate_after_flush", "must be 0 (off) or at least 1s, got %s", k.EvaluateAfterFlush)
+	}
 	if k.EvaluateDelay < 0 || k.EvaluateDelay >= k.EvaluateInterval && k.EvaluateInterval > 0 {
 		es.add("kpi.evaluate_delay", "must be 0 or more and below kpi.evaluate_interval (%s), got %s", k.EvaluateInterval, k.EvaluateDelay)
 	}
@@ -328,6 +336,7 @@ func kpiDefaults() map[string]any {
 		"kpi.nps_policy":               "respondents",
 		"kpi.evaluate_interval":        time.Minute,
 		"kpi.evaluate_delay":           10 * time.Second,
+		"kpi.evaluate_after_flush":     time.Second,
 		"kpi.evaluate_timeout":         30 * time.Second,
 		"kpi.status_history_retention": 90 * 24 * time.Hour,
 	}
