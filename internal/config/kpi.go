@@ -38,6 +38,11 @@ type KPI struct {
 	// by its evaluated_at second), with windows ending at the end of the current minute, so a light turns
 	// within seconds of the event. 0: only every evaluate_interval, over closed minutes.
 	EvaluateAfterFlush time.Duration `koanf:"evaluate_after_flush"`
+	// Metrics is which Prometheus series the status evaluator exports per location: all (values, sample
+	// sizes, statuses, thresholds), statuses (no values or sample sizes), or red (only the lights that are
+	// red, with their thresholds, values and sample sizes; a series disappears when its light leaves red).
+	// A chain of thousands of stores: statuses or red (deploy/README.md, Sizing).
+	Metrics string `koanf:"metrics"`
 	// EvaluateTimeout bounds one evaluation: its ClickHouse reads (also sent as max_execution_time) and
 	// writes together.
 	EvaluateTimeout time.Duration `koanf:"evaluate_timeout"`
@@ -51,6 +56,13 @@ type KPI struct {
 	// Fields an override leaves out come from the next level down.
 	Overrides []ThresholdOverride `koanf:"overrides"`
 }
+
+// The kpi.metrics modes.
+const (
+	MetricsAll      = "all"
+	MetricsStatuses = "statuses"
+	MetricsRed      = "red"
+)
 
 // ThresholdConfig is one KPI's threshold as written in the config. Unset fields are nil: a KPI with neither
 // yellow nor red has no threshold; direction defaults to the KPI's own (kpi.MetaOf), min_n to 0.
@@ -243,6 +255,11 @@ func (k *KPI) validate(c *Config, es *Errors) {
 	if k.EvaluateInterval < time.Minute || k.EvaluateInterval%time.Minute != 0 {
 		es.add("kpi.evaluate_interval", "must be a whole number of minutes, at least 1m, got %s", k.EvaluateInterval)
 	}
+	switch k.Metrics {
+	case MetricsAll, MetricsStatuses, MetricsRed:
+	default:
+		es.add("kpi.metrics", "must be all, statuses or red, got %q", k.Metrics)
+	}
 	if k.EvaluateAfterFlush != 0 && k.EvaluateAfterFlush < time.Second {
 		es.add("kpi.evaluate_after_flush", "must be 0 (off) or at least 1s, got %s", k.EvaluateAfterFlush)
 	}
@@ -337,6 +354,7 @@ func kpiDefaults() map[string]any {
 		"kpi.evaluate_interval":        time.Minute,
 		"kpi.evaluate_delay":           10 * time.Second,
 		"kpi.evaluate_after_flush":     time.Second,
+		"kpi.metrics":                  MetricsAll,
 		"kpi.evaluate_timeout":         30 * time.Second,
 		"kpi.status_history_retention": 90 * 24 * time.Hour,
 	}

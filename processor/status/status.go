@@ -263,9 +263,9 @@ func (e *Evaluator) EvaluateAt(ctx context.Context, now time.Time) error {
 
 // EvaluateFresh evaluates the owned locations of only (nil: all owned) over windows that end with the
 // minute now is in, so the figures of the minute in progress count, and stamps the statuses with now to the
-// second (a later second than the previous fresh evaluation: it waits for one if needed). history also
-// writes kpi_status_history (the evaluate_interval ticks do; the evaluations after flushes only update
-// kpi_status and the metrics).
+// second (a later second than the previous fresh evaluation: it waits for one if needed). history evaluates
+// every window and also writes kpi_status_history (the evaluate_interval ticks); without it only
+// kpi.status_window is judged, into kpi_status and the metrics (the evaluations after flushes).
 func (e *Evaluator) EvaluateFresh(ctx context.Context, only map[string]bool, now time.Time, history bool) error {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
@@ -319,8 +319,20 @@ func (e *Evaluator) evaluate(ctx context.Context, only map[string]bool, end, now
 	for j, n := range kpi.Names {
 		kpiIndex[n] = j
 	}
-	rows := make([]row, 0, len(owned)*len(kpi.Names)*len(e.windows))
-	for _, w := range e.windows {
+	windows := e.windows
+	if !history {
+		// After a flush only the status window: it is the traffic light (cxm_indicator_status, the map,
+		// the alerts); the other windows follow at the evaluate_interval tick. One query instead of one
+		// per window keeps the light fast when ClickHouse is busy.
+		windows = nil
+		for _, w := range e.windows {
+			if w.Name == e.statusWindow {
+				windows = append(windows, w)
+			}
+		}
+	}
+	rows := make([]row, 0, len(owned)*len(kpi.Names)*len(windows))
+	for _, w := range windows {
 		res, err := e.engine.KPIs(ctx, query.Request{
 			KPIs: kpi.Names, Locations: ids, Group: query.GroupLocation,
 			From: end.Add(-w.Duration), To: end,
@@ -469,17 +481,42 @@ func (e *Evaluator) write(ctx context.Context, table string, now time.Time, rows
 	return nil
 }
 
-// export sets the Prometheus series of the evaluated rows.
+// export sets the Prometheus series of the evaluated rows, as many as kpi.metrics keeps (see Series).
 func (e *Evaluator) export(rows []row) {
+	mode := e.cfg.KPI.Metrics
+	// red: whether the status window judged a location's KPI red in this evaluation, or (for windows of
+	// rows without the status window, as after a flush) in the state.
+	red := func(loc, k string) bool {
+		return e.state[loc][key{k, e.statusWindow}].status == kpi.Red
+	}
 	for _, r := range rows {
 		l := prometheus.Labels{"location": r.location, "kpi": r.kpi, "window": r.window}
-		e.m.sampleSize.With(l).Set(float64(r.n))
-		if r.value != nil {
-			e.m.value.With(l).Set(*r.value)
-		} else {
+		switch {
+		case mode == config.MetricsStatuses, mode == config.MetricsRed && !red(r.location, r.kpi):
+			e.m.sampleSize.Delete(l)
 			e.m.value.Delete(l)
+		default:
+			e.m.sampleSize.With(l).Set(float64(r.n))
+			if r.value != nil {
+				e.m.value.With(l).Set(*r.value)
+			} else {
+				e.m.value.Delete(l)
+			}
 		}
 		if r.window != e.statusWindow || !r.th.ok {
+			continue
+		}
+		if mode == config.MetricsRed {
+			lk := prometheus.Labels{"location": r.location, "kpi": r.kpi}
+			if r.status != kpi.Red {
+				// Gone rather than 0: a chain with thousands of stores keeps a series per red light only.
+				e.m.indicator.DeletePartialMatch(lk)
+				e.m.threshold.DeletePartialMatch(lk)
+				continue
+			}
+			e.m.indicator.WithLabelValues(r.location, r.kpi, kpi.Red.String()).Set(1)
+			e.m.threshold.WithLabelValues(r.location, r.kpi, "yellow").Set(r.th.Yellow)
+			e.m.threshold.WithLabelValues(r.location, r.kpi, "red").Set(r.th.Red)
 			continue
 		}
 		// Only judged KPIs get indicator and threshold series: a KPI without threshold has nothing to alert
@@ -493,6 +530,21 @@ func (e *Evaluator) export(rows []row) {
 		}
 		e.m.threshold.WithLabelValues(r.location, r.kpi, "yellow").Set(r.th.Yellow)
 		e.m.threshold.WithLabelValues(r.location, r.kpi, "red").Set(r.th.Red)
+	}
+}
+
+// Series is how many Prometheus series the evaluator exports per location with kpi.metrics mode, windows
+// evaluation windows, kpis KPIs of which judged have a threshold: values and sample sizes per KPI and window
+// (all), an indicator per status and two thresholds per judged KPI (all, statuses). With red it is the
+// upper bound of one red light: its indicator, two thresholds and a value and sample size per window.
+func Series(mode string, windows, kpis, judged int) int {
+	switch mode {
+	case config.MetricsStatuses:
+		return judged * (4 + 2)
+	case config.MetricsRed:
+		return judged * (1 + 2 + 2*windows)
+	default:
+		return 2*kpis*windows + judged*(4+2)
 	}
 }
 
