@@ -25,9 +25,9 @@ func TestMetricsModes(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		mode                                     string
+		mode                                    string
 		value, sampleSize, indicator, threshold int
-		afterValue, afterIndicator               int
+		afterValue, afterIndicator              int
 	}{
 		{config.MetricsAll, -1, locations * len(kpi.Names) * windows, locations * judged * 4, locations * judged * 2, -1, locations * judged * 4},
 		{config.MetricsStatuses, 0, 0, locations * judged * 4, locations * judged * 2, 0, locations * judged * 4},
