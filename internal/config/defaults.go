@@ -26,6 +26,7 @@ var Defaults = map[string]any{
 	"kafka.producer.write_timeout": 10 * time.Second,
 	"broker.listen":                "127.0.0.1:9092",
 	"broker.data_dir":              "run/kafka",
+	"broker.nodes":                 1,
 	"clickhouse.addr":              []string{"127.0.0.1:9000"},
 	"clickhouse.database":          "cxm",
 	"clickhouse.username":          "default",
