@@ -55,8 +55,11 @@ test-cluster: cluster
 	CXM_REQUIRE_CLUSTER=1 $(GO) test -count=1 -timeout 15m -run '$(CLUSTER_TESTS)' ./deploy/clickhouse-cluster/ ./processor/ ./internal/api/; \
 		rc=$$?; bash deploy/local/cluster.sh stop; exit $$rc
 
-bench: clickhouse
-	CXM_REQUIRE_SERVICES=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)
+# With the local cluster up, BenchmarkSideBySide measures the cluster beside the single server in the same
+# run; CXM_BENCH_CHAIN loads the 10,000-store week once (database cxm_bench_chain).
+bench: clickhouse cluster
+	CXM_REQUIRE_SERVICES=1 CXM_BENCH_CHAIN=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS); \
+		rc=$$?; bash deploy/local/cluster.sh stop; exit $$rc
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
