@@ -48,11 +48,12 @@ test: clickhouse test-deps test-cluster
 	CXM_REQUIRE_SERVICES=1 CXM_HELM=$(CURDIR)/bin/helm $(GO) test -race -count=1 -timeout 30m $(PKGS)
 	@if [ -f plugin/package.json ]; then $(MAKE) -C plugin test; fi
 
-# The tests that need the cluster (their names say Cluster), then the cluster is stopped again: four servers
-# and ZooKeeper would slow the rest of the suite on a small machine. Elsewhere they skip without it.
+# The tests that need the cluster (their names say Cluster), one package at a time (their faults stop and
+# kill servers of the one cluster), then the cluster is stopped again: four servers and ZooKeeper would slow
+# the rest of the suite on a small machine. Elsewhere they skip without it.
 CLUSTER_TESTS := Cluster
 test-cluster: cluster
-	CXM_REQUIRE_CLUSTER=1 $(GO) test -count=1 -timeout 15m -run '$(CLUSTER_TESTS)' ./deploy/clickhouse-cluster/ ./processor/ ./internal/api/; \
+	CXM_REQUIRE_CLUSTER=1 $(GO) test -p 1 -count=1 -timeout 15m -run '$(CLUSTER_TESTS)' ./deploy/clickhouse-cluster/ ./processor/ ./internal/api/; \
 		rc=$$?; bash deploy/local/cluster.sh stop; exit $$rc
 
 # With the local cluster up, BenchmarkSideBySide measures the cluster beside the single server in the same

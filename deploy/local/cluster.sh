@@ -181,6 +181,11 @@ server_launch() { # N
 	fi
 	answers "$n" && die "something else already answers on 127.0.0.1:$(tcp_port "$n"); set CXM_CLUSTER_PORT_BASE"
 	write_config "$n"
+	# After a kill -9 a replica may hold parts ZooKeeper never heard of, and 18.16 then refuses to start
+	# ("The local set of parts … doesn't look like the set of parts in ZooKeeper"). The flag is the
+	# documented recovery: such parts go to detached/ and the replica fetches what it lacks from the others.
+	mkdir -p "$d/data/flags"
+	touch "$d/data/flags/force_restore_data"
 	# One command after the cd, so $! is the server itself and not a subshell around it.
 	(cd "$d" || exit 1; nohup "$(server_bin)" --config-file="$d/config.xml" >"$d/log/stdout.log" 2>&1 </dev/null &
 		echo $! >"$(spidfile "$n")")
