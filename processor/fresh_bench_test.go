@@ -50,7 +50,7 @@ func BenchmarkFreshness10k(b *testing.B) {
 			b.Fatal(err)
 		}
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		p, err := processor.New(cfg, log)
+		p, err := processor.New(cfg, log, prometheus.NewRegistry())
 		if err != nil {
 			b.Fatal(err)
 		}

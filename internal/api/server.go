@@ -194,7 +194,7 @@ func (s *Server) shardDown(w http.ResponseWriter, r *http.Request, err error) bo
 		return false
 	}
 	s.log.Error("api query: shard unavailable", "path", r.URL.Path, "shards", se.Shards, "hosts", se.Hosts)
-	w.Header().Set("Retry-After", strconv.Itoa(int((s.cfg.API.RetryAfter+time.Second-1)/time.Second)))
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((s.cfg.API.RetryAfter+time.Second-1)/time.Second))))
 	writeError(w, http.StatusServiceUnavailable, "", se.Error())
 	return true
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/processor/status"
 )
 
@@ -41,7 +42,7 @@ func TestNotifyTurnsTheLight(t *testing.T) {
 	}
 	waitFor("first evaluation", func() bool { v, _ := gauge(t, reg, "cxm_status_evaluations_total", nil); return v >= 1 })
 	before := e.statuses(t)
-	if s := before[[3]string{"store-001", "nps", "1h"}]; s.Status != "grey" {
+	if s := before[[3]string{"store-001", "nps", "1h"}]; s.Status != kpi.Grey {
 		t.Fatalf("store-001 nps before any event: %+v, want grey", s)
 	}
 
@@ -51,9 +52,9 @@ func TestNotifyTurnsTheLight(t *testing.T) {
 	red := lbl("location", "store-001", "kpi", "nps", "status", "red")
 	waitFor("cxm_indicator_status red for store-001", func() bool { v, _ := gauge(t, reg, "cxm_indicator_status", red); return v == 1 })
 	// The metrics are set before the rows are written.
-	waitFor("kpi_status red for store-001", func() bool { return e.statuses(t)[[3]string{"store-001", "nps", "1h"}].Status == "red" })
+	waitFor("kpi_status red for store-001", func() bool { return e.statuses(t)[[3]string{"store-001", "nps", "1h"}].Status == kpi.Red })
 	got := e.statuses(t)
-	if s := got[[3]string{"store-001", "nps", "1h"}]; s.Status != "red" || s.N != 40 || !s.EvaluatedAt.After(before[[3]string{"store-001", "nps", "1h"}].EvaluatedAt) {
+	if s := got[[3]string{"store-001", "nps", "1h"}]; s.Status != kpi.Red || s.N != 40 || !s.EvaluatedAt.After(before[[3]string{"store-001", "nps", "1h"}].EvaluatedAt) {
 		t.Errorf("store-001 nps 1h after the notification: %+v, want red over n=40, evaluated later", s)
 	}
 	if s, b := got[[3]string{"store-003", "nps", "1h"}], before[[3]string{"store-003", "nps", "1h"}]; s.Status != b.Status || !s.EvaluatedAt.Equal(b.EvaluatedAt) {
