@@ -6,7 +6,7 @@ CONFIG ?= cxm.yaml
 PKGS ?= ./...
 export CGO_ENABLED ?= 1
 
-.PHONY: all build run test test-deps bench lint clickhouse clickhouse-stop plugin clean
+.PHONY: all build run test test-deps test-cluster bench lint clickhouse clickhouse-stop cluster cluster-stop plugin clean
 
 all: build
 
@@ -34,6 +34,14 @@ clickhouse:
 clickhouse-stop:
 	bash deploy/local/clickhouse.sh stop
 
+# A local ClickHouse cluster (2 shards × 2 replicas, ZooKeeper) on ports 19100-19124 (deploy/local/cluster.sh);
+# installs ZooKeeper when missing. The single server above keeps running beside it.
+cluster:
+	bash deploy/local/cluster.sh start
+
+cluster-stop:
+	bash deploy/local/cluster.sh stop
+
 # Browser tests need Debian's Chromium; the alerting tests Prometheus, promtool, Alertmanager and amtool.
 TEST_PKGS := chromium chromium-driver prometheus prometheus-alertmanager
 # Helm is not packaged by Debian; the chart tests use one built from its Go module.
@@ -46,12 +54,23 @@ test-deps:
 
 # Every test, with the race detector, against the real ClickHouse and kfake; CXM_REQUIRE_SERVICES makes a
 # missing server a failure instead of a skip.
-test: clickhouse test-deps
+test: clickhouse test-deps test-cluster
 	CXM_REQUIRE_SERVICES=1 CXM_HELM=$(CURDIR)/bin/helm $(GO) test -race -count=1 -timeout 30m $(PKGS)
 	@if [ -f plugin/package.json ]; then $(MAKE) -C plugin test; fi
 
-bench: clickhouse
-	CXM_REQUIRE_SERVICES=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS)
+# The tests that need the cluster (their names say Cluster), one package at a time (their faults stop and
+# kill servers of the one cluster), then the cluster is stopped again: four servers and ZooKeeper would slow
+# the rest of the suite on a small machine. Elsewhere they skip without it.
+CLUSTER_TESTS := Cluster
+test-cluster: cluster
+	CXM_REQUIRE_CLUSTER=1 $(GO) test -p 1 -count=1 -timeout 15m -run '$(CLUSTER_TESTS)' ./deploy/clickhouse-cluster/ ./processor/ ./internal/api/; \
+		rc=$$?; bash deploy/local/cluster.sh stop; exit $$rc
+
+# With the local cluster up, BenchmarkSideBySide measures the cluster beside the single server in the same
+# run; CXM_BENCH_CHAIN loads the 10,000-store week once (database cxm_bench_chain).
+bench: clickhouse cluster
+	CXM_REQUIRE_SERVICES=1 CXM_BENCH_CHAIN=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS); \
+		rc=$$?; bash deploy/local/cluster.sh stop; exit $$rc
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -222,6 +222,7 @@ func (f *flusher) retry(ctx context.Context) bool {
 		offsets[int(b.Partition)] = b.Last + 1
 		f.account(b, ack)
 	}
+	f.p.flushed(batches)
 	// Kafka's commit only saves a new owner from reading what ClickHouse already says is done.
 	if err := f.gen.CommitOffsets(map[string]map[int]int64{f.topic: offsets}); err != nil {
 		f.p.m.KafkaErrors.Inc()

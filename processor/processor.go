@@ -44,6 +44,7 @@ type Processor struct {
 	watermarks map[int]int64
 	owned      map[int]bool
 	joined     atomic.Bool
+	onFlush    func(locations map[string]struct{})
 }
 
 // New checks the configuration; it connects to nothing (Run does, and keeps retrying). Its metrics, and its
@@ -146,7 +147,9 @@ func (p *Processor) Run(ctx context.Context) error {
 func (p *Processor) connect(ctx context.Context) (driver.Conn, error) {
 	b := p.backoff()
 	for {
-		conn, err := clickhouse.Open(ctx, p.cfg.ClickHouse)
+		// Marks are read with sequential consistency on a cluster: a replica behind the last flush fails the
+		// read instead of answering with an older mark.
+		conn, err := clickhouse.OpenConsistent(ctx, p.cfg.ClickHouse)
 		if err == nil {
 			p.mu.Lock()
 			p.conn = conn

@@ -18,6 +18,9 @@ import (
 func startEvaluator(ctx context.Context, cfg *config.Config, conn driver.Conn, p *processor.Processor, log *slog.Logger, reg prometheus.Registerer) (stop func()) {
 	ev := status.New(cfg, conn, log, reg)
 	ev.SetOwner(status.OwnedBy(p.Owns, cfg.Kafka.Partitions))
+	// Each flush names the locations it changed; with kpi.evaluate_after_flush their lights turn within
+	// seconds rather than at the next minute tick.
+	p.OnFlush(ev.Notify)
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

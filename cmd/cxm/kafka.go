@@ -39,7 +39,7 @@ func runKafka(ctx context.Context, e *env) error {
 
 	// The topics are created through the broker's own protocol port, as any client would.
 	kc := cfg.Kafka
-	kc.Brokers = []string{b.Addr()}
+	kc.Brokers = b.Addrs()
 	tctx, cancel := context.WithTimeout(ctx, time.Minute)
 	err = kafka.EnsureTopics(tctx, kc)
 	cancel()

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 
+	cluster "github.com/cxm-project/cxm/deploy/clickhouse-cluster"
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/schemas"
 )
@@ -32,7 +34,18 @@ func runMigrate(ctx context.Context, e *env) error {
 		return err
 	}
 	log := e.log.With("server", v.String(), "addr", strings.Join(cfg.Addr, ","))
-	applied, err := clickhouse.Migrate(ctx, conn, cfg.Database, schemas.ClickHouseMigrations(), log)
+	var layout clickhouse.Layout = clickhouse.SingleServer{}
+	if cfg.Cluster != "" {
+		if err := clickhouse.CheckCluster(ctx, conn, cfg.Cluster); err != nil {
+			return err
+		}
+		if cfg.EventsTTL > 0 {
+			return errors.New("clickhouse.events_ttl: on a cluster set the TTL of events_local by hand (deploy/README.md, section 3) and leave this at 0")
+		}
+		layout = cluster.Cluster{Name: cfg.Cluster}
+		log = log.With("cluster", cfg.Cluster)
+	}
+	applied, err := clickhouse.MigrateLayout(ctx, conn, cfg.Database, schemas.ClickHouseMigrations(), log, layout)
 	if err != nil {
 		return err
 	}

@@ -203,85 +203,18 @@ func splitTopLevel(s string) []string {
 // Statement is one statement of the cluster schema with a comment saying what it is.
 type Statement struct{ Comment, SQL string }
 
-// Generate renders the migrations for database and returns the cluster schema's statements.
+// Generate renders the migrations for database and returns the cluster schema's statements: schema.sql,
+// for the server version Version, with the {cluster} macro and the records of every migration.
 func Generate(ms []clickhouse.Migration, database string) ([]Statement, error) {
-	if err := clickhouse.ValidateDatabase(database); err != nil {
+	boot, per, err := build(ms, database, Version, "", false)
+	if err != nil {
 		return nil, err
+	}
+	out := boot
+	for _, m := range ms {
+		out = append(out, per[m.Version]...)
 	}
 	db := clickhouse.Ident(database)
-	out := []Statement{{
-		Comment: "The database, on every server.",
-		SQL:     fmt.Sprintf("CREATE DATABASE IF NOT EXISTS %s ON CLUSTER '{cluster}'", db),
-	}}
-	sm, _, err := ParseCreateTable(fmt.Sprintf(SchemaMigrationsDDL, db))
-	if err != nil {
-		return nil, err
-	}
-	tables, err := clusterTable(sm, "created by internal/clickhouse.Migrate")
-	if err != nil {
-		return nil, err
-	}
-	out = append(out, tables...)
-	created := map[string]bool{}
-	for _, m := range ms {
-		stmts, err := m.Render(database, Version)
-		if err != nil {
-			return nil, err
-		}
-		for i, s := range stmts {
-			where := fmt.Sprintf("%s statement %d", m.File, i+1)
-			if t, ok, err := ParseCreateTable(s); ok {
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", where, err)
-				}
-				tables, err := clusterTable(t, "from "+m.File)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", where, err)
-				}
-				created[t.Name] = true
-				out = append(out, tables...)
-				continue
-			}
-			if v := createView.FindStringSubmatch(s); v != nil {
-				src := regexp.MustCompile(`FROM \S+\.(\w+)`).FindAllStringSubmatch(v[5], -1)
-				if len(src) != 1 {
-					return nil, fmt.Errorf("%s: materialized view %s: want exactly one FROM table", where, v[2])
-				}
-				for _, name := range []string{v[4], src[0][1]} {
-					if !created[name] {
-						return nil, fmt.Errorf("%s: materialized view %s uses %s, created by no earlier migration", where, v[2], name)
-					}
-				}
-				out = append(out, Statement{
-					Comment: fmt.Sprintf("from %s: on every server, from the local %s to the local %s", m.File, src[0][1], v[4]),
-					SQL: fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s ON CLUSTER '{cluster}' TO %s.%s AS\n%s",
-						v[1], v[2], v[3], localName(v[4]), replaceTable(v[5], src[0][1])),
-				})
-				continue
-			}
-			if a := alterAdd.FindStringSubmatch(s); a != nil {
-				// A new column: on a sharded table both the local tables and the Distributed one get it.
-				if !created[a[2]] {
-					return nil, fmt.Errorf("%s: ALTER of %s, created by no earlier migration", where, a[2])
-				}
-				names := []string{a[2]}
-				if Layouts[a[2]] == Sharded {
-					names = []string{localName(a[2]), a[2]}
-				}
-				for _, n := range names {
-					out = append(out, Statement{Comment: "from " + m.File,
-						SQL: fmt.Sprintf("ALTER TABLE %s.%s ON CLUSTER '{cluster}' %s", a[1], n, a[3])})
-				}
-				continue
-			}
-			if insertInto.MatchString(s) {
-				// A backfill of a new rollup from existing rows: the cluster schema starts empty.
-				continue
-			}
-			first, _, _ := strings.Cut(s, "\n")
-			return nil, fmt.Errorf("%s: the cluster generator does not handle %q: teach deploy/clickhouse-cluster/cluster.go how it maps onto the cluster", where, first)
-		}
-	}
 	for _, m := range ms {
 		out = append(out, Statement{
 			Comment: fmt.Sprintf("record %s as applied (checksum of the file, as cxm migrate computes it)", m.File),
@@ -290,6 +223,131 @@ func Generate(ms []clickhouse.Migration, database string) ([]Statement, error) {
 		})
 	}
 	return out, nil
+}
+
+// Cluster is the cluster layout for `cxm migrate` (clickhouse.Layout): the statements of schema.sql, rendered
+// for the server's version, ON CLUSTER the configured cluster Name instead of the {cluster} macro, and with
+// the migrations' one-time backfills (INSERT … SELECT into the tables of the original names, which are the
+// replicated or the Distributed tables: a backfill run on one server reaches every shard and replica).
+type Cluster struct{ Name string }
+
+// Plan implements clickhouse.Layout.
+func (l Cluster) Plan(ms []clickhouse.Migration, database string, v clickhouse.Version) ([]string, map[uint32][]string, error) {
+	if !clusterName.MatchString(l.Name) {
+		return nil, nil, fmt.Errorf("clickhouse.cluster: %q is not a cluster name of <remote_servers> ([A-Za-z_][A-Za-z0-9_.-]*)", l.Name)
+	}
+	boot, per, err := build(ms, database, v, l.Name, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	sqls := func(st []Statement) []string {
+		out := make([]string, len(st))
+		for i, s := range st {
+			out[i] = s.SQL
+		}
+		return out
+	}
+	plan := map[uint32][]string{}
+	for v, st := range per {
+		plan[v] = sqls(st)
+	}
+	return sqls(boot), plan, nil
+}
+
+var clusterName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+
+// build renders the migrations for one server version: the bootstrap (database, schema_migrations) and each
+// migration's statements. cluster "" writes the {cluster} macro; backfills keeps the INSERT … SELECTs.
+func build(ms []clickhouse.Migration, database string, version clickhouse.Version, cluster string, backfills bool) ([]Statement, map[uint32][]Statement, error) {
+	if err := clickhouse.ValidateDatabase(database); err != nil {
+		return nil, nil, err
+	}
+	on := "'{cluster}'"
+	if cluster != "" {
+		on = "'" + cluster + "'"
+	}
+	db := clickhouse.Ident(database)
+	boot := []Statement{{
+		Comment: "The database, on every server.",
+		SQL:     fmt.Sprintf("CREATE DATABASE IF NOT EXISTS %s ON CLUSTER %s", db, on),
+	}}
+	sm, _, err := ParseCreateTable(fmt.Sprintf(SchemaMigrationsDDL, db))
+	if err != nil {
+		return nil, nil, err
+	}
+	tables, err := clusterTable(sm, "created by internal/clickhouse.Migrate", on)
+	if err != nil {
+		return nil, nil, err
+	}
+	boot = append(boot, tables...)
+	per := map[uint32][]Statement{}
+	created := map[string]bool{}
+	for _, m := range ms {
+		stmts, err := m.Render(database, version)
+		if err != nil {
+			return nil, nil, err
+		}
+		var out []Statement
+		for i, s := range stmts {
+			where := fmt.Sprintf("%s statement %d", m.File, i+1)
+			if t, ok, err := ParseCreateTable(s); ok {
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where, err)
+				}
+				tables, err := clusterTable(t, "from "+m.File, on)
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", where, err)
+				}
+				created[t.Name] = true
+				out = append(out, tables...)
+				continue
+			}
+			if v := createView.FindStringSubmatch(s); v != nil {
+				src := regexp.MustCompile(`FROM \S+\.(\w+)`).FindAllStringSubmatch(v[5], -1)
+				if len(src) != 1 {
+					return nil, nil, fmt.Errorf("%s: materialized view %s: want exactly one FROM table", where, v[2])
+				}
+				for _, name := range []string{v[4], src[0][1]} {
+					if !created[name] {
+						return nil, nil, fmt.Errorf("%s: materialized view %s uses %s, created by no earlier migration", where, v[2], name)
+					}
+				}
+				out = append(out, Statement{
+					Comment: fmt.Sprintf("from %s: on every server, from the local %s to the local %s", m.File, src[0][1], v[4]),
+					SQL: fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s ON CLUSTER %s TO %s.%s AS\n%s",
+						v[1], v[2], on, v[3], localName(v[4]), replaceTable(v[5], src[0][1])),
+				})
+				continue
+			}
+			if a := alterAdd.FindStringSubmatch(s); a != nil {
+				// A new column: on a sharded table both the local tables and the Distributed one get it.
+				if !created[a[2]] {
+					return nil, nil, fmt.Errorf("%s: ALTER of %s, created by no earlier migration", where, a[2])
+				}
+				names := []string{a[2]}
+				if Layouts[a[2]] == Sharded {
+					names = []string{localName(a[2]), a[2]}
+				}
+				for _, n := range names {
+					out = append(out, Statement{Comment: "from " + m.File,
+						SQL: fmt.Sprintf("ALTER TABLE %s.%s ON CLUSTER %s %s", a[1], n, on, a[3])})
+				}
+				continue
+			}
+			if insertInto.MatchString(s) {
+				// A backfill of a new rollup from existing rows: schema.sql starts empty, a live cluster
+				// may not.
+				if backfills {
+					out = append(out, Statement{Comment: "backfill from " + m.File, SQL: s})
+				}
+				continue
+			}
+			first, _, _ := strings.Cut(s, "\n")
+			return nil, nil, fmt.Errorf("%s: the cluster generator does not handle %q: teach deploy/clickhouse-cluster/cluster.go how it maps onto the cluster", where, first)
+		}
+		per[m.Version] = out
+	}
+	return boot, per, nil
 }
 
 func localName(table string) string {
@@ -310,7 +368,7 @@ var replicatedEngine = map[string]string{
 	"ReplacingMergeTree": "ReplicatedReplacingMergeTree",
 }
 
-func clusterTable(t Table, origin string) ([]Statement, error) {
+func clusterTable(t Table, origin, on string) ([]Statement, error) {
 	layout, ok := Layouts[t.Name]
 	if !ok {
 		return nil, fmt.Errorf("table %s has no layout: add it to cluster.Layouts (Sharded or Replicated)", t.Name)
@@ -334,8 +392,8 @@ func clusterTable(t Table, origin string) ([]Statement, error) {
 	name := localName(t.Name)
 	local := Statement{
 		Comment: fmt.Sprintf("%s (%s): %s", t.Name, origin, map[Layout]string{Sharded: "the shard's part", Replicated: "replicated to every server"}[layout]),
-		SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s ON CLUSTER '{cluster}'\n(\n%s\n)\nENGINE = %s(%s)\n%s",
-			t.DB, name, strings.Join(cols, ",\n"), engine, args, t.Rest),
+		SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s ON CLUSTER %s\n(\n%s\n)\nENGINE = %s(%s)\n%s",
+			t.DB, name, on, strings.Join(cols, ",\n"), engine, args, t.Rest),
 	}
 	if layout == Replicated {
 		return []Statement{local}, nil
@@ -349,8 +407,8 @@ func clusterTable(t Table, origin string) ([]Statement, error) {
 	}
 	dist := Statement{
 		Comment: fmt.Sprintf("%s: what cxm reads and writes, spread over the shards by location", t.Name),
-		SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s ON CLUSTER '{cluster}' AS %s.%s\nENGINE = Distributed('{cluster}', %s, %s, cityHash64(location))",
-			t.DB, t.Name, t.DB, name, t.DB, name),
+		SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s ON CLUSTER %s AS %s.%s\nENGINE = Distributed(%s, %s, %s, cityHash64(location))",
+			t.DB, t.Name, on, t.DB, name, on, t.DB, name),
 	}
 	return []Statement{local, dist}, nil
 }

@@ -55,6 +55,12 @@ var apiLocations = []config.Location{
 func setup(t *testing.T, mutate func(*config.API)) (*fixture, driver.Conn, string) {
 	t.Helper()
 	conn, chcfg := testutil.ClickHouse(t)
+	return setupOn(t, conn, chcfg, mutate)
+}
+
+// setupOn is setup on a database the caller migrated (a cluster's).
+func setupOn(t *testing.T, conn driver.Conn, chcfg config.ClickHouse, mutate func(*config.API)) (*fixture, driver.Conn, string) {
+	t.Helper()
 	db := chcfg.Database
 	cfg := &config.Config{ClickHouse: chcfg, Locations: apiLocations}
 	cfg.API = config.API{

@@ -181,6 +181,7 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmp.Or(to.Limit, "api.query_timeout")})
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
+	case s.shardDown(w, r, err):
 	case unavailable(err):
 		s.log.Warn("api query: clickhouse unavailable", "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", strconv.Itoa(int((s.cfg.API.RetryAfter+time.Second-1)/time.Second)))
@@ -189,6 +190,19 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		s.log.Error("api query", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "", "the query failed; the server log has the details")
 	}
+}
+
+// shardDown answers 503 naming the shard when a query through a Distributed table found no replica of a
+// shard (clickhouse.cluster): partial figures would look like real ones, so there are none.
+func (s *Server) shardDown(w http.ResponseWriter, r *http.Request, err error) bool {
+	se := s.engine.ShardUnavailable(r.Context(), s.cfg.ClickHouse.Cluster, err)
+	if se == nil {
+		return false
+	}
+	s.log.Error("api query: shard unavailable", "path", r.URL.Path, "shards", se.Shards, "hosts", se.Hosts)
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((s.cfg.API.RetryAfter+time.Second-1)/time.Second))))
+	writeError(w, http.StatusServiceUnavailable, "", se.Error())
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

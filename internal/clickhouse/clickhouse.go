@@ -21,6 +21,10 @@ import (
 // Open connects over the native protocol (the only one clickhouse-go speaks with 18.16) and pings, so a
 // wrong address or credentials fail here rather than at the first insert.
 func Open(ctx context.Context, cfg config.ClickHouse) (driver.Conn, error) {
+	return open(ctx, cfg, false)
+}
+
+func open(ctx context.Context, cfg config.ClickHouse, consistent bool) (driver.Conn, error) {
 	if len(cfg.Addr) == 0 {
 		return nil, errors.New("clickhouse.addr: at least one host:port is required")
 	}
@@ -51,6 +55,12 @@ func Open(ctx context.Context, cfg config.ClickHouse) (driver.Conn, error) {
 	if cfg.TLS {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
+	if cfg.Cluster != "" {
+		opts.Settings = ClusterWriteSettings(cfg)
+		if consistent {
+			opts.Settings["select_sequential_consistency"] = 1
+		}
+	}
 	conn, err := ch.Open(opts)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: open %s: %w", strings.Join(cfg.Addr, ","), err)
@@ -60,6 +70,24 @@ func Open(ctx context.Context, cfg config.ClickHouse) (driver.Conn, error) {
 		return nil, fmt.Errorf("clickhouse: %s: %w", strings.Join(cfg.Addr, ","), err)
 	}
 	return conn, nil
+}
+
+// ClusterWriteSettings are the settings of every connection to a cluster. An INSERT into a Distributed
+// table returns only when each shard has its rows (insert_distributed_sync), and an INSERT into a
+// replicated table only when insert_quorum replicas hold it: once acknowledged, a write survives the loss
+// of the server it went to, and a replica that lacks it knows it (select_sequential_consistency, see
+// OpenConsistent). Retried identical blocks are dropped by the replicated tables (insert_deduplicate, the
+// default).
+func ClusterWriteSettings(cfg config.ClickHouse) ch.Settings {
+	return ch.Settings{"insert_distributed_sync": 1, "insert_quorum": cfg.InsertQuorum}
+}
+
+// OpenConsistent is Open for a reader whose decisions depend on seeing every acknowledged write, the
+// processor's marks above all: on a cluster its SELECTs run with select_sequential_consistency = 1, so a
+// replica that has not yet fetched a quorum-written part fails the query (and the caller retries) instead
+// of answering with an older mark. On one server it is Open.
+func OpenConsistent(ctx context.Context, cfg config.ClickHouse) (driver.Conn, error) {
+	return open(ctx, cfg, cfg.Cluster != "")
 }
 
 // Ping checks that the server answers; used by Open and by readiness probes.

@@ -123,6 +123,36 @@ func SplitStatements(sql string) []string {
 	return stmts
 }
 
+// Layout maps the migrations onto servers: SingleServer (what Migrate uses) or a cluster's layout
+// (deploy/clickhouse-cluster). Plan returns the statements that create the database and schema_migrations,
+// and each migration's statements by version, rendered for the server version v.
+type Layout interface {
+	Plan(ms []Migration, database string, v Version) (bootstrap []string, perVersion map[uint32][]string, err error)
+}
+
+// SingleServer is the layout of one server: the migrations as written.
+type SingleServer struct{}
+
+// Plan renders every migration as written, after CREATE DATABASE and the schema_migrations table.
+func (SingleServer) Plan(ms []Migration, database string, v Version) ([]string, map[uint32][]string, error) {
+	db := Ident(database)
+	boot := []string{"CREATE DATABASE IF NOT EXISTS " + db, `CREATE TABLE IF NOT EXISTS ` + db + `.schema_migrations (
+	version UInt32,
+	name String,
+	checksum String,
+	applied_at DateTime('UTC')
+) ENGINE = MergeTree ORDER BY version`}
+	per := map[uint32][]string{}
+	for _, m := range ms {
+		stmts, err := m.Render(database, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		per[m.Version] = stmts
+	}
+	return boot, per, nil
+}
+
 // Migrate creates database if needed and applies the migrations in fsys that schema_migrations does not
 // record yet, in version order, returning the files it applied. An applied migration whose file changed
 // since is refused: schemas move forward by new files, never by editing old ones.
@@ -131,6 +161,12 @@ func SplitStatements(sql string) []string {
 // its first statement next time, so its statements must be idempotent (IF NOT EXISTS). Run one migrator at
 // a time.
 func Migrate(ctx context.Context, conn driver.Conn, database string, fsys fs.FS, log *slog.Logger) ([]string, error) {
+	return MigrateLayout(ctx, conn, database, fsys, log, SingleServer{})
+}
+
+// MigrateLayout is Migrate with the statements of a layout: on a cluster the same migrations, recorded with
+// the same checksums, become ON CLUSTER DDL of replicated and distributed tables.
+func MigrateLayout(ctx context.Context, conn driver.Conn, database string, fsys fs.FS, log *slog.Logger, layout Layout) ([]string, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -146,16 +182,15 @@ func Migrate(ctx context.Context, conn driver.Conn, database string, fsys fs.FS,
 		return nil, err
 	}
 	db := Ident(database)
-	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+db); err != nil {
-		return nil, fmt.Errorf("create database %s: %w", database, err)
+	boot, plan, err := layout.Plan(ms, database, v)
+	if err != nil {
+		return nil, err
 	}
-	if err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+db+`.schema_migrations (
-	version UInt32,
-	name String,
-	checksum String,
-	applied_at DateTime('UTC')
-) ENGINE = MergeTree ORDER BY version`); err != nil {
-		return nil, fmt.Errorf("create %s.schema_migrations: %w", database, err)
+	for _, s := range boot {
+		if err := conn.Exec(ctx, s); err != nil {
+			first, _, _ := strings.Cut(s, "\n")
+			return nil, fmt.Errorf("create %s (%s): %w", database, first, err)
+		}
 	}
 	done, err := appliedMigrations(ctx, conn, db)
 	if err != nil {
@@ -187,10 +222,7 @@ func Migrate(ctx context.Context, conn driver.Conn, database string, fsys fs.FS,
 		if _, ok := done[m.Version]; ok {
 			continue
 		}
-		stmts, err := m.Render(database, v)
-		if err != nil {
-			return applied, err
-		}
+		stmts := plan[m.Version]
 		for i, s := range stmts {
 			if err := conn.Exec(ctx, s); err != nil {
 				return applied, fmt.Errorf("migration %s statement %d of %d on ClickHouse %s: %w", m.File, i+1, len(stmts), v, err)

@@ -227,6 +227,9 @@ func (c *Config) validateBase(es *Errors) {
 	if c.ClickHouse.Database == "" {
 		es.add("clickhouse.database", "must not be empty")
 	}
+	if c.ClickHouse.Cluster != "" && c.ClickHouse.InsertQuorum < 1 {
+		es.add("clickhouse.insert_quorum", "must be at least 1 on a cluster, got %d", c.ClickHouse.InsertQuorum)
+	}
 }
 
 // ErrNoConfig is returned when a config file is named but missing.

@@ -53,6 +53,10 @@ type Broker struct {
 	// SyncWrites fsyncs every produced batch before it is acknowledged. Without it an acknowledged
 	// batch survives a killed process (it is in the OS page cache) but not a power loss or kernel crash.
 	SyncWrites bool `koanf:"sync_writes"`
+	// Nodes is how many brokers the embedded cluster runs (1: one). The first listens on Listen, the others
+	// on free ports of the same host; they share one log (kfake), so a stopped node moves its partitions'
+	// leadership to the others, which is what clients must survive.
+	Nodes int `koanf:"nodes"`
 }
 
 // validate checks the Kafka client and embedded broker settings beyond the basics in validateBase.
@@ -61,6 +65,9 @@ func (k *Kafka) validate(c *Config, es *Errors) {
 	case "none", "gzip", "snappy", "lz4", "zstd":
 	default:
 		es.add("kafka.producer.compression", "must be none, gzip, snappy, lz4 or zstd, not %q", k.Producer.Compression)
+	}
+	if c.Broker.Nodes < 1 {
+		es.add("broker.nodes", "must be at least 1, got %d", c.Broker.Nodes)
 	}
 	if k.ReplicationFactor < 1 {
 		es.add("kafka.replication_factor", "must be at least 1")

@@ -33,6 +33,16 @@ type KPI struct {
 	// EvaluateDelay is how long after each tick the evaluation starts, so the minute that just ended has
 	// been flushed by the processor before it is read (a window ends at the tick, not at the delay).
 	EvaluateDelay time.Duration `koanf:"evaluate_delay"`
+	// EvaluateAfterFlush turns the evaluator event-driven: after each processor flush the locations it
+	// changed are judged again, at most once per this interval (at least 1s: kpi_status keeps the latest row
+	// by its evaluated_at second), with windows ending at the end of the current minute, so a light turns
+	// within seconds of the event. 0: only every evaluate_interval, over closed minutes.
+	EvaluateAfterFlush time.Duration `koanf:"evaluate_after_flush"`
+	// Metrics is which Prometheus series the status evaluator exports per location: all (values, sample
+	// sizes, statuses, thresholds), statuses (no values or sample sizes), or red (only the lights that are
+	// red, with their thresholds, values and sample sizes; a series disappears when its light leaves red).
+	// A chain of thousands of stores: statuses or red (deploy/README.md, Sizing).
+	Metrics string `koanf:"metrics"`
 	// EvaluateTimeout bounds one evaluation: its ClickHouse reads (also sent as max_execution_time) and
 	// writes together.
 	EvaluateTimeout time.Duration `koanf:"evaluate_timeout"`
@@ -46,6 +56,13 @@ type KPI struct {
 	// Fields an override leaves out come from the next level down.
 	Overrides []ThresholdOverride `koanf:"overrides"`
 }
+
+// The kpi.metrics modes.
+const (
+	MetricsAll      = "all"
+	MetricsStatuses = "statuses"
+	MetricsRed      = "red"
+)
 
 // ThresholdConfig is one KPI's threshold as written in the config. Unset fields are nil: a KPI with neither
 // yellow nor red has no threshold; direction defaults to the KPI's own (kpi.MetaOf), min_n to 0.
@@ -238,6 +255,14 @@ func (k *KPI) validate(c *Config, es *Errors) {
 	if k.EvaluateInterval < time.Minute || k.EvaluateInterval%time.Minute != 0 {
 		es.add("kpi.evaluate_interval", "must be a whole number of minutes, at least 1m, got %s", k.EvaluateInterval)
 	}
+	switch k.Metrics {
+	case MetricsAll, MetricsStatuses, MetricsRed:
+	default:
+		es.add("kpi.metrics", "must be all, statuses or red, got %q", k.Metrics)
+	}
+	if k.EvaluateAfterFlush != 0 && k.EvaluateAfterFlush < time.Second {
+		es.add("kpi.evaluate_after_flush", "must be 0 (off) or at least 1s, got %s", k.EvaluateAfterFlush)
+	}
 	if k.EvaluateDelay < 0 || k.EvaluateDelay >= k.EvaluateInterval && k.EvaluateInterval > 0 {
 		es.add("kpi.evaluate_delay", "must be 0 or more and below kpi.evaluate_interval (%s), got %s", k.EvaluateInterval, k.EvaluateDelay)
 	}
@@ -328,6 +353,8 @@ func kpiDefaults() map[string]any {
 		"kpi.nps_policy":               "respondents",
 		"kpi.evaluate_interval":        time.Minute,
 		"kpi.evaluate_delay":           10 * time.Second,
+		"kpi.evaluate_after_flush":     time.Second,
+		"kpi.metrics":                  MetricsAll,
 		"kpi.evaluate_timeout":         30 * time.Second,
 		"kpi.status_history_retention": 90 * 24 * time.Hour,
 	}

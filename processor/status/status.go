@@ -50,6 +50,14 @@ type Evaluator struct {
 	// location is absent until this instance has evaluated it or restored it from kpi_status, which it does
 	// again whenever it gains a location (another instance may have judged it meanwhile).
 	state map[string]map[key]prev
+	// lastAt is the evaluated_at of the last fresh evaluation: each must be a later second (kpi_status keeps
+	// the row with the largest evaluated_at).
+	lastAt time.Time
+
+	// dirty are the locations flushes changed since the last fresh evaluation; poke wakes Run.
+	dirtyMu sync.Mutex
+	dirty   map[string]struct{}
+	poke    chan struct{}
 }
 
 type threshold struct {
@@ -83,6 +91,8 @@ func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.
 		statusWindow: cfg.KPI.StatusWindowName(),
 		m:            newMetrics(reg),
 		state:        map[string]map[key]prev{},
+		dirty:        map[string]struct{}{},
+		poke:         make(chan struct{}, 1),
 	}
 	e.th = make([][]threshold, len(cfg.Locations))
 	for i := range cfg.Locations {
@@ -104,6 +114,36 @@ func (e *Evaluator) SetOwner(owns func(location string) bool) {
 	e.ownerMu.Unlock()
 }
 
+// Notify tells the evaluator that the minute figures of locations changed (the processor calls it after
+// each flush). With kpi.evaluate_after_flush set, Run judges them again within that interval; otherwise it
+// is a no-op. It never blocks.
+func (e *Evaluator) Notify(locations map[string]struct{}) {
+	if e.cfg.KPI.EvaluateAfterFlush <= 0 || len(locations) == 0 {
+		return
+	}
+	e.dirtyMu.Lock()
+	for l := range locations {
+		e.dirty[l] = struct{}{}
+	}
+	e.dirtyMu.Unlock()
+	select {
+	case e.poke <- struct{}{}:
+	default:
+	}
+}
+
+// takeDirty returns the notified locations and forgets them.
+func (e *Evaluator) takeDirty() map[string]bool {
+	e.dirtyMu.Lock()
+	defer e.dirtyMu.Unlock()
+	out := make(map[string]bool, len(e.dirty))
+	for l := range e.dirty {
+		out[l] = true
+	}
+	clear(e.dirty)
+	return out
+}
+
 // OwnedBy is the owner function for a processor: a location belongs to the partition its events land in
 // (the producer's murmur2 hash of the location key over partitions, see internal/kafka), and is owned while
 // owns(that partition) is true.
@@ -120,12 +160,21 @@ func OwnedBy(owns func(partition int) bool, partitions int) func(location string
 
 // Run evaluates at once, then at every multiple of kpi.evaluate_interval of the wall clock (plus
 // kpi.evaluate_delay), until ctx ends. A failed evaluation is logged and counted; the next tick tries again.
+// With kpi.evaluate_after_flush, the locations Notify names are judged again between the ticks, at most once
+// per that interval, and every evaluation's windows end with the current minute (EvaluateFresh).
 func (e *Evaluator) Run(ctx context.Context) error {
 	interval, delay := e.cfg.KPI.EvaluateInterval, e.cfg.KPI.EvaluateDelay
+	fresh := e.cfg.KPI.EvaluateAfterFlush
 	tick := time.Now().UTC().Truncate(time.Minute)
-	var retained time.Time
+	var retained, lastFresh time.Time
 	for {
-		if err := e.EvaluateAt(ctx, tick); err != nil && ctx.Err() == nil {
+		var err error
+		if fresh > 0 {
+			err = e.EvaluateFresh(ctx, nil, time.Now(), true)
+		} else {
+			err = e.EvaluateAt(ctx, tick)
+		}
+		if err != nil && ctx.Err() == nil {
 			e.log.Warn("status evaluation failed", "at", tick, "err", err)
 		}
 		if time.Since(retained) >= time.Hour {
@@ -135,12 +184,41 @@ func (e *Evaluator) Run(ctx context.Context) error {
 		// The next tick after now: a slow evaluation skips ticks rather than queueing them.
 		tick = time.Now().UTC().Add(-delay).Truncate(interval).Add(interval)
 		t := time.NewTimer(time.Until(tick.Add(delay)))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil
-		case <-t.C:
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			case <-t.C:
+				break wait
+			case <-e.poke:
+				if !sleep(ctx, time.Until(lastFresh.Add(fresh))) {
+					t.Stop()
+					return nil
+				}
+				lastFresh = time.Now()
+				if only := e.takeDirty(); len(only) > 0 {
+					if err := e.EvaluateFresh(ctx, only, lastFresh, false); err != nil && ctx.Err() == nil {
+						e.log.Warn("status evaluation after flush failed", "locations", len(only), "err", err)
+					}
+				}
+			}
 		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
@@ -176,13 +254,47 @@ type row struct {
 func (e *Evaluator) EvaluateAt(ctx context.Context, now time.Time) error {
 	e.evalMu.Lock()
 	defer e.evalMu.Unlock()
-	start := time.Now()
 	now = now.UTC().Truncate(time.Minute)
+	return e.evaluate(ctx, nil, now, now, true)
+}
+
+// EvaluateFresh evaluates the owned locations of only (nil: all owned) over windows that end with the
+// minute now is in, so the figures of the minute in progress count, and stamps the statuses with now to the
+// second (a later second than the previous fresh evaluation: it waits for one if needed). history evaluates
+// every window and also writes kpi_status_history (the evaluate_interval ticks); without it only
+// kpi.status_window is judged, into kpi_status and the metrics (the evaluations after flushes).
+func (e *Evaluator) EvaluateFresh(ctx context.Context, only map[string]bool, now time.Time, history bool) error {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	at := now.UTC().Truncate(time.Second)
+	if !at.After(e.lastAt) {
+		if !sleep(ctx, time.Until(e.lastAt.Add(time.Second))) {
+			return ctx.Err()
+		}
+		at = e.lastAt.Add(time.Second)
+	}
+	e.lastAt = at
+	return e.evaluate(ctx, only, at.Truncate(time.Minute).Add(time.Minute), at, history)
+}
+
+// evaluate judges the owned locations of only (nil: all) over the windows ending at end, stamped at.
+func (e *Evaluator) evaluate(ctx context.Context, only map[string]bool, end, now time.Time, history bool) error {
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.KPI.EvaluateTimeout)
 	defer cancel()
 
 	owned := e.owned()
-	e.forgetUnowned(owned)
+	if only == nil {
+		e.forgetUnowned(owned)
+	} else {
+		kept := owned[:0:0]
+		for _, li := range owned {
+			if only[e.cfg.Locations[li].ID] {
+				kept = append(kept, li)
+			}
+		}
+		owned = kept
+	}
 	if len(owned) == 0 {
 		e.m.evaluations.Inc()
 		return nil
@@ -204,11 +316,23 @@ func (e *Evaluator) EvaluateAt(ctx context.Context, now time.Time) error {
 	for j, n := range kpi.Names {
 		kpiIndex[n] = j
 	}
-	rows := make([]row, 0, len(owned)*len(kpi.Names)*len(e.windows))
-	for _, w := range e.windows {
+	windows := e.windows
+	if !history {
+		// After a flush only the status window: it is the traffic light (cxm_indicator_status, the map,
+		// the alerts); the other windows follow at the evaluate_interval tick. One query instead of one
+		// per window keeps the light fast when ClickHouse is busy.
+		windows = nil
+		for _, w := range e.windows {
+			if w.Name == e.statusWindow {
+				windows = append(windows, w)
+			}
+		}
+	}
+	rows := make([]row, 0, len(owned)*len(kpi.Names)*len(windows))
+	for _, w := range windows {
 		res, err := e.engine.KPIs(ctx, query.Request{
 			KPIs: kpi.Names, Locations: ids, Group: query.GroupLocation,
-			From: now.Add(-w.Duration), To: now,
+			From: end.Add(-w.Duration), To: end,
 		})
 		if err != nil {
 			e.m.chErrors.Inc()
@@ -248,9 +372,11 @@ func (e *Evaluator) EvaluateAt(ctx context.Context, now time.Time) error {
 	// to ClickHouse fails.
 	e.export(rows)
 
-	if err := e.write(ctx, "kpi_status_history", now, rows, true); err != nil {
-		e.m.chErrors.Inc()
-		return err
+	if history {
+		if err := e.write(ctx, "kpi_status_history", now, rows, true); err != nil {
+			e.m.chErrors.Inc()
+			return err
+		}
 	}
 	if err := e.write(ctx, "kpi_status", now, rows, false); err != nil {
 		e.m.chErrors.Inc()
@@ -348,17 +474,42 @@ func (e *Evaluator) write(ctx context.Context, table string, now time.Time, rows
 	return nil
 }
 
-// export sets the Prometheus series of the evaluated rows.
+// export sets the Prometheus series of the evaluated rows, as many as kpi.metrics keeps (see Series).
 func (e *Evaluator) export(rows []row) {
+	mode := e.cfg.KPI.Metrics
+	// red: whether the status window judged a location's KPI red in this evaluation, or (for windows of
+	// rows without the status window, as after a flush) in the state.
+	red := func(loc, k string) bool {
+		return e.state[loc][key{k, e.statusWindow}].status == kpi.Red
+	}
 	for _, r := range rows {
 		l := prometheus.Labels{"location": r.location, "kpi": r.kpi, "window": r.window}
-		e.m.sampleSize.With(l).Set(float64(r.n))
-		if r.value != nil {
-			e.m.value.With(l).Set(*r.value)
-		} else {
+		switch {
+		case mode == config.MetricsStatuses, mode == config.MetricsRed && !red(r.location, r.kpi):
+			e.m.sampleSize.Delete(l)
 			e.m.value.Delete(l)
+		default:
+			e.m.sampleSize.With(l).Set(float64(r.n))
+			if r.value != nil {
+				e.m.value.With(l).Set(*r.value)
+			} else {
+				e.m.value.Delete(l)
+			}
 		}
 		if r.window != e.statusWindow || !r.th.ok {
+			continue
+		}
+		if mode == config.MetricsRed {
+			lk := prometheus.Labels{"location": r.location, "kpi": r.kpi}
+			if r.status != kpi.Red {
+				// Gone rather than 0: a chain with thousands of stores keeps a series per red light only.
+				e.m.indicator.DeletePartialMatch(lk)
+				e.m.threshold.DeletePartialMatch(lk)
+				continue
+			}
+			e.m.indicator.WithLabelValues(r.location, r.kpi, kpi.Red.String()).Set(1)
+			e.m.threshold.WithLabelValues(r.location, r.kpi, "yellow").Set(r.th.Yellow)
+			e.m.threshold.WithLabelValues(r.location, r.kpi, "red").Set(r.th.Red)
 			continue
 		}
 		// Only judged KPIs get indicator and threshold series: a KPI without threshold has nothing to alert
@@ -372,6 +523,21 @@ func (e *Evaluator) export(rows []row) {
 		}
 		e.m.threshold.WithLabelValues(r.location, r.kpi, "yellow").Set(r.th.Yellow)
 		e.m.threshold.WithLabelValues(r.location, r.kpi, "red").Set(r.th.Red)
+	}
+}
+
+// Series is how many Prometheus series the evaluator exports per location with kpi.metrics mode, windows
+// evaluation windows, kpis KPIs of which judged have a threshold: values and sample sizes per KPI and window
+// (all), an indicator per status and two thresholds per judged KPI (all, statuses). With red it is the
+// upper bound of one red light: its indicator, two thresholds and a value and sample size per window.
+func Series(mode string, windows, kpis, judged int) int {
+	switch mode {
+	case config.MetricsStatuses:
+		return judged * (4 + 2)
+	case config.MetricsRed:
+		return judged * (1 + 2 + 2*windows)
+	default:
+		return 2*kpis*windows + judged*(4+2)
 	}
 }
 

@@ -44,12 +44,26 @@ func Start(cfg config.Broker, partitions int, log *slog.Logger) (*Broker, error)
 	if log == nil {
 		log = slog.Default()
 	}
+	nodes := max(cfg.Nodes, 1)
+	host, _, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("embedded kafka: broker.listen %q: %w", cfg.Listen, err)
+	}
+	listened := 0
 	opts := []kfake.Opt{
-		kfake.NumBrokers(1),
+		kfake.NumBrokers(nodes),
 		kfake.ClusterID("cxm"),
 		kfake.WithLogger(slogLogger{log}),
-		// kfake asks for 127.0.0.1 and a random port; the configured address wins.
-		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, cfg.Listen) }),
+		// kfake asks for 127.0.0.1 and a random port; the configured address wins for the first node, the
+		// others take free ports of the same host.
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) {
+			addr := cfg.Listen
+			if listened > 0 {
+				addr = net.JoinHostPort(host, "0")
+			}
+			listened++
+			return net.Listen(network, addr)
+		}),
 	}
 	if partitions > 0 {
 		opts = append(opts, kfake.DefaultNumPartitions(partitions))
@@ -59,7 +73,6 @@ func Start(cfg config.Broker, partitions int, log *slog.Logger) (*Broker, error)
 		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("embedded kafka: data dir: %w", err)
 		}
-		var err error
 		// Two brokers on one directory would interleave their writes and corrupt both logs.
 		if unlock, err = lockDir(cfg.DataDir); err != nil {
 			return nil, err
@@ -80,6 +93,13 @@ func Start(cfg config.Broker, partitions int, log *slog.Logger) (*Broker, error)
 
 // Addr is the host:port the broker listens on and advertises.
 func (b *Broker) Addr() string { return b.addr }
+
+// Addrs are the host:port of every node still running, the first node's first.
+func (b *Broker) Addrs() []string { return b.c.ListenAddrs() }
+
+// StopNode stops node id (0 is the first) as a crashed broker would vanish: its listener closes and the
+// leadership of its partitions moves to the other nodes. The last node cannot be stopped.
+func (b *Broker) StopNode(id int32) error { return b.c.RemoveNode(id) }
 
 // Close stops accepting connections, answers offset commits already received, writes the clean-shutdown
 // state and releases the data directory. It is safe to call more than once.
