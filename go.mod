@@ -122,6 +122,7 @@ require (
 )
 
 ignore (
+	./console/node_modules
 	./dashboards/schema-check/node_modules
 	./plugin/node_modules
 )

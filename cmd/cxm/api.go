@@ -32,5 +32,8 @@ func runAPI(ctx context.Context, e *env) error {
 	srv := httpserver.New(e.log.With("part", "http"), nil)
 	srv.AddCheck(httpserver.Check{Name: "clickhouse", Func: func(ctx context.Context) error { return clickhouse.Ping(ctx, conn) }})
 	api.New(cfg, conn, e.log.With("part", "api")).Mount(srv)
+	if err := mountConsole(cfg, srv); err != nil {
+		return err
+	}
 	return srv.Serve(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownTimeout)
 }

@@ -33,6 +33,7 @@ type Config struct {
 	KPI        KPI        `koanf:"kpi"`
 	Simulate   Simulate   `koanf:"simulate"`
 	API        API        `koanf:"api"`
+	Console    Console    `koanf:"console"`
 }
 
 // Log configures log/slog.
@@ -169,6 +170,7 @@ func (c *Config) Validate() error {
 	c.Processor.validate(c, &es)
 	c.KPI.validate(c, &es)
 	c.API.validate(c, &es)
+	c.Console.validate(&es)
 	if len(es) > 0 {
 		return es
 	}
