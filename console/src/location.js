@@ -170,7 +170,9 @@ export function locationView(main, r) {
       {label: kpiTitle(L), scale: 'l', stroke: colors.l, width: 2, spanGaps: false, points: {size: 5}},
       {label: '', scale: 'l', stroke: 'transparent', points: {show: false}},
       {label: '', scale: 'l', stroke: 'transparent', points: {show: false}}];
-    const axes = [{stroke: '#333', grid: {stroke: '#e3e3e3'}, ticks: {stroke: '#ccc'}},
+    const short = Date.parse(sp.to) - Date.parse(sp.from) <= 2 * 86400e3;
+    const tf = new Intl.DateTimeFormat(lang, short ? {hour: '2-digit', minute: '2-digit'} : {day: 'numeric', month: 'short'});
+    const axes = [{stroke: '#333', grid: {stroke: '#e3e3e3'}, ticks: {stroke: '#ccc'}, values: (u, splits) => splits.map((v) => tf.format(new Date(v * 1000)))},
       {scale: 'l', label: kpiTitle(L), stroke: colors.l, values: axisVals(L), grid: {stroke: '#e3e3e3'}, size: 60}];
     const bands = [{series: [3, 2], fill: colors.l + '2e'}];
     if (R) {
@@ -211,17 +213,23 @@ export function locationView(main, r) {
       h('tbody', {}, times.map((tm) => h('tr', {'data-time': tm}, h('th', {scope: 'row'}, fmtTime(tm)), cells(L, a.get(tm)), R ? cells(R, b.get(tm)) : []))))));
   }
 
+  // The latest events: all types but counters by default (a door counter reports every few seconds and
+  // would fill the list), or the one type chosen.
+  let evType = '';
+  const typeSel = h('select', {id: 'event-type', onchange: (e) => { evType = e.target.value; loadEvents(); }},
+    h('option', {value: ''}, t('allButCounters')), ['button', 'counter', 'pos', 'survey'].map((x) => h('option', {value: x}, typeName(x))));
   async function loadEvents() {
     const to = new Date(Math.ceil(Date.now() / 60000) * 60000);
     const from = new Date(to - EVENTS_HOURS * 3600e3);
     const cfrom = new Date(to - COMMENT_DAYS * 86400e3);
     clear(events).append(h('div', {class: 'row'}, h('h2', {id: 'events-h'}, t('events')),
-      exportButtons(() => ({path: '/v1/events', query: {location: id, ...(({from, to}) => ({from, to}))(span())}}), id + '-events')),
+      h('label', {class: 'inline'}, t('type'), typeSel),
+      exportButtons(() => ({path: '/v1/events', query: {location: id, type: evType, ...(({from, to}) => ({from, to}))(span())}}), id + '-events')),
     h('p', {class: 'help'}, t('eventsRange', {h: EVENTS_HOURS, n: EVENTS_MAX})));
     clear(comments).append(h('h2', {id: 'comments-h'}, t('comments')));
     try {
       const [evs, surveys] = await Promise.all([
-        api.ndjson('/v1/events', {location: id, from: from.toISOString(), to: to.toISOString(), format: 'ndjson'}),
+        api.ndjson('/v1/events', {location: id, type: evType || 'button,pos,survey', from: from.toISOString(), to: to.toISOString(), format: 'ndjson'}),
         api.ndjson('/v1/events', {location: id, type: 'survey', from: cfrom.toISOString(), to: to.toISOString(), format: 'ndjson'}),
       ]);
       const latest = evs.slice(-EVENTS_MAX).reverse();

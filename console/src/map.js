@@ -23,6 +23,7 @@ export function mapView(main) {
     notice, el);
 
   const map = L.map(el, {worldCopyJump: true, zoomSnap: 0.5, attributionControl: true});
+  map.attributionControl.setPrefix('Leaflet');
   const plain = (why) => {
     el.classList.add('plain');
     notice.hidden = false;

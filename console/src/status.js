@@ -51,9 +51,12 @@ export function widget(meta, st, href, onclick) {
   if (!st) {
     lines.push(h('span', {class: 'w-meta'}, t('notEvaluated')));
   } else {
-    lines.push(h('span', {class: 'w-meta'}, t('n', {n: new Intl.NumberFormat(lang).format(st.n)})));
+    const n = new Intl.NumberFormat(lang).format(st.n);
+    // Grey is explained where it shows: the sample is below the KPI's minimum.
+    lines.push(status === 'grey' && st.thresholds.yellow !== null
+      ? h('span', {class: 'w-meta w-grey'}, t('greyWhy', {n}))
+      : h('span', {class: 'w-meta'}, t('n', {n})));
     if (st.low !== null && st.high !== null) lines.push(h('span', {class: 'w-meta'}, t('interval', {lo: fmt(meta, st.low), hi: fmt(meta, st.high)})));
-    if (status === 'grey' && st.thresholds.yellow !== null) lines.push(h('span', {class: 'w-meta w-grey'}, t('greyWhy', {n: st.n})));
     lines.push(h('span', {class: 'w-meta'}, t('since', {t: fmtTime(st.since)})));
   }
   const body = [
