@@ -195,6 +195,7 @@ export function locationView(main, r) {
     chartBox.setAttribute('data-axes', String(R ? 2 : 1));
     chartBox.setAttribute('data-kpis', [v.left, v.right].filter(Boolean).join(','));
     chartBox.setAttribute('data-points', String(x.length));
+    for (const k of ['from', 'to', 'step']) chartBox.setAttribute('data-' + k, sp[k]);
     clear(legend).append(
       h('li', {class: 'l'}, h('span', {class: 'swatch solid', 'aria-hidden': 'true'}), kpiTitle(L) + ' — ' + t('left')),
       R ? h('li', {class: 'r'}, h('span', {class: 'swatch dashed', 'aria-hidden': 'true'}), kpiTitle(R) + ' — ' + t('right')) : null);
@@ -204,7 +205,7 @@ export function locationView(main, r) {
   function drawTable(L, R, sl, sr, times) {
     const byT = (s) => new Map((s ? s.points : []).map((p) => [p.time, p]));
     const a = byT(sl), b = byT(sr);
-    const cells = (meta, p) => [h('td', {}, fmt(meta, p ? p.value : null)), h('td', {}, p ? String(p.n) : '0'),
+    const cells = (meta, p) => [h('td', {'data-kpi': meta.name, 'data-v': p && p.value !== null ? String(p.value) : ''}, fmt(meta, p ? p.value : null)), h('td', {}, p ? String(p.n) : '0'),
       h('td', {}, p && p.low !== null ? fmt(meta, p.low) + ' – ' + fmt(meta, p.high) : '—')];
     clear(table).append(h('summary', {}, t('table')), h('div', {class: 'scroll'}, h('table', {},
       h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, t('time')),
