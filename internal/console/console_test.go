@@ -134,4 +134,3 @@ func TestConsoleConfigValidation(t *testing.T) {
 		}
 	}
 }
-
