@@ -1,7 +1,7 @@
 import {h, clear} from './dom.js';
 import {t, kpiTitle} from './i18n.js';
 import {state, subscribe} from './main.js';
-import {badge, icon, order, rank, widget, worstOf} from './status.js';
+import {badge, fmt, icon, order, rank, widget, worstOf} from './status.js';
 import {exportButtons} from './export.js';
 
 // Filters outlive a visit to a location page.
@@ -69,7 +69,11 @@ export function board(main) {
   function card(l) {
     const sts = byLoc.get(l.id) || [];
     const flag = worstOf(sts);
-    const worst = sts.filter((s) => s.status === flag && flag !== 'grey').map((s) => kpiTitle(state.meta.kpis.find((k) => k.name === s.kpi) || {name: s.kpi, title: s.kpi}));
+    // Why: the indicators that give the flag its colour, with their values.
+    const worst = sts.filter((s) => s.status === flag && flag !== 'grey').map((s) => {
+      const k = state.meta.kpis.find((m) => m.name === s.kpi) || {name: s.kpi, title: s.kpi, decimals: 2};
+      return kpiTitle(k) + ' ' + fmt(k, s.value);
+    });
     const open = f.open.has(l.id);
     const panelId = 'ind-' + l.id;
     const head = h('button', {type: 'button', class: 'card-head', 'aria-expanded': String(open), 'aria-controls': panelId,

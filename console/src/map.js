@@ -28,7 +28,7 @@ export function mapView(main) {
     el.classList.add('plain');
     notice.hidden = false;
     notice.textContent = why;
-    graticule().addTo(map);
+    graticule(map).addTo(map);
   };
   if (state.meta.tiles) {
     let loaded = 0, failed = 0;
@@ -101,12 +101,19 @@ export function mapView(main) {
 
 const worst = (byLoc, id) => worstOf(byLoc.get(id) || []);
 
-// graticule draws meridians and parallels every 10 degrees, so a map without tiles still shows where
-// things are relative to each other.
-function graticule() {
+// graticule draws meridians and parallels, denser as the map zooms in (10°, 5°, 1°), so a map without
+// tiles still shows where things lie relative to each other.
+function graticule(map) {
   const g = L.layerGroup();
   const style = {color: '#8a9bb0', weight: 1, opacity: 0.6, interactive: false};
-  for (let lon = -180; lon <= 180; lon += 10) g.addLayer(L.polyline([[-85, lon], [85, lon]], style));
-  for (let lat = -80; lat <= 80; lat += 10) g.addLayer(L.polyline([[lat, -180], [lat, 180]], style));
+  const draw = () => {
+    g.clearLayers();
+    const z = map.getZoom();
+    const step = z >= 7 ? 1 : z >= 4 ? 5 : 10;
+    for (let lon = -180; lon <= 180; lon += step) g.addLayer(L.polyline([[-85, lon], [85, lon]], style));
+    for (let lat = -80; lat <= 80; lat += step) g.addLayer(L.polyline([[lat, -180], [lat, 180]], style));
+  };
+  map.on('zoomend', draw);
+  draw();
   return g;
 }
