@@ -1,13 +1,13 @@
 package plugin
 
-import "github.com/cxm-project/cxm/ingest/maturity"
+import "github.com/cxm-project/cxm/internal/maturity"
 
 // The CX maturity self-assessment: 11 questions answered 1..4; the total is round(95 * sum(answer-1) / 33)
-// in 0..95 and falls into one of five stages. The scoring is the assessment's own (ingest/maturity), so
-// a company's stage in Grafana is the one its result page showed.
+// in 0..95 and falls into one of five stages. The scoring is the model's (internal/maturity), so a
+// company's stage in Grafana is the one its result page showed.
 
 // MaturityQuestions is the number of questions of the assessment.
-const MaturityQuestions = 11
+const MaturityQuestions = maturity.NumQuestions
 
 // MaturitySurvey is the survey name of CX maturity assessments.
 const MaturitySurvey = maturity.SurveyID
@@ -19,14 +19,14 @@ type MaturityStage struct {
 	From, To int64
 }
 
-// MaturityStages are the five stages in order.
-var MaturityStages = []MaturityStage{
-	{1, "Ignoring", 0, 19},
-	{2, "Exploring", 20, 39},
-	{3, "Mobilizing", 40, 59},
-	{4, "Scaling", 60, 79},
-	{5, "Embedding", 80, 95},
-}
+// MaturityStages are the five stages in order, named in English as Grafana's panels are.
+var MaturityStages = func() []MaturityStage {
+	ss := make([]MaturityStage, len(maturity.Stages))
+	for i, s := range maturity.Stages {
+		ss[i] = MaturityStage{int64(i + 1), s.Name.EN, int64(s.From), int64(s.To)}
+	}
+	return ss
+}()
 
 // MaturityTotal is the assessment's total score.
 func MaturityTotal(answers [MaturityQuestions]uint8) int64 {

@@ -28,7 +28,7 @@ func TestScoreAndStage(t *testing.T) {
 			t.Errorf("%v: score %d stage %d, want %d %d", tt.levels, s, Stage(s), tt.score, tt.stage)
 		}
 	}
-	for i, s := range stages {
+	for i, s := range Stages {
 		if len(s.Drivers) == 0 || s.Summary.RU == "" || s.Summary.EN == "" {
 			t.Errorf("stage %d lacks content", i+1)
 		}
@@ -37,7 +37,7 @@ func TestScoreAndStage(t *testing.T) {
 				t.Errorf("stage %d block %d is empty", i+1, j)
 			}
 		}
-		if i > 0 && s.From != stages[i-1].To+1 {
+		if i > 0 && s.From != Stages[i-1].To+1 {
 			t.Errorf("stage %d starts at %d", i+1, s.From)
 		}
 	}
