@@ -24,8 +24,8 @@ export function url(path, params) {
   return u;
 }
 
-async function fetchOK(path, params, signal) {
-  const r = await fetch(url(path, params), {headers: {Authorization: 'Bearer ' + token()}, signal, cache: 'no-store'});
+async function fetchOK(path, params, signal, init) {
+  const r = await fetch(url(path, params), {headers: {Authorization: 'Bearer ' + token(), ...(init && init.headers)}, signal, cache: 'no-store', ...(init && {method: init.method, body: init.body})});
   if (!r.ok) {
     const body = await r.json().catch(() => ({}));
     const e = new ApiError(r.status, body.reason, body.param);
@@ -55,4 +55,8 @@ export async function download(path, params, filename) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+export async function post(path, body) {
+  return (await fetchOK(path, null, undefined, {method: 'POST', body: JSON.stringify(body), headers: {'Content-Type': 'application/json'}})).json();
 }

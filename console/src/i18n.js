@@ -29,6 +29,11 @@ const texts = {
     allButCounters: 'all but counters', type: 'Type', device: 'Device', what: 'What', comment: 'Comment', eventsRange: 'Newest first, last {h} hours, at most {n}.',
     forbidden: 'This token may not read this location.', notFound: 'No such location.', error: 'The request failed: {e}',
     loading: 'Loading…', downloadFailed: 'Download failed: {e}',
+    d30d: '30 days', d90d: '90 days', d365d: '365 days', respondent: 'Respondent', score: 'Score', stage: 'Stage',
+    scoreOf: '{s} of {m}', noAssessments: 'No assessments in this range.', noAssessment: 'No such assessment within this token’s locations.',
+    reportTitle: 'CX maturity self-assessment', perQuestion: 'Level per question', perBlock: 'Level per block (mean of its questions)',
+    drivers: 'To reach “{s}”', downloadPDF: 'Download PDF', sendCopy: 'E-mail the respondent’s copy', sent: 'Sent to {e}.',
+    levelOf: 'level {l} of 4',
   },
   ru: {
     title: 'Консоль CXM', skip: 'К содержимому', board: 'Панель', map: 'Карта', maturity: 'Зрелость CX',
@@ -58,6 +63,11 @@ const texts = {
     allButCounters: 'все, кроме счётчиков', type: 'Тип', device: 'Устройство', what: 'Что', comment: 'Комментарий', eventsRange: 'Новые сверху, последние {h} ч, не больше {n}.',
     forbidden: 'Этому токену не доступна эта точка.', notFound: 'Нет такой точки.', error: 'Запрос не удался: {e}',
     loading: 'Загрузка…', downloadFailed: 'Не удалось скачать: {e}',
+    d30d: '30 дней', d90d: '90 дней', d365d: '365 дней', respondent: 'Респондент', score: 'Балл', stage: 'Стадия',
+    scoreOf: '{s} из {m}', noAssessments: 'За этот период оценок нет.', noAssessment: 'Такой оценки нет среди точек этого токена.',
+    reportTitle: 'Самооценка зрелости CX', perQuestion: 'Уровень по вопросам', perBlock: 'Уровень по блокам (среднее по их вопросам)',
+    drivers: 'Чтобы перейти к стадии «{s}»', downloadPDF: 'Скачать PDF', sendCopy: 'Отправить копию респонденту', sent: 'Отправлено на {e}.',
+    levelOf: 'уровень {l} из 4',
   },
 };
 

@@ -7,6 +7,7 @@ import * as api from './api.js';
 import {board} from './board.js';
 import {mapView} from './map.js';
 import {locationView} from './location.js';
+import {maturityList, maturityReport} from './maturity.js';
 
 // state is what every view shows: the registry entries and statuses the token may read, refreshed by
 // polling /v1/locations and /v1/status every meta.refresh_ms. Polling, not server-sent events: statuses
@@ -62,7 +63,7 @@ function langSwitch() {
 
 function shell(r) {
   clear(app);
-  const nav = [['board', t('board')], ['map', t('map')]];
+  const nav = [['board', t('board')], ['map', t('map')], ['maturity', t('maturity')]];
   const skip = h('a', {class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); main.focus(); }}, t('skip'));
   updatedEl = h('p', {class: 'updated', role: 'status', 'aria-live': 'polite'});
   main = h('main', {id: 'main', tabindex: '-1'});
@@ -131,7 +132,7 @@ async function render() {
     if (!api.token()) return;
     clear(main);
   }
-  const views = {board, map: mapView, location: locationView};
+  const views = {board, map: mapView, location: locationView, maturity: r.arg ? maturityReport : maturityList};
   document.title = t(r.name === 'location' ? 'location' : r.name in views ? r.name : 'board') + ' · ' + t('title');
   current = (views[r.name] || board)(main, r);
 }

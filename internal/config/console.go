@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"net"
+	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -20,6 +22,19 @@ type Console struct {
 	// Refresh is how often an open console polls the statuses. Statuses change at most once per
 	// kpi.evaluate_interval, so polling more often than that only repeats the same answer.
 	Refresh time.Duration `koanf:"refresh"`
+	// SMTP sends a CX maturity respondent's copy of their report (the console's report page offers it when
+	// Addr is set and the respondent left an e-mail with consent).
+	SMTP SMTP `koanf:"smtp"`
+}
+
+// SMTP is an outgoing mail server. The connection is upgraded with STARTTLS whenever the server offers
+// it; credentials are sent only over TLS or to a loopback server (net/smtp's rule).
+type SMTP struct {
+	Addr     string        `koanf:"addr"` // host:port; empty disables e-mail
+	From     string        `koanf:"from"`
+	Username string        `koanf:"username"`
+	Password string        `koanf:"password"`
+	Timeout  time.Duration `koanf:"timeout"`
 }
 
 func consoleDefaults() map[string]any {
@@ -28,12 +43,28 @@ func consoleDefaults() map[string]any {
 		"console.tiles":             "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
 		"console.tiles_attribution": "© OpenStreetMap contributors",
 		"console.refresh":           30 * time.Second,
+		"console.smtp.addr":         "",
+		"console.smtp.from":         "",
+		"console.smtp.username":     "",
+		"console.smtp.password":     "",
+		"console.smtp.timeout":      30 * time.Second,
 	}
 }
 
 func (c *Console) validate(es *Errors) {
 	if c.Refresh < time.Second {
 		es.add("console.refresh", "must be at least 1s, e.g. 30s")
+	}
+	if c.SMTP.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTP.Addr); err != nil {
+			es.add("console.smtp.addr", "must be host:port, e.g. smtp.example.org:587")
+		}
+		if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+			es.add("console.smtp.from", "must be an e-mail address when console.smtp.addr is set, e.g. cxm@example.org")
+		}
+		if c.SMTP.Timeout <= 0 {
+			es.add("console.smtp.timeout", "must be positive, e.g. 30s")
+		}
 	}
 	if c.Tiles != "" {
 		if _, err := c.TilesOrigin(); err != nil {

@@ -27,10 +27,11 @@ const Prefix = "/console/"
 
 // Console serves the embedded front end.
 type Console struct {
-	index  []byte
-	assets http.Handler
-	meta   []byte
-	csp    string
+	index    []byte
+	assets   http.Handler
+	meta     []byte
+	maturity []byte
+	csp      string
 }
 
 // New prepares the console for a configuration: the map's tile server goes into meta.json and into the
@@ -48,6 +49,10 @@ func New(cfg *config.Config) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
+	model, err := json.Marshal(maturityModel())
+	if err != nil {
+		return nil, err
+	}
 	img := "'self' data: blob:"
 	if cfg.Console.Tiles != "" {
 		origin, err := cfg.Console.TilesOrigin()
@@ -57,9 +62,10 @@ func New(cfg *config.Config) (*Console, error) {
 		img += " " + origin
 	}
 	return &Console{
-		index:  index,
-		assets: http.StripPrefix(Prefix+"assets/", http.FileServerFS(sub)),
-		meta:   meta,
+		index:    index,
+		assets:   http.StripPrefix(Prefix+"assets/", http.FileServerFS(sub)),
+		meta:     meta,
+		maturity: model,
 		// No inline script or style anywhere: a token in sessionStorage is only as safe as the page is
 		// from injected script. Leaflet and uPlot position elements through the CSSOM (element.style),
 		// which style-src does not govern.
@@ -87,6 +93,11 @@ func (c *Console) Routes(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(c.meta)
+	}))
+	mux.HandleFunc("GET "+Prefix+"maturity.json", c.secure(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(c.maturity)
 	}))
 	mux.Handle("GET "+Prefix+"assets/", c.secure(func(w http.ResponseWriter, r *http.Request) {
 		// esbuild puts a content hash in every asset name (app-3F2K….js), so a year is safe.
@@ -118,6 +129,8 @@ type meta struct {
 	RefreshMS    int64     `json:"refresh_ms"`
 	Tiles        string    `json:"tiles"`
 	Attribution  string    `json:"tiles_attribution"`
+	// SMTP says whether the report page may offer to e-mail the respondent's copy.
+	SMTP bool `json:"smtp"`
 }
 
 type kpiMeta struct {
@@ -135,6 +148,7 @@ func metaFor(cfg *config.Config) meta {
 	m := meta{
 		Windows: append([]string{}, cfg.KPI.Windows...), StatusWindow: cfg.KPI.StatusWindow,
 		RefreshMS: cfg.Console.Refresh.Milliseconds(), Tiles: cfg.Console.Tiles, Attribution: cfg.Console.TilesAttribution,
+		SMTP: cfg.Console.SMTP.Addr != "",
 	}
 	for _, name := range kpi.Names {
 		k, _ := kpi.MetaOf(name)
