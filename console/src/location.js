@@ -198,7 +198,7 @@ export function locationView(main, r) {
     for (const k of ['from', 'to', 'step']) chartBox.setAttribute('data-' + k, sp[k]);
     clear(legend).append(
       h('li', {class: 'l'}, h('span', {class: 'swatch solid', 'aria-hidden': 'true'}), kpiTitle(L) + ' — ' + t('left')),
-      R ? h('li', {class: 'r'}, h('span', {class: 'swatch dashed', 'aria-hidden': 'true'}), kpiTitle(R) + ' — ' + t('right')) : null);
+      ...(R ? [h('li', {class: 'r'}, h('span', {class: 'swatch dashed', 'aria-hidden': 'true'}), kpiTitle(R) + ' — ' + t('right'))] : []));
     drawTable(L, R, sl, sr, times);
   }
 

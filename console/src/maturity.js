@@ -99,12 +99,12 @@ export function maturityReport(main, r) {
     const sendBtn = a.email && state.meta.smtp ? h('button', {type: 'button', id: 'send-copy', onclick: async () => {
       note.textContent = '';
       try {
-        await api.post('/v1/assessments/' + encodeURIComponent(id) + '/email', {lang});
+        await api.post('/v1/assessments/' + encodeURIComponent(id) + '/email', {});
         note.textContent = t('sent', {e: a.email});
         note.className = 'ok';
       } catch (e) { note.textContent = t('error', {e: e.message}); note.className = 'error'; }
     }}, t('sendCopy')) : null;
-    clear(box).append(
+    clear(box).append(...[
       h('h1', {}, t('reportTitle')),
       h('p', {class: 'help'}, [a.name, locName(a.location), fmtTime(a.time)].filter(Boolean).join(' · ')),
       h('div', {class: 'controls'},
@@ -117,7 +117,8 @@ export function maturityReport(main, r) {
       h('ol', {class: 'bars', id: 'question-bars'}, a.levels.map((l, i) => bar(tx(m.questions[i].title), l, tx(m.questions[i].levels[l - 1])))),
       a.blocks && a.blocks.length ? [h('h2', {}, t('perBlock')),
         h('ul', {class: 'bars', id: 'block-bars'}, a.blocks.map((b, i) => bar(tx(b.title), b.level, tx(stage.blocks[i]))))] : null,
-      next ? [h('h2', {}, t('drivers', {s: tx(next.name)})), h('ul', {}, stage.drivers.map((d) => h('li', {}, tx(d))))] : null);
+      next ? [h('h2', {}, t('drivers', {s: tx(next.name)})), h('ul', {}, stage.drivers.map((d) => h('li', {}, tx(d))))] : null,
+    ].flat().filter(Boolean));
   })();
   return () => {};
 }

@@ -64,6 +64,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /v1/events", "events", s.events)
 	s.handle(mux, "GET /v1/locations", "locations", s.locations)
 	mux.HandleFunc("GET /v1/openapi.yaml", s.openapi)
+	s.consoleAssessmentRoutes(mux)
 }
 
 // handler is an authenticated endpoint: it gets the caller's scope.

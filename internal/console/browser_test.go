@@ -50,6 +50,22 @@ var testLocations = []config.Location{
 // Per minute: msk-1 NPS −50 (red) and coverage 40 % (yellow); msk-2 coverage 40 % (yellow); kzn-1 all
 // green; spb-1 nothing (grey). The tile server answers 404 to everything, as an unreachable one would.
 func stack(t *testing.T) (base string, cfg *config.Config) {
+	base, cfg, _ = stackWithMail(t)
+	return base, cfg
+}
+
+// assessment levels of the fixture: a-1 (msk-1, with consent and e-mail) 3,3,3,3,2,2,2,2,4,1,1 = 43 of
+// 95, stage 3; a-2 (msk-2, no consent) all 1 = 0, stage 1.
+var fixtureAssessments = []struct {
+	id, location, ext string
+	levels            [11]int
+}{
+	{"a-1", "msk-1", `{"name":"Ada","email":"ada@example.org","lang":"en","consent":true}`, [11]int{3, 3, 3, 3, 2, 2, 2, 2, 4, 1, 1}},
+	{"a-2", "msk-2", `{}`, [11]int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
+}
+
+// stackWithMail is stack with two CX maturity assessments and a real SMTP server for the respondent's copy.
+func stackWithMail(t *testing.T) (base string, cfg *config.Config, mails func() []console.Received) {
 	t.Helper()
 	conn, chcfg := testutil.ClickHouse(t)
 	cfg, err := config.Load("", nil)
@@ -61,6 +77,8 @@ func stack(t *testing.T) (base string, cfg *config.Config) {
 	cfg.ClickHouse = chcfg
 	cfg.Locations = testLocations
 	cfg.Console.Tiles = tiles.URL + "/{z}/{x}/{y}.png"
+	mails, smtpAddr := console.StartSMTP(t)
+	cfg.Console.SMTP = config.SMTP{Addr: smtpAddr, From: "cxm@example.org", Timeout: 10 * time.Second}
 	cfg.API.Tokens = []config.APIToken{
 		{Name: "all", Hash: api.HashToken(tokAll), All: true},
 		{Name: "msk2", Hash: api.HashToken(tokMsk2), Locations: []string{"msk-2"}},
@@ -88,6 +106,18 @@ SELECT 'sv-%d', 'survey', 'msk-1', 'qr', toDateTime('%s', 'UTC'), 'default', toU
 			t.Fatal(err)
 		}
 	}
+	for i, a := range fixtureAssessments {
+		at := now.Add(-time.Duration(30+i) * time.Minute).Format("2006-01-02 15:04:05")
+		var qs []string
+		for _, l := range a.levels {
+			qs = append(qs, strconv.Itoa(l))
+		}
+		if err := conn.Exec(ctx, fmt.Sprintf(`INSERT INTO %s.events (id, type, location, device, time, survey, q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, ext, received)
+SELECT '%s', 'survey', '%s', 'web', toDateTime('%s', 'UTC'), 'cx-maturity', %s, '%s', toDateTime('%s', 'UTC') FROM numbers(1)`,
+			clickhouse.Ident(chcfg.Database), a.id, a.location, at, strings.Join(qs, ", "), a.ext, at)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := status.New(cfg, conn, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).EvaluateAt(ctx, now); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +131,7 @@ SELECT 'sv-%d', 'survey', 'msk-1', 'qr', toDateTime('%s', 'UTC'), 'default', toU
 	c.Routes(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return srv.URL, cfg
+	return srv.URL, cfg, mails
 }
 
 // apiGet reads the API as the console does, for the figures the page must show.
@@ -432,4 +462,123 @@ func TestConsoleInBrowser(t *testing.T) {
 	); err != nil {
 		t.Errorf("scoped token on another store's page: %v", err)
 	}
+}
+
+// TestMaturityInBrowser: the list of assessments, a report with the level of every question and block, its
+// PDF, the respondent's copy through a real SMTP server, and a one-store token that sees only its store's.
+func TestMaturityInBrowser(t *testing.T) {
+	bin := chromium(t)
+	base, _, mails := stackWithMail(t)
+	dir := artifacts(t)
+	downloads := t.TempDir()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	shot := func(name string) act {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, name), buf, 0o644)
+		})
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/console/?lang=en#token="+tokAll),
+		waitJS(`document.querySelectorAll('#board .card').length === 4`),
+		chromedp.Click(css(`.top nav a[href="#/maturity"]`)),
+		waitJS(`document.querySelectorAll('#assessments-table tbody tr').length === 2`),
+	); err != nil {
+		t.Fatalf("list: %v", err)
+	}
+	rows := eval[[]string](t, ctx, `[...document.querySelectorAll('#assessments-table tbody tr')].map(r => r.dataset.id + ':' + r.querySelector('[data-stage]').dataset.stage + ':' + r.cells[3].textContent)`)
+	if !slices.Equal(rows, []string{"a-1:3:43 of 95", "a-2:1:0 of 95"}) {
+		t.Errorf("assessments newest first %q", rows)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(css(`#assessments-table tr[data-id="a-1"] a`)),
+		waitJS(`document.querySelectorAll('#question-bars .bar').length === 11`),
+		shot("console-maturity-report-en.png"),
+	); err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	levels := eval[[]string](t, ctx, `[...document.querySelectorAll('#question-bars .bar')].map(b => b.dataset.level)`)
+	if strings.Join(levels, ",") != "3,3,3,3,2,2,2,2,4,1,1" {
+		t.Errorf("question levels %v", levels)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('#block-bars .bar').length`); n != 6 {
+		t.Errorf("%d block bars, want 6", n)
+	}
+	if s := eval[string](t, ctx, `document.getElementById('score').textContent`); s != "43 of 95" {
+		t.Errorf("score %q", s)
+	}
+
+	// The PDF downloads as a file a PDF reader opens: header, one page object per A4 page, cross-reference
+	// table and trailer.
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(css("#pdf"))); err != nil {
+		t.Fatal(err)
+	}
+	var pdf []byte
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && len(pdf) == 0; time.Sleep(100 * time.Millisecond) {
+		pdf, _ = os.ReadFile(filepath.Join(downloads, "cx-maturity-a-1.pdf"))
+	}
+	ps := string(pdf)
+	if !strings.HasPrefix(ps, "%PDF-1.4") || !strings.HasSuffix(ps, "%%EOF\n") || !strings.Contains(ps, "/Type /Page /Parent") ||
+		!strings.Contains(ps, "/Filter /DCTDecode") || len(pdf) < 20000 {
+		t.Errorf("PDF of %d bytes: %.200q", len(pdf), ps)
+	}
+	if i := strings.LastIndex(ps, "startxref\n"); i < 0 || !strings.HasPrefix(ps[atoi(ps[i+10:]):], "xref\n") {
+		t.Error("PDF startxref does not point at its xref table")
+	}
+	_ = os.WriteFile(filepath.Join(dir, "console-maturity-report.pdf"), pdf, 0o644)
+
+	// The respondent's copy, by e-mail.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(css("#send-copy")),
+		waitJS(`document.querySelector('#report .ok') && document.querySelector('#report .ok').textContent.includes('ada@example.org')`),
+	); err != nil {
+		t.Fatalf("send copy: %v", err)
+	}
+	got := mails()
+	if len(got) != 1 || got[0].To != "ada@example.org" || !strings.Contains(got[0].Data, "43 of 95") {
+		t.Errorf("mails %+v", got)
+	}
+
+	// A one-store token lists only its store's assessment and cannot open the other one.
+	tab, cancelTab := chromedp.NewContext(ctx)
+	defer cancelTab()
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(base+"/console/?lang=en#token="+tokMsk2),
+		waitJS(`document.querySelectorAll('#board .card').length === 1`),
+		chromedp.Navigate(base+"/console/?lang=en#/maturity"),
+		waitJS(`document.querySelectorAll('#assessments-table tbody tr').length === 1`),
+	); err != nil {
+		t.Fatalf("scoped list: %v", err)
+	}
+	if ids, _ := chromedp.Run(tab, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#assessments-table tbody tr')].map(r => r.dataset.id)`)); !slices.Equal(ids, []string{"a-2"}) {
+		t.Errorf("scoped assessments %v", ids)
+	}
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(base+"/console/?lang=en#/maturity/a-1"),
+		waitJS(`document.getElementById('report-error') !== null`),
+	); err != nil {
+		t.Errorf("scoped report of another store: %v", err)
+	}
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(s, "\n", 2)[0]))
+	return n
 }
