@@ -67,11 +67,11 @@ function stageBadge(stage, name) {
   return h('span', {class: 'stage stage-' + stage, 'data-stage': String(stage)}, h('strong', {}, String(stage)), ' ', name);
 }
 
-// bar is one labelled level on a 1..4 scale; the width is set through the CSSOM (the CSP forbids style
+// bar is one labelled level on a 1..4 scale, drawn as level/4 so level 1 still shows; the width is set through the CSSOM (the CSP forbids style
 // attributes), and the figure is also in words for screen readers and print.
 function bar(label, level, detail) {
   const fill = h('span', {class: 'bar-fill'});
-  fill.style.width = ((level - 1) / 3 * 100) + '%';
+  fill.style.width = (level / 4 * 100) + '%';
   return h('li', {class: 'bar', 'data-level': String(level)},
     h('span', {class: 'bar-label'}, label),
     h('span', {class: 'bar-track', role: 'img', 'aria-label': t('levelOf', {l: fmtLevel(level)})}, fill),
@@ -114,7 +114,7 @@ export function maturityReport(main, r) {
         stageBadge(a.stage, tx(stage.name))),
       h('p', {}, tx(stage.summary)),
       h('h2', {}, t('perQuestion')),
-      h('ol', {class: 'bars', id: 'question-bars'}, a.levels.map((l, i) => bar(tx(m.questions[i].title), l, tx(m.questions[i].levels[l - 1])))),
+      h('ol', {class: 'bars', id: 'question-bars'}, a.levels.map((l, i) => bar((i + 1) + '. ' + tx(m.questions[i].title), l, tx(m.questions[i].levels[l - 1])))),
       a.blocks && a.blocks.length ? [h('h2', {}, t('perBlock')),
         h('ul', {class: 'bars', id: 'block-bars'}, a.blocks.map((b, i) => bar(tx(b.title), b.level, tx(stage.blocks[i]))))] : null,
       next ? [h('h2', {}, t('drivers', {s: tx(next.name)})), h('ul', {}, stage.drivers.map((d) => h('li', {}, tx(d))))] : null,
@@ -169,7 +169,7 @@ async function downloadPDF(a, m) {
     lab.forEach((l, i) => ctx.fillText(l, M, y + i * 34));
     const x0 = M + 450, bw = W - M - x0 - 80;
     ctx.fillStyle = '#e3e8ee'; ctx.fillRect(x0, y + 4, bw, 26);
-    ctx.fillStyle = '#1f5fbf'; ctx.fillRect(x0, y + 4, bw * (level - 1) / 3, 26);
+    ctx.fillStyle = '#1f5fbf'; ctx.fillRect(x0, y + 4, bw * level / 4, 26);
     font(26, 700); ctx.fillStyle = '#1b1f24'; ctx.fillText(fmtLevel(level) + ' / 4', x0 + bw + 12, y + 2);
     font(22); ctx.fillStyle = '#4f5963';
     det.forEach((l, i) => ctx.fillText(l, x0, y + 40 + i * 29));

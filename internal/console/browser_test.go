@@ -551,6 +551,14 @@ func TestMaturityInBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatalf("send copy: %v", err)
 	}
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Click(css(`.lang button[lang="ru"]`)),
+		waitJS(`document.querySelector('#score') && document.querySelector('#score').textContent === '43 из 95'`),
+		shot("console-maturity-report-ru-390.png"),
+	); err != nil {
+		t.Fatalf("report in Russian: %v", err)
+	}
 	got := mails()
 	if len(got) != 1 || got[0].To != "ada@example.org" || !strings.Contains(got[0].Data, "43 of 95") {
 		t.Errorf("mails %+v", got)
