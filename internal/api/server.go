@@ -1,9 +1,10 @@
-// Package api is CXM's read API: KPI series, current statuses, raw-event export and the location registry,
-// as JSON, CSV and Excel, behind read tokens. Figures come from internal/query, the engine the Grafana
+// Package api is CXM's read API: KPI series, current statuses, raw-event export, CX maturity assessments
+// and the location registry, as JSON, CSV and Excel, behind read tokens. Figures come from internal/query, the engine the Grafana
 // plugin uses too. schemas/openapi.yaml describes every endpoint; the tests check real answers against it.
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -63,6 +64,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /v1/status", "status", s.status)
 	s.handle(mux, "GET /v1/events", "events", s.events)
 	s.handle(mux, "GET /v1/locations", "locations", s.locations)
+	s.handle(mux, "GET /v1/assessments", "assessments", s.assessments)
+	s.handle(mux, "GET /v1/assessments/{id}", "assessment", s.assessment)
 	mux.HandleFunc("GET /v1/openapi.yaml", s.openapi)
 	s.consoleAssessmentRoutes(mux)
 }
@@ -168,6 +171,7 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		lim *query.LimitError
 		sc  *query.ScopeError
 		to  *query.TimeoutError
+		nf  *query.NotFoundError
 	)
 	switch {
 	case errors.As(err, &in):
@@ -176,21 +180,16 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		writeJSON(w, http.StatusBadRequest, apiError{Error: http.StatusText(http.StatusBadRequest), Param: lim.Param, Reason: lim.Reason, Limit: lim.Limit})
 	case errors.As(err, &sc):
 		writeError(w, http.StatusForbidden, "location", "this token may not read "+sc.Location)
+	case errors.As(err, &nf):
+		writeError(w, http.StatusNotFound, "id", nf.Error())
 	case errors.As(err, &to):
-		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmpOr(to.Limit, "api.query_timeout")})
+		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmp.Or(to.Limit, "api.query_timeout")})
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
 	default:
 		s.log.Error("api query", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "", "the query failed; the server log has the details")
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -229,3 +229,31 @@ func Stage(score int) int {
 	}
 	return len(Stages)
 }
+
+// BlockQuestions are the questions (1-based) that measure each of the six blocks, in Blocks order. The
+// questionnaire does not name a block per question; this is the project's assignment by subject, so a
+// report can show the blocks side by side: strategy and leadership (management of the experience),
+// processes (requests, documents), metrics (compliance and reporting), data (customer information,
+// sharing with partners, analytics), technology (tools, sales and communication channels), people (top
+// management's stance).
+var BlockQuestions = [len(Blocks)][]int{
+	{1},
+	{4, 8},
+	{10},
+	{5, 9, 11},
+	{3, 6, 7},
+	{2},
+}
+
+// BlockLevels are the mean level (1..4) of each block's questions.
+func BlockLevels(levels [NumQuestions]int) [len(Blocks)]float64 {
+	var out [len(Blocks)]float64
+	for b, qs := range BlockQuestions {
+		sum := 0
+		for _, q := range qs {
+			sum += levels[q-1]
+		}
+		out[b] = float64(sum) / float64(len(qs))
+	}
+	return out
+}

@@ -42,3 +42,29 @@ func TestScoreAndStage(t *testing.T) {
 		}
 	}
 }
+
+func TestBlockQuestionsCoverEachQuestionOnce(t *testing.T) {
+	seen := map[int]int{}
+	for b, qs := range BlockQuestions {
+		if len(qs) == 0 {
+			t.Errorf("block %d has no question", b+1)
+		}
+		for _, q := range qs {
+			seen[q]++
+		}
+	}
+	for q := 1; q <= NumQuestions; q++ {
+		if seen[q] != 1 {
+			t.Errorf("question %d is in %d blocks, want 1", q, seen[q])
+		}
+	}
+}
+
+func TestBlockLevels(t *testing.T) {
+	levels := [NumQuestions]int{4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2}
+	// Blocks: {1}=4; {4,8}=(3+3)/2; {10}=1; {5,9,11}=(4+4+2)/3; {3,6,7}=(2+1+2)/3; {2}=1.
+	want := [6]float64{4, 3, 1, 10.0 / 3, 5.0 / 3, 1}
+	if got := BlockLevels(levels); got != want {
+		t.Errorf("BlockLevels = %v, want %v", got, want)
+	}
+}

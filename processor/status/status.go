@@ -313,11 +313,7 @@ func (e *Evaluator) restore(ctx context.Context, ids []string) error {
 		e.state[id] = map[key]prev{}
 	}
 	for _, s := range sts {
-		st, err := kpi.ParseStatus(s.Status)
-		if err != nil {
-			continue // a status this version does not know: judged afresh
-		}
-		e.state[s.Location][key{s.KPI, s.Window}] = prev{st, s.Since}
+		e.state[s.Location][key{s.KPI, s.Window}] = prev{s.Status, s.Since}
 	}
 	return nil
 }

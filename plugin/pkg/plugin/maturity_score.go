@@ -9,9 +9,6 @@ import "github.com/cxm-project/cxm/internal/maturity"
 // MaturityQuestions is the number of questions of the assessment.
 const MaturityQuestions = maturity.NumQuestions
 
-// MaturitySurvey is the survey name of CX maturity assessments.
-const MaturitySurvey = maturity.SurveyID
-
 // MaturityStage is a stage of the CX maturity model and its total range, both ends included.
 type MaturityStage struct {
 	Number   int64
@@ -27,15 +24,6 @@ var MaturityStages = func() []MaturityStage {
 	}
 	return ss
 }()
-
-// MaturityTotal is the assessment's total score.
-func MaturityTotal(answers [MaturityQuestions]uint8) int64 {
-	var levels [MaturityQuestions]int
-	for i, a := range answers {
-		levels[i] = int(a)
-	}
-	return int64(maturity.Score(levels))
-}
 
 // StageOf returns the stage a total falls in.
 func StageOf(total int64) MaturityStage {
