@@ -71,13 +71,6 @@ const texts = {
   },
 };
 
-const kpiTitles = {
-  ru: {
-    nps: 'NPS', csat: 'CSAT', ces: 'CES', smile_index: 'Smile-индекс', like_index: 'Like-индекс', visitors: 'Посетители',
-    receipts: 'Чеки', revenue: 'Выручка', conversion: 'Конверсия', consultations: 'Консультации', coverage: 'Охват',
-    avg_receipt: 'Средний чек', items_per_receipt: 'Позиций в чеке',
-  },
-};
 
 const typeNames = {
   en: {button: 'button', counter: 'counter', pos: 'receipt', survey: 'survey'},
@@ -106,8 +99,9 @@ export function t(key, args) {
   return s;
 }
 
+// kpiTitle is the KPI's title from the registry (internal/kpi), through meta.json.
 export function kpiTitle(meta) {
-  return kpiTitles[lang]?.[meta.name] ?? meta.title;
+  return (lang === 'ru' && meta.title_ru) || meta.title;
 }
 
 export function typeName(type) {

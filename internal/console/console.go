@@ -136,6 +136,7 @@ type meta struct {
 type kpiMeta struct {
 	Name           string   `json:"name"`
 	Title          string   `json:"title"`
+	TitleRU        string   `json:"title_ru"`
 	Unit           string   `json:"unit"`
 	Decimals       int      `json:"decimals"`
 	Min            *float64 `json:"min"`
@@ -152,7 +153,7 @@ func metaFor(cfg *config.Config) meta {
 	}
 	for _, name := range kpi.Names {
 		k, _ := kpi.MetaOf(name)
-		km := kpiMeta{Name: k.Name, Title: k.Title, Unit: k.Unit, Decimals: k.Decimals, HigherIsBetter: k.HigherIsBetter, Count: k.Count}
+		km := kpiMeta{Name: k.Name, Title: k.Title, TitleRU: k.TitleRU, Unit: k.Unit, Decimals: k.Decimals, HigherIsBetter: k.HigherIsBetter, Count: k.Count}
 		if k.HasRange {
 			lo, hi := k.Min, k.Max
 			km.Min, km.Max = &lo, &hi
