@@ -1,4 +1,4 @@
-import {h, clear} from './dom.js';
+import {h, clear, keepFocus} from './dom.js';
 import {t, kpiTitle} from './i18n.js';
 import {state, subscribe} from './main.js';
 import {badge, fmt, icon, order, rank, widget, worstOf} from './status.js';
@@ -91,5 +91,5 @@ export function board(main) {
   }
 
   draw();
-  return subscribe(draw);
+  return subscribe(() => keepFocus(main, draw));
 }

@@ -17,3 +17,25 @@ export function h(tag, attrs, ...children) {
 }
 
 export const clear = (el) => { while (el.firstChild) el.firstChild.remove(); return el; };
+
+// keepFocus redraws and puts the keyboard focus back on the element that had it (the same card, widget
+// or chip in the new drawing), so a live update never throws a keyboard user back to the top.
+export function keepFocus(root, redraw) {
+  const a = document.activeElement;
+  let sel = null;
+  if (a && a !== document.body && root.contains(a)) {
+    const q = (k, v) => '[data-' + k + '="' + CSS.escape(v) + '"]';
+    const loc = a.closest('[data-location]');
+    const parts = loc && loc !== a ? [q('location', loc.dataset.location)] : [];
+    if (a.id) parts.push('#' + CSS.escape(a.id));
+    else if (a.dataset.kpi) parts.push(q('kpi', a.dataset.kpi));
+    else if (a.dataset.status && !loc) parts.push(q('status', a.dataset.status));
+    else if (a.classList.length) parts.push('.' + CSS.escape(a.classList[0]));
+    sel = parts.join(' ');
+  }
+  redraw();
+  if (sel) {
+    const n = root.querySelector(sel);
+    if (n) n.focus();
+  }
+}

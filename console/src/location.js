@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import {h, clear} from './dom.js';
+import {h, clear, keepFocus} from './dom.js';
 import {t, lang, kpiTitle, typeName} from './i18n.js';
 import * as api from './api.js';
 import {state, subscribe} from './main.js';
@@ -173,13 +173,13 @@ export function locationView(main, r) {
     const short = Date.parse(sp.to) - Date.parse(sp.from) <= 2 * 86400e3;
     const tf = new Intl.DateTimeFormat(lang, short ? {hour: '2-digit', minute: '2-digit'} : {day: 'numeric', month: 'short'});
     const axes = [{stroke: '#333', grid: {stroke: '#e3e3e3'}, ticks: {stroke: '#ccc'}, values: (u, splits) => splits.map((v) => tf.format(new Date(v * 1000)))},
-      {scale: 'l', label: short(L), stroke: colors.l, values: axisVals(L), grid: {stroke: '#e3e3e3'}, size: 60}];
+      {scale: 'l', label: shortTitle(L), stroke: colors.l, values: axisVals(L), grid: {stroke: '#e3e3e3'}, size: 60}];
     const bands = [{series: [3, 2], fill: colors.l + '2e'}];
     if (R) {
       series.push({label: kpiTitle(R), scale: 'r', stroke: colors.r, width: 2, dash: [7, 4], points: {size: 5}},
         {label: '', scale: 'r', stroke: 'transparent', points: {show: false}},
         {label: '', scale: 'r', stroke: 'transparent', points: {show: false}});
-      axes.push({scale: 'r', side: 1, label: short(R), stroke: colors.r, values: axisVals(R), grid: {show: false}, size: 60});
+      axes.push({scale: 'r', side: 1, label: shortTitle(R), stroke: colors.r, values: axisVals(R), grid: {show: false}, size: 60});
       bands.push({series: [6, 5], fill: colors.r + '26'});
     }
     const scales = {x: {time: true}, l: {range: range(L, [1, 2, 3], thL)}};
@@ -252,12 +252,12 @@ export function locationView(main, r) {
   let width = chartBox.clientWidth;
   const onResize = () => { if (Math.abs(chartBox.clientWidth - width) > 40) { width = chartBox.clientWidth; loadChart(); } };
   window.addEventListener('resize', onResize);
-  const unsub = subscribe(drawWidgets);
+  const unsub = subscribe(() => keepFocus(main, drawWidgets));
   return () => { unsub(); window.removeEventListener('resize', onResize); if (plot) plot.destroy(); };
 }
 
-// short is the KPI's title without its parenthesised explanation, to fit along an axis.
-const short = (meta) => kpiTitle(meta).replace(/ \(.*\)$/, '');
+// shortTitle is the KPI's title without its parenthesised explanation, to fit along an axis.
+const shortTitle = (meta) => kpiTitle(meta).replace(/ \(.*\)$/, '');
 
 function describe(e) {
   const n = (x) => new Intl.NumberFormat(lang).format(x);

@@ -19,11 +19,15 @@ export function subscribe(fn) {
   return () => state.subs.delete(fn);
 }
 
-let timer = null;
+let timer = null, lastSig = '', changed = false;
 async function refresh() {
   clearTimeout(timer);
   try {
     const [l, s] = await Promise.all([api.get('/v1/locations'), api.get('/v1/status')]);
+    // Views redraw only when something changed: most polls find the same evaluation.
+    const sig = JSON.stringify([l.locations, s.statuses]);
+    changed = sig !== lastSig;
+    lastSig = sig;
     state.locations = l.locations;
     state.statuses = s.statuses;
     state.updated = new Date();
@@ -33,7 +37,7 @@ async function refresh() {
     state.error = e.message;
   }
   showUpdated();
-  for (const fn of state.subs) fn();
+  if (changed) for (const fn of state.subs) fn();
   timer = setTimeout(refresh, state.meta.refresh_ms);
 }
 
@@ -41,8 +45,15 @@ export const refreshNow = refresh;
 
 let app, main, updatedEl, current = null;
 
+let scriptError = null; // a script error stays in view: the next poll must not hide it
+
 function showUpdated() {
   if (!updatedEl) return;
+  if (scriptError) {
+    updatedEl.textContent = t('scriptError', {e: scriptError});
+    updatedEl.classList.add('warn');
+    return;
+  }
   const time = state.updated ? new Intl.DateTimeFormat(lang, {timeStyle: 'medium'}).format(state.updated) : '—';
   updatedEl.textContent = state.error ? t('stale', {e: state.error, t: time}) : t('updated', {t: time, s: Math.round(state.meta.refresh_ms / 1000)});
   updatedEl.classList.toggle('warn', !!state.error);
@@ -81,6 +92,7 @@ function shell(r) {
 
 function signOut() {
   api.clearToken();
+  lastSig = '';
   clearTimeout(timer);
   state.updated = null;
   location.hash = '#/board';
@@ -140,7 +152,7 @@ async function render() {
 async function start() {
   app = document.getElementById('app');
   // A script error is shown where the refresh time is, rather than leaving a silently broken page.
-  const oops = (msg) => { updatedEl.textContent = t('scriptError', {e: msg}); updatedEl.classList.add('warn'); };
+  const oops = (msg) => { scriptError = msg; showUpdated(); };
   window.addEventListener('error', (e) => oops(e.message));
   window.addEventListener('unhandledrejection', (e) => oops(String((e.reason && e.reason.message) || e.reason)));
   state.meta = await (await fetch('meta.json')).json();

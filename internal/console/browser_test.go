@@ -54,6 +54,10 @@ func stack(t *testing.T) (base string, cfg *config.Config) {
 	return base, cfg
 }
 
+// later, set by stackWithMail, turns spb-1 red the way production does: an hour of minutes with NPS −100,
+// then an evaluation a minute after the first.
+var later func()
+
 // assessment levels of the fixture: a-1 (msk-1, with consent and e-mail) 3,3,3,3,2,2,2,2,4,1,1 = 43 of
 // 95, stage 3; a-2 (msk-2, no consent) all 1 = 0, stage 1.
 var fixtureAssessments = []struct {
@@ -77,6 +81,7 @@ func stackWithMail(t *testing.T) (base string, cfg *config.Config, mails func() 
 	cfg.ClickHouse = chcfg
 	cfg.Locations = testLocations
 	cfg.Console.Tiles = tiles.URL + "/{z}/{x}/{y}.png"
+	cfg.Console.Refresh = 2 * time.Second // the live-update check waits for one poll
 	mails, smtpAddr := console.StartSMTP(t)
 	cfg.Console.SMTP = config.SMTP{Addr: smtpAddr, From: "cxm@example.org", Timeout: 10 * time.Second}
 	cfg.API.Tokens = []config.APIToken{
@@ -118,8 +123,19 @@ SELECT '%s', 'survey', '%s', 'web', toDateTime('%s', 'UTC'), 'cx-maturity', %s, 
 			t.Fatal(err)
 		}
 	}
-	if err := status.New(cfg, conn, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).EvaluateAt(ctx, now); err != nil {
+	ev := status.New(cfg, conn, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	if err := ev.EvaluateAt(ctx, now); err != nil {
 		t.Fatal(err)
+	}
+	later = func() {
+		var rows []testutil.MinuteRow
+		for m := 0; m < 60; m++ {
+			rows = append(rows, testutil.MinuteRow{Location: "spb-1", Minute: now.Add(-time.Duration(m) * time.Minute), C: kpi.Components{Detractors: 2}})
+		}
+		testutil.InsertMinutes(t, conn, chcfg.Database, rows...)
+		if err := ev.EvaluateAt(ctx, now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	mux := http.NewServeMux()
@@ -220,7 +236,8 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 // waitJS waits until the expression is true in the page.
 func waitJS(expr string) act {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))(ctx, tg)
+		// A bound, not a measure: a loaded machine's ClickHouse may take long to answer.
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(3*time.Minute))(ctx, tg)
 		return err
 	})
 }
@@ -245,7 +262,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 4*time.Minute) // a bound, not a measure
+	ctx, cancel = context.WithTimeout(ctx, 10*time.Minute) // a bound, not a measure
 	defer cancel()
 
 	shot := func(name string) act {
@@ -260,7 +277,10 @@ func TestConsoleInBrowser(t *testing.T) {
 	do := func(what string, steps ...act) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", what, err)
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			_ = chromedp.Do(sctx, shot("console-failure.png")) // what the page showed, for the log reader
+			t.Fatalf("%s: %v (page in test-artifacts/console-failure.png)", what, err)
 		}
 	}
 
@@ -323,8 +343,20 @@ func TestConsoleInBrowser(t *testing.T) {
 	if npsStatus.Value == nil || w["status"] != "red" || w["value"] != strconv.FormatFloat(*npsStatus.Value, 'f', -1, 64) || !strings.Contains(w["text"], "n = 240") {
 		t.Errorf("NPS widget %v, API %+v", w, npsStatus)
 	}
-	// The status filter leaves only the red location.
-	do("filter", chromedp.Click(css(`.chip[data-status="red"]`)), waitJS(`document.querySelectorAll('#board .card').length === 1`))
+	// Live: a new evaluation turns spb-1 red and the open board follows at its next poll, without a reload.
+	do("mark the page", chromedp.Evaluate[chromedp.Void](`window.__notReloaded = true`))
+	later()
+	do("live update", waitJS(`document.querySelector('.card[data-location="spb-1"]').dataset.status === 'red'`))
+	if !eval[bool](t, ctx, `window.__notReloaded === true`) {
+		t.Error("the board reloaded the page to update")
+	}
+	want = flagsFromAPI(t, base, tokAll, cfg.KPI.StatusWindow)
+	if want["spb-1"] != "red" {
+		t.Fatalf("spb-1 after the new evaluation: %v", want)
+	}
+
+	// The status filter leaves only the red locations.
+	do("filter", chromedp.Click(css(`.chip[data-status="red"]`)), waitJS(`document.querySelectorAll('#board .card').length === 2`))
 	do("unfilter", chromedp.Click(css(`.chip[data-status="red"]`)), waitJS(`document.querySelectorAll('#board .card').length === 4`))
 
 	// Drill-down: the widget leads to the location page with NPS on the left axis and conversion on the right.
@@ -438,6 +470,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Errorf("the phone page is %d px wide: it scrolls sideways", sw)
 	}
 
+	if msg := eval[string](t, ctx, `document.querySelector('.updated').textContent`); strings.Contains(msg, "error") || strings.Contains(msg, "Ошибка") {
+		t.Errorf("the page reported a script error: %s", msg)
+	}
+
 	// Scoping: a token for one store, signed in through the sign-in link in a tab of its own, sees that
 	// store only, and the API's 403 for another.
 	tab, cancelTab := chromedp.NewContext(ctx)
@@ -479,7 +515,7 @@ func TestMaturityInBrowser(t *testing.T) {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel = context.WithTimeout(ctx, 8*time.Minute) // a bound, not a measure
 	defer cancel()
 	shot := func(name string) act {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -558,6 +594,9 @@ func TestMaturityInBrowser(t *testing.T) {
 		shot("console-maturity-report-ru-390.png"),
 	); err != nil {
 		t.Fatalf("report in Russian: %v", err)
+	}
+	if msg := eval[string](t, ctx, `document.querySelector('.updated').textContent`); strings.Contains(msg, "Ошибка") {
+		t.Errorf("the page reported a script error: %s", msg)
 	}
 	got := mails()
 	if len(got) != 1 || got[0].To != "ada@example.org" || !strings.Contains(got[0].Data, "43 of 95") {
