@@ -3,6 +3,7 @@ package deploy
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -20,6 +21,7 @@ type composeFile struct {
 		Volumes     []string       `yaml:"volumes"`
 		Healthcheck map[string]any `yaml:"healthcheck"`
 		Environment map[string]any `yaml:"environment"`
+		Ports       []string       `yaml:"ports"`
 	} `yaml:"services"`
 	Volumes map[string]any `yaml:"volumes"`
 }
@@ -88,6 +90,26 @@ func TestDockerCompose(t *testing.T) {
 	g := c.Services["grafana"]
 	if g.Environment["GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS"] != "cxm-kpi-datasource" {
 		t.Error("grafana must allow the unsigned cxm-kpi-datasource plugin")
+	}
+	// Grafana reads with the read-only user, and the services without authentication are not published
+	// beyond the host's loopback.
+	if g.Environment["CXM_GRAFANA_CLICKHOUSE_USER"] != "grafana" {
+		t.Errorf("grafana reads ClickHouse as %v, want the read-only user grafana", g.Environment["CXM_GRAFANA_CLICKHOUSE_USER"])
+	}
+	users, err := os.ReadFile("compose/clickhouse-users.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := string(users); !regexp.MustCompile(`(?s)<grafana>.*<profile>cxm_readonly</profile>.*</grafana>`).MatchString(u) ||
+		!regexp.MustCompile(`(?s)<cxm_readonly>\s*<readonly>2</readonly>`).MatchString(u) {
+		t.Error("compose/clickhouse-users.xml: the grafana user must have the readonly profile")
+	}
+	for _, svc := range []string{"prometheus", "alertmanager"} {
+		for _, p := range c.Services[svc].Ports {
+			if !strings.HasPrefix(p, "127.0.0.1:") {
+				t.Errorf("%s publishes %s: it has no authentication, publish it on 127.0.0.1 only", svc, p)
+			}
+		}
 	}
 	// Every dashboard file is mounted, so a new dashboard is not forgotten.
 	dashboards, _ := filepath.Glob("../dashboards/*.json")

@@ -381,6 +381,13 @@ func TestHelmTemplate(t *testing.T) {
 		t.Errorf("migrate CXM_CLICKHOUSE_PASSWORD = %q", env["CXM_CLICKHOUSE_PASSWORD"])
 	}
 	loadConfig(t, objs["ConfigMap/rel-cxm-migrate"].Data["cxm.yaml"].(string), nil)
+	// No cookie secret given: the chart generates one, so several ingest replicas agree on it.
+	if c, _ := objs["Secret/rel-cxm"].Data["cookie-secret"].(string); len(decodeB64(t, c)) < 32 {
+		t.Errorf("the Secret's generated cookie-secret is %q, want 32+ characters", decodeB64(t, c))
+	}
+	if !strings.Contains(objs["ConfigMap/rel-cxm"].Data["cxm.yaml"].(string), "replicas: 2") {
+		t.Error("the ConfigMap does not tell cxm how many ingest replicas run (ingest.replicas)")
+	}
 }
 
 // TestHelmConfigLoads renders the chart with tokens and runs the init container's awk program on the
@@ -395,7 +402,7 @@ func TestHelmConfigLoads(t *testing.T) {
 	objs := helmTemplate(t, helm,
 		"--set-json", `secrets.ingestTokens=[{"name":"pos & co","hash":"`+writeHash+`","locations":["store-001"],"events_per_second":50}]`,
 		"--set-json", `secrets.apiTokens=[{"name":"bi","hash":"`+readHash+`","all":true}]`,
-		"--set", "secrets.clickhousePassword=pw,secrets.cookieSecret=c00k1e",
+		"--set", "secrets.clickhousePassword=pw,secrets.cookieSecret=c00k1e-c00k1e-c00k1e-c00k1e-c00k1e",
 	)
 	cm := objs["ConfigMap/rel-cxm"]
 	if strings.Contains(fmt.Sprint(cm.Data), "sha256:") {
@@ -523,6 +530,8 @@ func loadConfig(t *testing.T, rendered string, secretFiles map[string]string, aw
 			os.Unsetenv(k)
 		}
 	}
+	// What the chart's Secret always gives the ingest pods (generated when not set).
+	t.Setenv("CXM_INGEST_COOKIE__SECRET", strings.Repeat("k", 48))
 	cfg, err := config.Load(path, nil)
 	if err != nil {
 		b, _ := os.ReadFile(path)

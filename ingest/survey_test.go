@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,6 +38,7 @@ func TestSurveyOncePerInterval(t *testing.T) {
 	}
 	form := url.Values{"nps": {"10"}, "csat": {"5"}, "ces": {"7"}, "comment": {"Спасибо"}}
 	postForm := func(c *http.Client, v url.Values) (int, string) {
+		v = withNonce(t, c, page, v)
 		resp, err := c.PostForm(page+"?lang=en", v)
 		if err != nil {
 			t.Fatal(err)
@@ -77,4 +79,27 @@ func TestSurveyOncePerInterval(t *testing.T) {
 	if code, _ := get(browser, e.url+"/s/nowhere/default"); code != 404 {
 		t.Errorf("unknown location: %d", code)
 	}
+}
+
+var nonceField = regexp.MustCompile(`name="nonce" value="([^"]+)"`)
+
+// withNonce loads the survey page with c, as a browser does before posting, and adds the page's nonce to v.
+func withNonce(t testing.TB, c *http.Client, page string, v url.Values) url.Values {
+	t.Helper()
+	resp, err := c.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := nonceField.FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no nonce on %s (%d)", page, resp.StatusCode)
+	}
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = vs
+	}
+	out.Set("nonce", string(m[1]))
+	return out
 }

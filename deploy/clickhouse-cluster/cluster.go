@@ -94,6 +94,7 @@ var (
 	engineLine  = regexp.MustCompile(`(?m)^\s*ENGINE\s*=\s*(\w+)(.*)$`)
 	createView  = regexp.MustCompile(`(?s)^CREATE MATERIALIZED VIEW IF NOT EXISTS ([^\s.]+)\.(\w+) TO ([^\s.]+)\.(\w+) AS\s+(.*)$`)
 	insertInto  = regexp.MustCompile(`(?s)^INSERT INTO \S+\s+SELECT`)
+	alterAdd    = regexp.MustCompile(`(?s)^ALTER TABLE ([^\s.]+)\.(\w+) (ADD COLUMN .*)$`)
 	asTable     = regexp.MustCompile(`^AS (\S+)\s+`)
 )
 
@@ -256,6 +257,21 @@ func Generate(ms []clickhouse.Migration, database string) ([]Statement, error) {
 					SQL: fmt.Sprintf("CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s ON CLUSTER '{cluster}' TO %s.%s AS\n%s",
 						v[1], v[2], v[3], localName(v[4]), replaceTable(v[5], src[0][1])),
 				})
+				continue
+			}
+			if a := alterAdd.FindStringSubmatch(s); a != nil {
+				// A new column: on a sharded table both the local tables and the Distributed one get it.
+				if !created[a[2]] {
+					return nil, fmt.Errorf("%s: ALTER of %s, created by no earlier migration", where, a[2])
+				}
+				names := []string{a[2]}
+				if Layouts[a[2]] == Sharded {
+					names = []string{localName(a[2]), a[2]}
+				}
+				for _, n := range names {
+					out = append(out, Statement{Comment: "from " + m.File,
+						SQL: fmt.Sprintf("ALTER TABLE %s.%s ON CLUSTER '{cluster}' %s", a[1], n, a[3])})
+				}
 				continue
 			}
 			if insertInto.MatchString(s) {

@@ -463,6 +463,12 @@ SELECT
 FROM `cxm`.kpi_minute
 GROUP BY location, five_minute;
 
+-- from 010_misuse.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS misuse String DEFAULT '' AFTER `repeat`;
+
+-- from 010_misuse.sql
+ALTER TABLE `cxm`.events ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS misuse String DEFAULT '' AFTER `repeat`;
+
 -- record 001_events.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(1), 'events', '144ef584c6584a42de39c04a8aa144b70dc65d3501acbdca8bd6d8455925c001', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 1) = 0;
@@ -486,3 +492,7 @@ WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 6) = 0;
 -- record 007_kpi_5m.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(7), 'kpi_5m', 'e49a36fcf36d2bcf7c7825a45432fbd7e52c79a79d249814ab5f47361e57f4d5', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 7) = 0;
+
+-- record 010_misuse.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(10), 'misuse', '30a699a479083f4f7425bf482b4a4576eff34873bd475963b9e2d421d5eff6d6', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 10) = 0;

@@ -4,6 +4,10 @@
 //
 // It works without JavaScript: each screen is a form step that carries the earlier answers in hidden fields.
 // A few lines of inline script only make Enter continue from a selected option (text fields do it natively).
+//
+// Every POST is checked whole, whatever screen it claims to come from (guard.go): the session id must be
+// one this server issued to this browser (an HMAC bound to a SameSite=Strict cookie, which is also the
+// CSRF defence), a cross-origin Origin is refused, and every field is validated again.
 package maturity
 
 import (
@@ -31,6 +35,8 @@ type Submit func(ctx context.Context, e event.Event) error
 
 // Handler serves the assessment.
 type Handler struct {
+	key      []byte
+	secure   bool
 	location string
 	rules    *rules.Rules
 	submit   Submit
@@ -40,7 +46,8 @@ type Handler struct {
 
 // New returns the handler; isDuplicate tells Submit's duplicate error apart.
 func New(cfg *config.Config, r *rules.Rules, submit Submit, isDuplicate func(error) bool, log *slog.Logger) *Handler {
-	return &Handler{location: cfg.Ingest.Assessment.Location, rules: r, submit: submit, log: log, dupErr: isDuplicate}
+	return &Handler{location: cfg.Ingest.Assessment.Location, rules: r, submit: submit, log: log, dupErr: isDuplicate,
+		key: sessionKey(cfg.Ingest.CookieSecret), secure: strings.HasPrefix(cfg.Ingest.PublicURL, "https:")}
 }
 
 // Mount adds /assessment and /assessment/{location}.
@@ -57,6 +64,7 @@ type form struct {
 	Action  string
 	Step    int // 0: about you; 1..11: questions
 	SID     string
+	CSRF    string // binds SID to this browser's cookie
 	Name    string
 	Email   string
 	Consent bool
@@ -75,28 +83,60 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+		http.Error(w, "bad form: larger than 64 KiB or not a form", http.StatusBadRequest)
 		return
 	}
 	f := form{Lang: web.Lang(r), Action: action}
 	if r.Method == http.MethodGet {
-		f.SID = newSID()
+		h.startSession(w, r, &f)
 		h.render(w, http.StatusOK, &f)
 		return
 	}
-	f.Step, _ = strconv.Atoi(r.PostFormValue("step"))
-	f.Step = min(max(f.Step, 0), len(questions))
-	f.SID = r.PostFormValue("sid")
-	if len(f.SID) != 32 {
-		f.SID = newSID()
+	if !web.SameOrigin(r) {
+		http.Error(w, "cross-origin form posts are refused", http.StatusForbidden)
+		return
 	}
+	f.SID = r.PostFormValue("sid")
+	if !h.validSession(r, f.SID, r.PostFormValue("csrf")) {
+		// Not a session this server issued to this browser: a forged or replayed form, or cookies off.
+		h.startSession(w, r, &f)
+		f.Error = tr(f.Lang, "Сессия устарела или cookies выключены: начните, пожалуйста, заново.", "Your session expired or cookies are off: please start again.")
+		h.render(w, http.StatusForbidden, &f)
+		return
+	}
+	f.CSRF = r.PostFormValue("csrf")
+	step, err := strconv.Atoi(r.PostFormValue("step"))
+	if err != nil || step < 0 || step > len(questions) {
+		http.Error(w, "step: must be 0.."+strconv.Itoa(len(questions)), http.StatusBadRequest)
+		return
+	}
+	f.Step = step
 	f.Name = strings.TrimSpace(r.PostFormValue("name"))
 	f.Email = strings.TrimSpace(r.PostFormValue("email"))
 	f.Consent = r.PostFormValue("consent") == "yes"
+	badLevel := 0
 	for i := range f.Levels {
-		if v, err := strconv.Atoi(r.PostFormValue("q" + strconv.Itoa(i+1))); err == nil && v >= 1 && v <= 4 {
-			f.Levels[i] = v
+		raw := r.PostFormValue("q" + strconv.Itoa(i+1))
+		if raw == "" {
+			continue
 		}
+		if v, err := strconv.Atoi(raw); err == nil && v >= 1 && v <= 4 {
+			f.Levels[i] = v
+		} else if badLevel == 0 {
+			badLevel = i + 1
+		}
+	}
+	// Every field is checked on every screen: the hidden copies of earlier screens are as editable as the
+	// visible ones.
+	if msg := checkPerson(f.Lang, f.Name, f.Email); msg != "" {
+		f.Step, f.Error = 0, msg
+		h.render(w, http.StatusBadRequest, &f)
+		return
+	}
+	if badLevel > 0 {
+		f.Step, f.Error = badLevel, tr(f.Lang, "Выберите один из вариантов (уровень от 1 до 4).", "Please choose one of the options (level 1 to 4).")
+		h.render(w, http.StatusBadRequest, &f)
+		return
 	}
 	if r.PostFormValue("nav") == "back" {
 		f.Step = max(f.Step-1, 0)
@@ -104,15 +144,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Check the screen being left.
-	if f.Step == 0 {
-		if utf8.RuneCountInString(f.Name) > 200 {
-			f.Error = tr(f.Lang, "Имя слишком длинное.", "The name is too long.")
-		} else if f.Email != "" {
-			if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
-				f.Error = tr(f.Lang, "Проверьте адрес электронной почты.", "Please check the e-mail address.")
-			}
-		}
-	} else if f.Levels[f.Step-1] == 0 {
+	if f.Step > 0 && f.Levels[f.Step-1] == 0 {
 		f.Error = tr(f.Lang, "Выберите один из вариантов.", "Please choose one of the options.")
 	}
 	if f.Error != "" {
@@ -155,6 +187,37 @@ func (h *Handler) record(ctx context.Context, location string, f *form) error {
 		e.Ext = ext
 	}
 	return h.submit(ctx, e)
+}
+
+// checkPerson validates the name and e-mail: lengths, printable text, e-mail syntax.
+func checkPerson(lang, name, email string) string {
+	switch {
+	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxName || hasControl(name):
+		return tr(lang, "Имя слишком длинное или содержит недопустимые символы (не больше 200).", "The name is too long or holds characters that are not allowed (200 at most).")
+	case email == "":
+		return ""
+	case len(email) > MaxEmail || !utf8.ValidString(email) || hasControl(email):
+		return tr(lang, "Проверьте адрес электронной почты.", "Please check the e-mail address.")
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
+		return tr(lang, "Проверьте адрес электронной почты.", "Please check the e-mail address.")
+	}
+	return ""
+}
+
+// Limits of the person's fields.
+const (
+	MaxName  = 200
+	MaxEmail = 254 // RFC 5321's path limit
+)
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return true
+		}
+	}
+	return false
 }
 
 func newSID() string {
@@ -203,6 +266,7 @@ type page struct {
 	Next     string
 	Drivers  []string
 	IsResult bool
+	Script   template.JS
 }
 
 type hidden struct{ Name, Value string }
@@ -211,12 +275,12 @@ type hidden struct{ Name, Value string }
 func (p *page) T(ru, en string) string { return tr(p.Lang, ru, en) }
 
 func (h *Handler) newPage(f *form) *page {
-	return &page{form: f, CSS: template.CSS(web.CSS), N: len(questions)}
+	return &page{form: f, CSS: template.CSS(web.CSS), N: len(questions), Script: template.JS(enterScript)}
 }
 
 func (h *Handler) render(w http.ResponseWriter, code int, f *form) {
 	p := h.newPage(f)
-	p.Hidden = append(p.Hidden, hidden{"lang", f.Lang}, hidden{"sid", f.SID}, hidden{"step", strconv.Itoa(f.Step)})
+	p.Hidden = append(p.Hidden, hidden{"lang", f.Lang}, hidden{"sid", f.SID}, hidden{"csrf", f.CSRF}, hidden{"step", strconv.Itoa(f.Step)})
 	if f.Step > 0 {
 		p.Hidden = append(p.Hidden, hidden{"name", f.Name}, hidden{"email", f.Email})
 		if f.Consent {
@@ -236,6 +300,7 @@ func (h *Handler) render(w http.ResponseWriter, code int, f *form) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", pageCSP)
 	w.WriteHeader(code)
 	if err := pageTmpl.Execute(w, p); err != nil {
 		h.log.Warn("assessment page", "err", err)
@@ -265,6 +330,7 @@ func (h *Handler) result(w http.ResponseWriter, f *form) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", pageCSP)
 	if err := pageTmpl.Execute(w, p); err != nil {
 		h.log.Warn("assessment result page", "err", err)
 	}
@@ -289,6 +355,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <ol>{{range .Answers}}<li><strong>{{.Title}}</strong> — {{$.T "уровень" "level"}} {{.Level}} {{$.T "из 4" "of 4"}}: {{.Text}}</li>{{end}}</ol>
 <h2>{{if .Next}}{{.T "Что поможет перейти на стадию" "What moves you to the stage"}} «{{.Next}}»{{else}}{{.T "Как удержать уровень" "How to hold the level"}}{{end}}</h2>
 <ul>{{range .Drivers}}<li>{{.}}</li>{{end}}</ul>
+<p class="muted" id="respondent">{{.T "Номер ваших ответов (для запроса на удаление данных)" "Your answers' reference (to ask for your data to be erased)"}}: <code>{{.SID}}</code></p>
 <p><a href="{{.Action}}?lang={{.Lang}}">{{.T "Пройти оценку заново" "Take the assessment again"}}</a></p>
 {{else}}
 <p class="lang"><a href="{{.Action}}?lang=ru" lang="ru">Русский</a> · <a href="{{.Action}}?lang=en" lang="en">English</a></p>
@@ -315,15 +382,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 </div>
 <p class="muted">{{.T "Enter — продолжить" "Press Enter to continue"}}</p>
 </form>
-<script>
-document.getElementById('f').addEventListener('keydown', function (e) {
-  if (e.key === 'Enter' && e.target.type === 'radio') {
-    e.preventDefault();
-    if (!this.querySelector('input[name="' + e.target.name + '"]:checked')) e.target.checked = true;
-    this.requestSubmit(document.getElementById('next'));
-  }
-});
-</script>
+<script>{{.Script}}</script>
 {{end}}
 </main></body></html>
 `))

@@ -65,3 +65,49 @@ func (l *Limiter) Take(key string, rate float64, burst, n int, now time.Time) (b
 	l.mu.Unlock()
 	return b.Take(n, now)
 }
+
+// refill adds what the rate earned since the last call; the caller holds mu.
+func (b *Bucket) refill(now time.Time) {
+	if !b.last.IsZero() {
+		if dt := now.Sub(b.last).Seconds(); dt > 0 {
+			b.tokens = math.Min(b.burst, b.tokens+dt*b.rate)
+		}
+	}
+	if now.After(b.last) {
+		b.last = now
+	}
+}
+
+// Ready reports whether the bucket is out of debt at now (so a request may be read at all), and if not,
+// how long until it is. It takes nothing.
+func (b *Bucket) Ready(now time.Time) (bool, time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(now)
+	if b.tokens > 0 {
+		return true, 0
+	}
+	return false, max(time.Duration((1-b.tokens)/b.rate*float64(time.Second)), time.Millisecond)
+}
+
+// Charge takes n unconditionally, leaving the bucket in debt if need be: for what was only known after
+// it was read (a body sent without Content-Length).
+func (b *Bucket) Charge(n int64, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill(now)
+	b.tokens -= float64(n)
+}
+
+// Bucket returns key's bucket, creating it with rate and burst on first use. The table holds one bucket
+// per configured token (keys are token names), so it is bounded by the config.
+func (l *Limiter) Bucket(key string, rate float64, burst int64) *Bucket {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		b = &Bucket{rate: rate, burst: float64(burst), tokens: float64(burst)}
+		l.buckets[key] = b
+	}
+	return b
+}

@@ -4,11 +4,14 @@
 //
 // One browser may answer one survey at one location once per ingest.survey_interval. The browser is known
 // by a random id in an HMAC-signed cookie, and the time of its last answer is kept on the server by that id,
-// so the limit does not trust anything the browser could edit. Clearing cookies gets a new id: this stops
-// repeat taps and casual stuffing, not a determined attacker.
+// so the limit does not trust anything the browser could edit. Clearing cookies gets a new id, so behind
+// that: every form carries a signed single-use nonce (a POST without a fresh one is refused), and answers
+// over the per-address or per-location counts, or in a burst at one location, are kept with a misuse
+// reason and counted in no KPI (guard.go).
 package survey
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -18,6 +21,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,12 +29,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	qrcode "github.com/skip2/go-qrcode"
-
+	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/ingest/rules"
 	"github.com/cxm-project/cxm/ingest/web"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/httpserver"
 )
 
 // Submit writes one event and waits for Kafka.
@@ -51,10 +55,12 @@ type Handler struct {
 	mu       sync.Mutex
 	answered map[string]time.Time // browser|location|survey -> last answer
 	now      func() time.Time
+	guard    *guard
+	proxies  []*net.IPNet
 }
 
-// New returns the handler.
-func New(cfg *config.Config, r *rules.Rules, submit Submit, log *slog.Logger) (*Handler, error) {
+// New returns the handler; m counts the answers its guard flags.
+func New(cfg *config.Config, r *rules.Rules, submit Submit, m *metrics.Metrics, log *slog.Logger) (*Handler, error) {
 	h := &Handler{cfg: cfg.Ingest, surveys: map[string]*config.Survey{}, rules: r, submit: submit, log: log,
 		answered: map[string]time.Time{}, now: time.Now, secure: strings.HasPrefix(cfg.Ingest.PublicURL, "https:")}
 	for i := range cfg.Ingest.Surveys {
@@ -68,6 +74,8 @@ func New(cfg *config.Config, r *rules.Rules, submit Submit, log *slog.Logger) (*
 			return nil, err
 		}
 	}
+	h.guard = newGuard(cfg.Ingest.SurveyGuard, h.key, m.SurveyMisuse)
+	h.proxies = httpserver.TrustedProxies(cfg.HTTP.TrustedProxies)
 	return h, nil
 }
 
@@ -98,7 +106,7 @@ func (h *Handler) qr(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	png, err := qrcode.Encode(h.URL(loc, s.ID), qrcode.Medium, 512)
+	png, err := qrPNG(h.URL(loc, s.ID), 512)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -146,9 +154,10 @@ type question struct {
 }
 
 type page struct {
-	Lang, Title, Action, Error, Done string
-	Questions                        []question
-	CSS                              template.CSS
+	Lang, Title, Action, Error, Done, Nonce string
+	Store                                   string // the location's name, so the respondent knows whom they rate
+	Questions                               []question
+	CSS                                     template.CSS
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -167,6 +176,10 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !web.SameOrigin(r) {
+		http.Error(w, "cross-origin form posts are refused", http.StatusForbidden)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
@@ -174,6 +187,18 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := web.Lang(r)
 	t := func(ru, en string) string { return tr(lang, ru, en) }
+	now := h.now()
+	switch h.guard.check(r.PostFormValue("nonce"), loc, s.ID, now) {
+	case nonceBad:
+		h.render(w, http.StatusBadRequest, s, loc, lang, r, t("Форма устарела или повреждена: отправьте ответ ещё раз.", "The form was not issued by this page: please send your answer again."), "")
+		return
+	case nonceExpired:
+		h.render(w, http.StatusBadRequest, s, loc, lang, r, t("Форма устарела: отправьте ответ ещё раз.", "The form has expired: please send your answer again."), "")
+		return
+	case nonceReplayed:
+		h.render(w, http.StatusConflict, s, loc, lang, nil, "", t("Этот ответ уже отправлен — спасибо!", "This answer was already sent — thank you!"))
+		return
+	}
 	bid := h.browser(r)
 	if bid == "" {
 		h.setBrowser(w)
@@ -186,12 +211,12 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := bid + "|" + loc + "|" + s.ID
-	now := h.now()
 	if !h.reserve(key, now) {
 		h.render(w, http.StatusTooManyRequests, s, loc, lang, nil, "", t("Вы уже ответили на этот опрос — спасибо!", "You have already answered this survey — thank you!"))
 		return
 	}
-	ev := event.Event{ID: "web:" + newID(), Type: event.TypeSurvey, Location: loc, Device: "web", Time: now, Survey: s.ID, Answers: a}
+	ev := event.Event{ID: "web:" + newID(), Type: event.TypeSurvey, Location: loc, Device: "web", Time: now, Survey: s.ID, Answers: a,
+		Misuse: h.guard.decide(httpserver.ClientIP(r, h.proxies), loc, now)}
 	if err := h.submit(r.Context(), ev); err != nil {
 		h.release(key)
 		h.log.Warn("survey answer not recorded", "err", err)
@@ -210,11 +235,18 @@ func (h *Handler) reserve(key string, now time.Time) bool {
 		return false
 	}
 	h.answered[key] = now
-	if len(h.answered)%4096 == 0 {
+	if len(h.answered)%4096 == 0 || len(h.answered) > h.cfg.SurveyGuard.MaxTracked {
 		for k, t := range h.answered {
 			if now.Sub(t) >= h.cfg.SurveyInterval {
 				delete(h.answered, k)
 			}
+		}
+		// Still over the cap: forget some browsers early (they could answer again), never grow past it.
+		for k := range h.answered {
+			if len(h.answered) <= h.cfg.SurveyGuard.MaxTracked {
+				break
+			}
+			delete(h.answered, k)
 		}
 	}
 	return true
@@ -263,7 +295,10 @@ func (h *Handler) parse(s *config.Survey, r *http.Request, lang string) (*event.
 func (h *Handler) render(w http.ResponseWriter, code int, s *config.Survey, loc, lang string, r *http.Request, errMsg, done string) {
 	t := func(ru, en string) string { return tr(lang, ru, en) }
 	p := page{Lang: lang, Title: tr(lang, s.TitleRU, s.TitleEN), Action: "/s/" + loc + "/" + s.ID + "?lang=" + lang,
-		Error: errMsg, Done: done, CSS: template.CSS(web.CSS)}
+		Error: errMsg, Done: done, CSS: template.CSS(web.CSS), Nonce: h.guard.nonce(loc, s.ID, h.now())}
+	if l := h.rules.Location(loc); l != nil {
+		p.Store = cmp.Or(l.Name, l.ID)
+	}
 	if p.Title == "" {
 		p.Title = t("Оцените нас", "Rate us")
 	}
@@ -330,19 +365,21 @@ var tmpl = template.Must(template.New("survey").Parse(`<!doctype html>
 <body><main>
 <p class="lang"><a href="?lang=ru" lang="ru">Русский</a> · <a href="?lang=en" lang="en">English</a></p>
 <h1>{{.Title}}</h1>
+{{if .Store}}<p class="store">{{.Store}}</p>{{end}}
 {{if .Done}}<p id="done" role="status">{{.Done}}</p>{{else}}
 <form method="post" action="{{.Action}}">
+<input type="hidden" name="nonce" value="{{.Nonce}}">
 {{range .Questions}}
 {{if eq .Kind "comment"}}
 <p><label for="comment">{{.Label}}</label><textarea id="comment" name="comment" rows="4" maxlength="4000">{{.Text}}</textarea></p>
 {{else}}
 <fieldset><legend>{{.Label}}</legend>
-<div class="scale" role="radiogroup">{{$q := .}}{{range .Values}}<label><input type="radio" name="{{$q.Kind}}" id="{{$q.Kind}}-{{.}}" value="{{.}}"{{if eq . $q.Selected}} checked{{end}} required><span>{{.}}</span></label>{{end}}</div>
+<div class="scale" role="radiogroup" style="--n:{{len .Values}}">{{$q := .}}{{range .Values}}<label><input type="radio" name="{{$q.Kind}}" id="{{$q.Kind}}-{{.}}" value="{{.}}"{{if eq . $q.Selected}} checked{{end}} required><span>{{.}}</span></label>{{end}}</div>
 <div class="ends" aria-hidden="true"><span>{{.Low}}</span><span>{{.High}}</span></div>
 </fieldset>
 {{end}}{{end}}
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
-<div class="buttons"><button type="submit" id="send">{{.T "Отправить" "Send"}}</button></div>
+<div class="buttons send"><button type="submit" id="send">{{.T "Отправить" "Send"}}</button></div>
 </form>{{end}}
 </main></body></html>
 `))

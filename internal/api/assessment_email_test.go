@@ -37,7 +37,7 @@ SELECT '%s', 'survey', '%s', 'web', toDateTime('2026-03-02 10:00:00', 'UTC'), 'c
 			MaxRange: 40 * 24 * time.Hour, MaxLocations: 100, MaxExportRows: 1000,
 			Tokens: []config.APIToken{{Name: "all", Hash: HashToken(tokAll), All: true}, {Name: "msk1", Hash: HashToken(tokCentral), Locations: []string{"msk-1"}}}}
 		mux := http.NewServeMux()
-		NewWithRegisterer(cfg, conn, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).Routes(mux)
+		New(cfg, conn, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).Routes(mux)
 		return mux
 	}
 	do := func(mux *http.ServeMux, method, token, path string) (int, map[string]any) {

@@ -42,6 +42,7 @@ type eventJSON struct {
 	Ext         json.RawMessage `json:"ext"`
 	Repeat      bool            `json:"repeat"`
 	Received    time.Time       `json:"received"`
+	Misuse      string          `json:"misuse,omitempty"`
 }
 
 // maxSheetRows is Excel's row limit per sheet (1,048,576) less the header: a longer export continues on
@@ -81,25 +82,44 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sc *scope) {
 		s.writeQueryError(w, r, err)
 		return
 	}
+	if format == "xlsx" && s.cfg.API.MaxXLSXRows > 0 && q.Count > uint64(s.cfg.API.MaxXLSXRows) {
+		// Refused before excelize spools a byte to the temporary directory.
+		writeJSON(w, http.StatusBadRequest, apiError{Error: http.StatusText(http.StatusBadRequest), Param: "format", Limit: "api.max_xlsx_rows",
+			Reason: "the range holds " + strconv.FormatUint(q.Count, 10) + " events, more than " + strconv.FormatInt(s.cfg.API.MaxXLSXRows, 10) +
+				" for XLSX; export CSV or NDJSON, or a shorter range"})
+		return
+	}
 	w.Header().Set("X-CXM-Event-Count", strconv.FormatUint(q.Count, 10))
 	timeout := s.cfg.API.ExportTimeout
+	// An export may legitimately outlast http.write_timeout: this response gets export_timeout instead.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(timeout + 30*time.Second))
+	lw := &limitedWriter{w: w, limit: s.cfg.API.MaxExportBytes}
+	if format != "xlsx" {
+		w.Header().Set("Trailer", exportTrailer)
+	}
 	switch format {
 	case "csv":
 		attachment(w, "events.csv", "text/csv; charset=utf-8")
-		cw := csv.NewWriter(w)
+		cw := csv.NewWriter(lw)
 		_ = cw.Write(query.EventColumns)
 		rec := make([]string, len(query.EventColumns))
+		cells := make([]any, len(query.EventColumns))
 		err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
 			s.metrics.rows.Inc()
-			eventRecord(ev, rec)
-			return cw.Write(rec)
+			eventCells(ev, cells)
+			eventRecord(cells, rec)
+			neutralise(rec, eventTextColumns)
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+			return cw.Error()
 		})
 		cw.Flush()
 	case "xlsx":
-		err = s.eventsXLSX(w, r, q, timeout)
+		err = s.eventsXLSX(w, lw, r, q, timeout)
 	default:
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		bw := bufio.NewWriterSize(w, 64<<10)
+		bw := bufio.NewWriterSize(lw, 64<<10)
 		enc := json.NewEncoder(bw)
 		var j eventJSON
 		err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
@@ -110,6 +130,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sc *scope) {
 		if ferr := bw.Flush(); err == nil {
 			err = ferr
 		}
+	}
+	if lw.hit {
+		w.Header().Set(exportTrailer, "truncated at api.max_export_bytes ("+strconv.FormatInt(lw.limit, 10)+" bytes); export a shorter range")
+		s.log.Warn("api events export cut at api.max_export_bytes", "bytes", lw.n, "format", format)
+		return
 	}
 	if err != nil && !errors.Is(err, r.Context().Err()) {
 		// Headers are gone: the client sees a truncated body (fewer rows than X-CXM-Event-Count).
@@ -132,57 +157,72 @@ func toEventJSON(ev *query.Event, j *eventJSON) {
 		Value: ev.Value, Scale: ev.Scale, Subject: ev.Subject, In: ev.In, Out: ev.Out, Receipt: ev.Receipt,
 		AmountCents: ev.AmountCents, Items: ev.Items, Currency: ev.Currency, Seller: ev.Seller, Refund: ev.Refund,
 		Survey: ev.Survey, NPS: ev.NPS, CSAT: ev.CSAT, CES: ev.CES, Comment: ev.Comment, Q: ev.Q,
-		Repeat: ev.Repeat, Received: ev.Received,
+		Repeat: ev.Repeat, Received: ev.Received, Misuse: ev.Misuse,
 	}
 	if ev.Ext != "" && json.Valid([]byte(ev.Ext)) {
 		j.Ext = json.RawMessage(ev.Ext)
 	}
 }
 
-func optU8(p *uint8) string {
-	if p == nil {
-		return ""
-	}
-	return strconv.Itoa(int(*p))
-}
-
-// eventRecord fills rec with the CSV cells of ev, in query.EventColumns order.
-func eventRecord(ev *query.Event, rec []string) {
-	rec[0], rec[1], rec[2], rec[3] = ev.ID, ev.Type, ev.Location, ev.Device
-	rec[4], rec[5] = ev.Time.Format(time.RFC3339), ev.Kind
-	rec[6], rec[7], rec[8] = strconv.Itoa(int(ev.Value)), strconv.Itoa(int(ev.Scale)), ev.Subject
-	rec[9], rec[10] = strconv.FormatUint(uint64(ev.In), 10), strconv.FormatUint(uint64(ev.Out), 10)
-	rec[11], rec[12], rec[13] = ev.Receipt, strconv.FormatInt(ev.AmountCents, 10), strconv.Itoa(int(ev.Items))
-	rec[14], rec[15], rec[16] = ev.Currency, ev.Seller, strconv.FormatBool(ev.Refund)
-	rec[17], rec[18], rec[19], rec[20], rec[21] = ev.Survey, optU8(ev.NPS), optU8(ev.CSAT), optU8(ev.CES), ev.Comment
-	for i, q := range ev.Q {
-		rec[22+i] = strconv.Itoa(int(q))
-	}
-	rec[33], rec[34], rec[35] = ev.Ext, strconv.FormatBool(ev.Repeat), ev.Received.Format(time.RFC3339)
-}
-
-// eventCells are the XLSX cells of ev: numbers as numbers, the rest as text.
+// eventCells are the export cells of ev, in query.EventColumns order: numbers as int64, flags as bool,
+// times as time.Time in UTC, nil for a field that does not apply to the event (another type's field, a
+// smiley's value and scale on another button, an unanswered question), so it is empty rather than 0.
 func eventCells(ev *query.Event, cells []any) {
+	clear(cells)
 	opt := func(p *uint8) any {
 		if p == nil {
 			return nil
 		}
-		return int(*p)
+		return int64(*p)
 	}
 	cells[0], cells[1], cells[2], cells[3] = ev.ID, ev.Type, ev.Location, ev.Device
-	cells[4], cells[5] = ev.Time.Format(time.RFC3339), ev.Kind
-	cells[6], cells[7], cells[8] = int(ev.Value), int(ev.Scale), ev.Subject
-	cells[9], cells[10] = int64(ev.In), int64(ev.Out)
-	cells[11], cells[12], cells[13] = ev.Receipt, ev.AmountCents, int(ev.Items)
-	cells[14], cells[15], cells[16] = ev.Currency, ev.Seller, strconv.FormatBool(ev.Refund)
-	cells[17], cells[18], cells[19], cells[20], cells[21] = ev.Survey, opt(ev.NPS), opt(ev.CSAT), opt(ev.CES), ev.Comment
-	for i, q := range ev.Q {
-		cells[22+i] = int(q)
+	cells[4], cells[5], cells[8] = ev.Time.UTC(), ev.Kind, ev.Subject
+	cells[11], cells[14], cells[15] = ev.Receipt, ev.Currency, ev.Seller
+	cells[17], cells[21], cells[33] = ev.Survey, ev.Comment, ev.Ext
+	cells[35] = ev.Received.UTC()
+	switch ev.Type {
+	case "button":
+		if ev.Kind == "smiley" {
+			cells[6], cells[7] = int64(ev.Value), int64(ev.Scale)
+		}
+		cells[34] = ev.Repeat
+	case "counter":
+		cells[9], cells[10] = int64(ev.In), int64(ev.Out)
+	case "pos":
+		cells[12], cells[13], cells[16] = ev.AmountCents, int64(ev.Items), ev.Refund
+	case "survey":
+		if ev.Misuse != "" {
+			cells[36] = ev.Misuse
+		}
+		cells[18], cells[19], cells[20] = opt(ev.NPS), opt(ev.CSAT), opt(ev.CES)
+		for i, q := range ev.Q {
+			if q != 0 {
+				cells[22+i] = int64(q)
+			}
+		}
 	}
-	cells[33], cells[34], cells[35] = ev.Ext, strconv.FormatBool(ev.Repeat), ev.Received.Format(time.RFC3339)
 }
 
-func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.EventsQuery, timeout time.Duration) error {
+// eventRecord fills rec with the CSV text of cells (eventCells): times RFC 3339 UTC, flags true/false,
+// empty where the cell is nil.
+func eventRecord(cells []any, rec []string) {
+	for i, c := range cells {
+		switch v := c.(type) {
+		case nil:
+			rec[i] = ""
+		case string:
+			rec[i] = v
+		case int64:
+			rec[i] = strconv.FormatInt(v, 10)
+		case bool:
+			rec[i] = strconv.FormatBool(v)
+		case time.Time:
+			rec[i] = v.Format(time.RFC3339)
+		}
+	}
+}
+
+func (s *Server) eventsXLSX(w http.ResponseWriter, body *limitedWriter, r *http.Request, q *query.EventsQuery, timeout time.Duration) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	sheet := "events"
@@ -196,8 +236,19 @@ func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.Eve
 	if err := sw.SetRow("A1", header(query.EventColumns)); err != nil {
 		return err
 	}
+	timeStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &xlsxTimeFormat})
+	if err != nil {
+		return err
+	}
 	row, sheets := 2, 1
 	cells := make([]any, len(query.EventColumns))
+	times := func() {
+		for i, c := range cells {
+			if t, ok := c.(time.Time); ok {
+				cells[i] = excelize.Cell{StyleID: timeStyle, Value: t}
+			}
+		}
+	}
 	err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
 		if row > maxSheetRows+1 {
 			if err := sw.Flush(); err != nil {
@@ -218,6 +269,7 @@ func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.Eve
 		}
 		s.metrics.rows.Inc()
 		eventCells(ev, cells)
+		times()
 		err := sw.SetRow(cellName(row), cells)
 		row++
 		return err
@@ -229,5 +281,5 @@ func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.Eve
 		return err
 	}
 	attachment(w, "events.xlsx", xlsxType)
-	return f.Write(w)
+	return f.Write(body)
 }

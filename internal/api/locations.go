@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"github.com/cxm-project/cxm/internal/kpi"
+	"github.com/cxm-project/cxm/internal/query"
 )
 
 type locationJSON struct {
@@ -13,7 +13,7 @@ type locationJSON struct {
 	Longitude float64 `json:"longitude"`
 	Region    string  `json:"region"`
 	TimeZone  string  `json:"timezone"`
-	// Status is the location's flag (kpi.Flag): the worst current status of its KPIs, grey when none is
+	// Status is the location's flag (query.Flags, kpi.Flag): the worst current status of its KPIs, grey when none is
 	// judged; WorstKPIs are the KPIs that have it (none for grey).
 	Status    string   `json:"status"`
 	WorstKPIs []string `json:"worst_kpis"`
@@ -44,18 +44,15 @@ func (s *Server) locations(w http.ResponseWriter, r *http.Request, sc *scope) {
 		s.writeQueryError(w, r, err)
 		return
 	}
-	byLoc := map[string][]kpi.Judged{}
-	for _, st := range sts {
-		byLoc[st.Location] = append(byLoc[st.Location], kpi.Judged{KPI: st.KPI, Status: st.Status})
-	}
+	flags := query.Flags(ids, sts)
 	for _, l := range s.cfg.Locations {
 		if !sc.allows(l.ID) {
 			continue
 		}
-		flag, worst := kpi.Flag(byLoc[l.ID])
+		f := flags[l.ID]
 		out.Locations = append(out.Locations, locationJSON{
 			ID: l.ID, Name: l.Name, Latitude: l.Latitude, Longitude: l.Longitude, Region: l.Region,
-			TimeZone: l.TimeZone, Status: flag.String(), WorstKPIs: worst,
+			TimeZone: l.TimeZone, Status: f.Status.String(), WorstKPIs: f.KPIs,
 		})
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
@@ -25,19 +26,15 @@ import (
 type Server struct {
 	cfg     *config.Config
 	engine  *query.Engine
-	conn    driver.Conn
 	log     *slog.Logger
 	tokens  *tokens
 	metrics *metrics
+	limits  *tokenLimits
 }
 
-// New builds the API on an open ClickHouse connection. Metrics register with prometheus.DefaultRegisterer.
-func New(cfg *config.Config, conn driver.Conn, log *slog.Logger) *Server {
-	return NewWithRegisterer(cfg, conn, log, prometheus.DefaultRegisterer)
-}
-
-// NewWithRegisterer is New with the metrics registered elsewhere (tests build several servers).
-func NewWithRegisterer(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.Registerer) *Server {
+// New builds the API on an open ClickHouse connection. Its metrics register with reg (nil: nowhere; a
+// second server on one registerer panics).
+func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.Registerer) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -45,10 +42,10 @@ func NewWithRegisterer(cfg *config.Config, conn driver.Conn, log *slog.Logger, r
 	return &Server{
 		cfg:     cfg,
 		engine:  query.ForConfig(conn, cfg.ClickHouse.Database, cfg),
-		conn:    conn,
 		log:     log,
 		tokens:  newTokens(a.Tokens),
 		metrics: newMetrics(reg),
+		limits:  newTokenLimits(a.RateLimit),
 	}
 }
 
@@ -88,6 +85,10 @@ func (s *Server) handle(mux *http.ServeMux, pattern, name string, h handler) {
 			writeError(rw, http.StatusUnauthorized, "authorization", err.Error())
 			return
 		}
+		if !s.limits.acquire(rw, sc.name) {
+			return
+		}
+		defer s.limits.release(sc.name)
 		h(rw, r, sc)
 		if rw.code >= 500 {
 			s.log.Error("api request failed", "endpoint", name, "status", rw.code, "token", sc.name)
@@ -114,6 +115,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController reach the connection (an export extends its write deadline).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // Flush lets streamed exports reach the client as they are written.
 func (w *statusWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
@@ -128,27 +132,19 @@ type metrics struct {
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+	f := promauto.With(reg)
+	return &metrics{
+		requests: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "cxm_api_requests_total", Help: "API requests by endpoint and HTTP status.",
 		}, []string{"endpoint", "code"}),
-		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "cxm_api_request_seconds", Help: "API request duration by endpoint.",
+		seconds: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cxm_api_request_duration_seconds", Help: "API request duration by endpoint.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 120},
 		}, []string{"endpoint"}),
-		rows: prometheus.NewCounter(prometheus.CounterOpts{
+		rows: f.NewCounter(prometheus.CounterOpts{
 			Name: "cxm_api_exported_events_total", Help: "Raw events streamed by /v1/events.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.seconds, m.rows} {
-		if err := reg.Register(c); err != nil {
-			var are prometheus.AlreadyRegisteredError
-			if errors.As(err, &are) {
-				continue // a second server in one process (tests) shares the first one's metrics
-			}
-		}
-	}
-	return m
 }
 
 // apiError is the body of every error answer.
@@ -186,6 +182,10 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmp.Or(to.Limit, "api.query_timeout")})
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
+	case unavailable(err):
+		s.log.Warn("api query: clickhouse unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int((s.cfg.API.RetryAfter+time.Second-1)/time.Second)))
+		writeError(w, http.StatusServiceUnavailable, "", "the database cannot be reached; retry later")
 	default:
 		s.log.Error("api query", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "", "the query failed; the server log has the details")

@@ -31,6 +31,9 @@ type Token struct {
 	// Rate (events/s) and Burst of the token's bucket.
 	Rate  float64
 	Burst int
+	// BytesRate (bytes/s) and BytesBurst of the token's body-bytes bucket.
+	BytesRate  float64
+	BytesBurst int64
 }
 
 // Allows reports whether the token may write events of the location.
@@ -49,7 +52,8 @@ func New(cfg []config.IngestToken, dev bool, limit config.RateLimit) *Set {
 		if err != nil || len(raw) != 32 {
 			continue // config validation refused it already
 		}
-		t := &Token{Name: c.Name, All: c.All, Locations: map[string]bool{}, Rate: limit.EventsPerSecond, Burst: limit.Burst}
+		t := &Token{Name: c.Name, All: c.All, Locations: map[string]bool{}, Rate: limit.EventsPerSecond, Burst: limit.Burst,
+			BytesRate: float64(limit.BytesPerSecond), BytesBurst: limit.BytesBurst}
 		for _, l := range c.Locations {
 			t.Locations[l] = true
 		}
@@ -62,7 +66,8 @@ func New(cfg []config.IngestToken, dev bool, limit config.RateLimit) *Set {
 		s.byHash[[32]byte(raw)] = t
 	}
 	if dev {
-		s.byHash[sha256.Sum256([]byte(DevToken))] = &Token{Name: DevTokenName, All: true, Rate: limit.EventsPerSecond, Burst: limit.Burst}
+		s.byHash[sha256.Sum256([]byte(DevToken))] = &Token{Name: DevTokenName, All: true, Rate: limit.EventsPerSecond, Burst: limit.Burst,
+			BytesRate: float64(limit.BytesPerSecond), BytesBurst: limit.BytesBurst}
 	}
 	return s
 }

@@ -33,6 +33,7 @@ type Config struct {
 	KPI        KPI        `koanf:"kpi"`
 	Simulate   Simulate   `koanf:"simulate"`
 	API        API        `koanf:"api"`
+	Privacy    Privacy    `koanf:"privacy"`
 	Console    Console    `koanf:"console"`
 }
 
@@ -46,6 +47,21 @@ type Log struct {
 type HTTP struct {
 	Listen          string        `koanf:"listen"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	// Timeouts of one connection (exports extend the write deadline to api.export_timeout).
+	ReadHeaderTimeout time.Duration `koanf:"read_header_timeout"`
+	ReadTimeout       time.Duration `koanf:"read_timeout"`
+	WriteTimeout      time.Duration `koanf:"write_timeout"`
+	IdleTimeout       time.Duration `koanf:"idle_timeout"`
+	// MaxConcurrent caps the requests served at once (503 with Retry-After beyond it).
+	MaxConcurrent  int `koanf:"max_concurrent"`
+	MaxHeaderBytes int `koanf:"max_header_bytes"`
+	// TLS serves the listener over HTTPS; HSTS is sent then, or always with HSTS behind a TLS proxy.
+	TLS  HTTPTLS `koanf:"tls"`
+	HSTS bool    `koanf:"hsts"`
+	// InternalListen, when set, serves /metrics, /healthz and /readyz there and no longer on http.listen.
+	InternalListen string `koanf:"internal_listen"`
+	// TrustedProxies may set X-Forwarded-For: the client address is the last one not among them.
+	TrustedProxies []string `koanf:"trusted_proxies"`
 }
 
 // FieldError is a configuration error that names the key.
@@ -170,6 +186,10 @@ func (c *Config) Validate() error {
 	c.Processor.validate(c, &es)
 	c.KPI.validate(c, &es)
 	c.API.validate(c, &es)
+	c.HTTP.validate(&es)
+	c.Ingest.SurveyGuard.validate(&c.Ingest, &es)
+	c.Privacy.validate(&es)
+	c.API.RateLimit.validate(&es)
 	c.Console.validate(&es)
 	if len(es) > 0 {
 		return es

@@ -41,9 +41,12 @@ type Ingest struct {
 	SurveyInterval time.Duration `koanf:"survey_interval"`
 	// CookieSecret signs the survey browser-id cookie. Empty: a random key per process, so limits reset on
 	// restart and are per instance; set it (32+ characters) when several instances serve surveys.
-	CookieSecret string     `koanf:"cookie_secret"`
-	Assessment   Assessment `koanf:"assessment"`
-	Import       Import     `koanf:"import"`
+	CookieSecret string `koanf:"cookie_secret"`
+	// Replicas is how many ingest instances serve the surveys; above 1 a shared cookie_secret is required.
+	Replicas    int         `koanf:"replicas"`
+	SurveyGuard SurveyGuard `koanf:"survey_guard"`
+	Assessment  Assessment  `koanf:"assessment"`
+	Import      Import      `koanf:"import"`
 }
 
 // Dedupe configures the ingest's duplicate detection by event id.
@@ -59,6 +62,9 @@ type Dedupe struct {
 type RateLimit struct {
 	EventsPerSecond float64 `koanf:"events_per_second"`
 	Burst           int     `koanf:"burst"`
+	// BytesPerSecond and BytesBurst: each token's body bytes (as sent), checked before the body is read.
+	BytesPerSecond int64 `koanf:"bytes_per_second"`
+	BytesBurst     int64 `koanf:"bytes_burst"`
 }
 
 // IngestToken is one write token: a name for logs, the SHA-256 of the secret and the locations it may
@@ -143,6 +149,12 @@ func (in *Ingest) validate(c *Config, es *Errors) {
 	}
 	if in.RateLimit.Burst < 1 {
 		es.add("ingest.rate_limit.burst", "must be at least 1")
+	}
+	if in.RateLimit.BytesPerSecond < 1024 {
+		es.add("ingest.rate_limit.bytes_per_second", "must be at least 1024")
+	}
+	if in.RateLimit.BytesBurst < in.MaxBodyBytes {
+		es.add("ingest.rate_limit.bytes_burst", "must be at least ingest.max_body_bytes (%d), or no full body could ever be sent", in.MaxBodyBytes)
 	}
 	entries := make([]tokenEntry, len(in.Tokens))
 	for i, t := range in.Tokens {

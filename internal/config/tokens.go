@@ -25,6 +25,9 @@ func validateTokens(c *Config, es *Errors, section, verb string, tokens []tokenE
 		if !validTokenHash(t.hash) {
 			es.add(key+".hash", "must be sha256: and 64 hex digits (the hash `cxm token new` prints), not the token itself")
 		}
+		if IsDevTokenHash(t.hash) {
+			es.add(key+".hash", "is the hash of the public development token cxm-dev-token; mint a real one with `cxm token new`")
+		}
 		if seen[t.hash] {
 			es.add(key+".hash", "the same token is listed twice")
 		}

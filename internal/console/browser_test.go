@@ -139,7 +139,7 @@ SELECT '%s', 'survey', '%s', 'web', toDateTime('%s', 'UTC'), 'cx-maturity', %s, 
 	}
 
 	mux := http.NewServeMux()
-	api.NewWithRegisterer(cfg, conn, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).Routes(mux)
+	api.New(cfg, conn, slog.New(slog.DiscardHandler), prometheus.NewRegistry()).Routes(mux)
 	c, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -59,7 +59,14 @@ type Event struct {
 
 	// Ext is free extension data (a JSON object), carried through untouched.
 	Ext json.RawMessage `json:"ext,omitempty"`
+
+	// Misuse is set by the ingest itself, never by a sender: the reason an answer over an abuse limit is
+	// kept but counted in no KPI. It travels as the Kafka header MisuseHeader, not in the event's JSON.
+	Misuse string `json:"-"`
 }
+
+// MisuseHeader is the Kafka header carrying Event.Misuse.
+const MisuseHeader = "cxm-misuse"
 
 // Answers of a survey event. Absent answers are nil; Q holds the maturity assessment's q1..q11 (0 = absent).
 type Answers struct {

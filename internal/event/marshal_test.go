@@ -68,7 +68,7 @@ func TestMarshalCanonical(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	inputs := []string{
 		`{"id":"e","type":"button","location":"l","time":"2026-05-01T12:00:00.123456789+05:45","kind":"smiley","value":5,"scale":5}`,
-		`{"id":"e","type":"button","location":"l","time":"0000-01-01T00:00:00-23:59","kind":"dislike","subject":"q\u2028\u0000"}`,
+		`{"id":"e","type":"button","location":"l","time":"0000-01-01T00:00:00-23:59","kind":"dislike","subject":"q\u2028\u00e9"}`,
 		`{"id":"e","type":"counter","location":"l","time":"9999-12-31T23:59:59.999999999+23:59","in":1000000,"out":0,"ext":{}}`,
 		`{"id":"e","type":"pos","location":"l","time":"2026-05-01T12:00:00Z","receipt":"R","amount":12.3,"items":3}`,
 		`{"id":"e","type":"pos","location":"l","time":"2026-05-01T12:00:00Z","receipt":"R","amount":"0","items":1,"refund":true,"ext":{"k":[1.5e300,"\u00e9"]}}`,

@@ -142,6 +142,7 @@ const (
 	reasonObject       = "must be an object"
 	reasonAmountType   = "must be a decimal string or a JSON number"
 	reasonIDLen        = "must be 1 to 128 characters"
+	reasonIDControl    = "must not contain control characters (U+0000..U+001F, U+007F)"
 	reasonUTF8         = "must be valid UTF-8"
 	reasonType         = "must be one of button, counter, pos, survey"
 	reasonKind         = "must be one of smiley, consultation, like, dislike"
@@ -265,6 +266,9 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 		// Up to MaxIDLen bytes are at most as many characters: counting them is needed only beyond.
 		if has.has(f) && (len(s) == 0 || len(s) > MaxIDLen && utf8.RuneCountInString(s) > MaxIDLen) {
 			errs.add(fieldNames[f], reasonIDLen)
+		} else if has.has(f) && hasControl(s) {
+			// A NUL or other control character in an identifier breaks logs, CSV and terminals downstream.
+			errs.add(fieldNames[f], reasonIDControl)
 		}
 	}
 
@@ -398,4 +402,14 @@ func validLocation(s string) bool {
 
 func validCurrency(s string) bool {
 	return len(s) == 3 && 'A' <= s[0] && s[0] <= 'Z' && 'A' <= s[1] && s[1] <= 'Z' && 'A' <= s[2] && s[2] <= 'Z'
+}
+
+// hasControl reports an ASCII control character (multi-byte UTF-8 never contains bytes below 0x80).
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }

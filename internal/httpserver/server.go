@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,7 +14,10 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cxm-project/cxm/internal/config"
 )
 
 // Check is a named readiness check: nil means ready.
@@ -29,14 +33,26 @@ type Server struct {
 	registry prometheus.Gatherer
 	mu       sync.Mutex
 	checks   []Check
+	// Listener settings (Configure); sem holds one slot per request being served.
+	cfg        config.HTTP
+	configured bool
+	sem        chan struct{}
+	refused    prometheus.Counter
 }
 
-// New returns a server whose /metrics serves the gatherer (prometheus.DefaultGatherer when nil).
+// New returns a server whose /metrics serves g, the process's registry (version.Registry) that its
+// components registered their metrics with; nil serves an empty registry.
 func New(log *slog.Logger, g prometheus.Gatherer) *Server {
 	if g == nil {
-		g = prometheus.DefaultGatherer
+		g = prometheus.NewRegistry()
 	}
 	s := &Server{Mux: http.NewServeMux(), log: log, registry: g}
+	// The process's registry is also where its components register; a bare Gatherer leaves this one out.
+	reg, _ := g.(prometheus.Registerer)
+	s.refused = promauto.With(reg).NewCounter(prometheus.CounterOpts{
+		Name: "cxm_http_refused_total",
+		Help: "Requests answered 503 because http.max_concurrent requests were being served.",
+	})
 	s.Mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
 	s.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -63,7 +79,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ready := true
 	for _, c := range checks {
 		if err := c.Func(ctx); err != nil {
-			out[c.Name] = err.Error()
+			// The reason goes to the log only: error text names hosts, ports and versions an outsider
+			// should not learn from a public probe.
+			s.log.Warn("readiness check failing", "check", c.Name, "err", err)
+			out[c.Name] = "failing"
 			ready = false
 		} else {
 			out[c.Name] = "ok"
@@ -85,21 +104,49 @@ func (s *Server) Serve(ctx context.Context, addr string, grace time.Duration) er
 	return s.ServeListener(ctx, ln, grace)
 }
 
-// ServeListener is Serve on a listener the caller opened (tests use 127.0.0.1:0).
+// ServeListener is Serve on a listener the caller opened (tests use 127.0.0.1:0). With http.internal_listen
+// set, the operational endpoints are served there instead.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener, grace time.Duration) error {
-	srv := &http.Server{Handler: s.Mux, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	s.log.Info("http listening", "addr", ln.Addr().String())
+	h := s.settings()
+	srv := s.httpServer(h, s.Handler())
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	go func() {
+		var err error
+		if h.TLS.CertFile != "" {
+			err = srv.ServeTLS(ln, h.TLS.CertFile, h.TLS.KeyFile)
+		} else {
+			err = srv.Serve(ln)
+		}
+		errc <- err
+	}()
+	s.log.Info("http listening", "addr", ln.Addr().String(), "tls", h.TLS.CertFile != "")
+	if h.InternalListen != "" {
+		iln, err := net.Listen("tcp", h.InternalListen)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("http.internal_listen %s: %w", h.InternalListen, err)
+		}
+		isrv := s.httpServer(h, s.internalHandler())
+		isrv.TLSConfig = nil
+		servers = append(servers, isrv)
+		go func() { errc <- isrv.Serve(iln) }()
+		s.log.Info("internal http listening (/metrics, /healthz, /readyz)", "addr", iln.Addr().String())
+	}
+	var serveErr error
 	select {
-	case err := <-errc:
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for _, hs := range servers {
+		if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) && serveErr == nil {
+			serveErr = err
+		}
 	}
-	return nil
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		return nil
+	}
+	return serveErr
 }

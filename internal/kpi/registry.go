@@ -51,12 +51,30 @@ type Def struct {
 type Registry struct {
 	defs   []*Def
 	byName map[string]*Def
-	feeds  map[event.Type][]*Feed // each feed once, under each of its types
+	feeds  [len(eventTypes)][]func(*Components, *event.Event) // each feed once, under each of its types
+}
+
+// eventTypes index Registry.feeds: a switch on the type is cheaper than a map lookup on the processor's
+// per-event path.
+var eventTypes = [...]event.Type{event.TypeButton, event.TypeCounter, event.TypePOS, event.TypeSurvey}
+
+func typeIndex(t event.Type) int {
+	switch t {
+	case event.TypeButton:
+		return 0
+	case event.TypeCounter:
+		return 1
+	case event.TypePOS:
+		return 2
+	case event.TypeSurvey:
+		return 3
+	}
+	return -1
 }
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{byName: map[string]*Def{}, feeds: map[event.Type][]*Feed{}}
+	return &Registry{byName: map[string]*Def{}}
 }
 
 // Register adds a KPI. It is an error when the name is taken or empty, a needed column does not exist or
@@ -71,6 +89,13 @@ func (r *Registry) Register(d Def) error {
 	if d.Formula == nil {
 		return fmt.Errorf("kpi %q: no formula", d.Name)
 	}
+	for _, f := range d.Feeds {
+		for _, t := range f.Types {
+			if typeIndex(t) < 0 {
+				return fmt.Errorf("kpi %q: feed %s of unknown event type %q", d.Name, f.Name, t)
+			}
+		}
+	}
 	if len(d.Needs) == 0 {
 		return fmt.Errorf("kpi %q: needs no component", d.Name)
 	}
@@ -83,10 +108,12 @@ func (r *Registry) Register(d Def) error {
 	r.defs = append(r.defs, &def)
 	r.byName[d.Name] = &def
 	for _, f := range d.Feeds {
+		if slices.ContainsFunc(r.defs[:len(r.defs)-1], func(o *Def) bool { return slices.Contains(o.Feeds, f) }) {
+			continue // already fed by an earlier KPI
+		}
 		for _, t := range f.Types {
-			if !slices.Contains(r.feeds[t], f) {
-				r.feeds[t] = append(r.feeds[t], f)
-			}
+			i := typeIndex(t)
+			r.feeds[i] = append(r.feeds[i], f.Add)
 		}
 	}
 	return nil
@@ -110,8 +137,12 @@ func (r *Registry) Names() []string {
 // Feed adds one counted event's contribution to c, through every feed of its type. Repeats and duplicates
 // must not reach it: the caller decides what counts.
 func (r *Registry) Feed(c *Components, e *event.Event) {
-	for _, f := range r.feeds[e.Type] {
-		f.Add(c, e)
+	i := typeIndex(e.Type)
+	if i < 0 {
+		return
+	}
+	for _, add := range r.feeds[i] {
+		add(c, e)
 	}
 }
 

@@ -1,5 +1,7 @@
-// Package query is CXM's KPI query engine: the one place that turns stored components into figures, used
-// by the HTTP API and the Grafana plugin alike so a number is the same wherever it is read.
+// Package query is CXM's read path: the one place that reads stored data — KPI figures, statuses, location
+// flags, raw events (the export and the newest-first list) and CX maturity assessments — used by the HTTP
+// API and the Grafana plugin alike, which only present what it returns, so a number is the same wherever
+// it is read and every read runs under the same limits.
 //
 // A figure over any range, step and set of locations is kpi.Compute on the summed components of that
 // range, never an average of stored ratios. Sums come from the coarsest rollup that fits the buckets —
@@ -10,11 +12,11 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -77,7 +79,7 @@ func New(conn driver.Conn, database string, locations []config.Location, lim Lim
 			e.byRegion[l.Region] = append(e.byRegion[l.Region], i)
 		}
 	}
-	sort.Strings(e.regions)
+	slices.Sort(e.regions)
 	return e
 }
 
@@ -385,15 +387,7 @@ func seriesKeys(ms []member, r *Request) ([]seriesKey, error) {
 		}
 	}
 	if r.Group == GroupRegion {
-		slices.SortStableFunc(keys, func(a, b seriesKey) int {
-			switch {
-			case a.key < b.key:
-				return -1
-			case a.key > b.key:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(keys, func(a, b seriesKey) int { return cmp.Compare(a.key, b.key) })
 	}
 	return keys, nil
 }

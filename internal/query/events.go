@@ -52,6 +52,7 @@ type Event struct {
 	Ext         string    // the event's free JSON object, as received ("" when none)
 	Repeat      bool      // a repeat press: stored, not counted
 	Received    time.Time
+	Misuse      string // why a survey answer over an abuse limit was kept but not counted ("" for others)
 }
 
 // EventColumns are the export's column names, in the order of Event's fields (q1..q11 spelled out).
@@ -59,6 +60,7 @@ var EventColumns = []string{
 	"id", "type", "location", "device", "time", "kind", "value", "scale", "subject", "in", "out",
 	"receipt", "amount_cents", "items", "currency", "seller", "refund", "survey", "nps", "csat", "ces",
 	"comment", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "ext", "repeat", "received",
+	"misuse",
 }
 
 // EventsQuery is a validated export: Count events will stream.
@@ -174,7 +176,7 @@ func newEventScanner() *eventScanner {
 	for i := range ev.Q {
 		s.dest = append(s.dest, &ev.Q[i])
 	}
-	s.dest = append(s.dest, &ev.Ext, &s.repeat, &ev.Received)
+	s.dest = append(s.dest, &ev.Ext, &s.repeat, &ev.Received, &ev.Misuse)
 	return s
 }
 

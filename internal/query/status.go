@@ -82,3 +82,25 @@ ORDER BY l, k, w`
 	}
 	return out, nil
 }
+
+// Flag is a location's flag: the worst current status of its indicators (kpi.Flag) and the KPIs that
+// have it.
+type Flag struct {
+	Status kpi.Status
+	KPIs   []string
+}
+
+// Flags are the flags of the given locations from their statuses (say, of one window): grey, with no
+// KPI, for a location without any judged status.
+func Flags(locations []string, sts []Status) map[string]Flag {
+	byLoc := make(map[string][]kpi.Judged, len(locations))
+	for _, st := range sts {
+		byLoc[st.Location] = append(byLoc[st.Location], kpi.Judged{KPI: st.KPI, Status: st.Status})
+	}
+	out := make(map[string]Flag, len(locations))
+	for _, id := range locations {
+		s, ks := kpi.Flag(byLoc[id])
+		out[id] = Flag{Status: s, KPIs: ks}
+	}
+	return out
+}

@@ -56,6 +56,7 @@ const (
 	Repeat
 	Duplicate
 	Late
+	Misuse
 	Undecodable
 )
 
@@ -189,6 +190,11 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	}
 	s.IDs.Add(idKey, recv, s.Clock)
 	s.Watermark = max(s.Watermark, min(t, recv+s.Rules.MaxFutureSkew))
+	for _, h := range m.Headers {
+		if h.Key == event.MisuseHeader {
+			e.Misuse = string(h.Value)
+		}
+	}
 	repeat := buckets.IsPress(&e) &&
 		s.Presses.Repeat(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, t, recv, s.Clock, s.Rules.RepeatInterval)
 	b.addEvent(clickhouse.EventRow{Event: e, Repeat: repeat, Received: m.Time.Truncate(time.Second).UTC(),
@@ -198,6 +204,11 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	if repeat {
 		b.Messages[Repeat]++
 		return Repeat
+	}
+	if e.Misuse != "" {
+		// Kept in the raw table with its reason, counted in no KPI (like a repeat press).
+		b.Messages[Misuse]++
+		return Misuse
 	}
 	b.Deltas.Add(&e)
 	b.Messages[Counted]++

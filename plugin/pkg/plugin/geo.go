@@ -8,7 +8,6 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/cxm-project/cxm/internal/config"
-	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/query"
 )
 
@@ -37,20 +36,16 @@ func (d *Datasource) queryGeo(ctx context.Context, q Query) (data.Frames, error)
 
 // worst is a location's worst status (as the API's /v1/locations computes it: grey ranks lowest) and
 // the KPIs that have it.
-// worst is the location's flag from its statuses (kpi.Flag).
-func worst(sts []query.Status) (kpi.Status, []string) {
-	js := make([]kpi.Judged, len(sts))
-	for i, st := range sts {
-		js[i] = kpi.Judged{KPI: st.KPI, Status: st.Status}
-	}
-	return kpi.Flag(js)
-}
-
 func geoFrame(locs []config.Location, sts []query.Status, kpis []string) *data.Frame {
 	byLoc := map[string][]query.Status{}
+	ids := make([]string, len(locs))
+	for i, l := range locs {
+		ids[i] = l.ID
+	}
 	for _, st := range sts {
 		byLoc[st.Location] = append(byLoc[st.Location], st)
 	}
+	flags := query.Flags(ids, sts)
 	n := len(locs)
 	id, name, region, status, worstKPI := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	lat, lon := make([]float64, n), make([]float64, n)
@@ -61,9 +56,9 @@ func geoFrame(locs []config.Location, sts []query.Status, kpis []string) *data.F
 	}
 	for i, l := range locs {
 		id[i], name[i], region[i], lat[i], lon[i] = l.ID, l.Name, l.Region, l.Latitude, l.Longitude
-		flag, ks := worst(byLoc[l.ID])
-		status[i], worstKPI[i] = flag.String(), strings.Join(ks, ",")
-		rank[i] = int64(flag) // grey 0, green 1, yellow 2, red 3: the Enum8 numbers rankThresholds colour
+		flag := flags[l.ID]
+		status[i], worstKPI[i] = flag.Status.String(), strings.Join(flag.KPIs, ",")
+		rank[i] = int64(flag.Status) // grey 0, green 1, yellow 2, red 3: the Enum8 numbers rankThresholds colour
 		for _, st := range byLoc[l.ID] {
 			for k, name := range kpis {
 				if st.KPI == name {

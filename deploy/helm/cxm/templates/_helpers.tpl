@@ -110,6 +110,11 @@ Secret's JSON lists (dict "ctx" $ "tokens" true), or empty lists (the migrate Jo
 {{- $_ := set $ingest "tokens" list -}}
 {{- $_ := set $api "tokens" list -}}
 {{- end -}}
+{{- /* The most ingest pods that may run: above 1 the config requires the shared cookie secret. */ -}}
+{{- $replicas := .ctx.Values.ingest.replicaCount -}}
+{{- if .ctx.Values.ingest.autoscaling.enabled -}}{{- $replicas = .ctx.Values.ingest.autoscaling.maxReplicas -}}{{- end -}}
+{{- if not .tokens -}}{{- $replicas = 1 -}}{{- end -}}{{- /* the migrate Job serves no surveys and has no cookie secret */ -}}
+{{- $_ := set $ingest "replicas" (int $replicas) -}}
 {{- $_ := set $cfg "ingest" $ingest -}}
 {{- $_ := set $cfg "api" $api -}}
 {{- toYaml $cfg -}}
