@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 
-	"github.com/prometheus/client_golang/prometheus"
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/kafka"
+	"github.com/cxm-project/cxm/processor/metrics"
 	"github.com/cxm-project/cxm/processor/partition"
 )
 
@@ -31,8 +32,8 @@ type consumer struct {
 	written int64
 	wake    chan<- struct{}
 	log     *slog.Logger
-	// kafkaErrors counts failed fetches (the processor's cxm_processor_kafka_errors_total).
-	kafkaErrors prometheus.Counter
+	// m is the processor's metrics: failed fetches and missing offsets are counted there.
+	m *metrics.Metrics
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -41,9 +42,10 @@ type consumer struct {
 	stopped bool
 }
 
-func newConsumer(id int32, st *partition.State, next int64, maxPending int, wake chan<- struct{}, log *slog.Logger, kafkaErrors prometheus.Counter) *consumer {
-	c := &consumer{id: id, state: st, next: next, maxPending: maxPending, verifyUntil: -1, cutAt: -1, written: -1, wake: wake, log: log, kafkaErrors: kafkaErrors}
+func newConsumer(id int32, st *partition.State, next int64, maxPending int, wake chan<- struct{}, log *slog.Logger, m *metrics.Metrics) *consumer {
+	c := &consumer{id: id, state: st, next: next, maxPending: maxPending, verifyUntil: -1, cutAt: -1, written: -1, wake: wake, log: log, m: m}
 	c.cond = sync.NewCond(&c.mu)
+	c.m.MissingOffsets.WithLabelValues(strconv.Itoa(int(id))) // exported at 0 from the assignment on
 	return c
 }
 
@@ -70,7 +72,7 @@ func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int) {
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				return
 			}
-			c.kafkaErrors.Inc()
+			c.m.KafkaErrors.Inc()
 			c.log.Warn("fetch", "partition", c.id, "err", err)
 			continue
 		}
@@ -91,13 +93,24 @@ func (c *consumer) apply(m *kafkago.Message) bool {
 	if c.stopped {
 		return false
 	}
-	if c.next >= 0 && m.Offset != c.next {
-		c.log.Warn("offset gap", "partition", c.id, "want", c.next, "got", m.Offset)
+	from := m.Offset
+	if c.next >= 0 && m.Offset > c.next {
+		// Offsets the partition no longer has (retention deleted them before they were processed, or a
+		// compacted topic): nothing can bring their events back. Said loudly, and the batch starts where
+		// the previous one ended, so its mark covers the gap as the range it is instead of the batch failing
+		// the contiguity check again after every reload.
+		n := m.Offset - c.next
+		c.m.MissingOffsets.WithLabelValues(strconv.Itoa(int(c.id))).Add(float64(n))
+		c.log.Error("offsets missing from the partition: their events are lost (retention deleted them before they were processed, or the topic is compacted)",
+			"partition", c.id, "first_missing", c.next, "last_missing", m.Offset-1, "count", n)
+		if c.pending == nil {
+			from = c.next
+		}
 	}
 	c.next = m.Offset + 1
 	if c.pending == nil {
-		c.pending = c.state.NewBatch(m.Offset)
-		c.pending.Verify = m.Offset <= c.verifyUntil
+		c.pending = c.state.NewBatch(from)
+		c.pending.Verify = from <= c.verifyUntil
 	}
 	c.state.Apply(m, c.pending)
 	if c.cutAt >= 0 {

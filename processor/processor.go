@@ -10,10 +10,8 @@ package processor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -212,21 +210,7 @@ func (p *Processor) runGeneration(ctx, gctx context.Context, gen *kafkago.Genera
 			f.next[c.id] = c.written + 1
 		}
 	}
-	ticker := time.NewTicker(p.cfg.Processor.FlushInterval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-runCtx.Done():
-		case <-ticker.C:
-		case <-wake:
-		}
-		// select picks at random among ready cases: a tick or wake-up must never start a flush once the
-		// generation ended (it would take new batches past an abandoned flush).
-		if runCtx.Err() != nil || f.broken {
-			break
-		}
-		f.once(runCtx)
-	}
+	f.loop(runCtx, p.cfg.Processor.FlushInterval, wake)
 	cancel() // readers blocked in a fetch return (also when the generation ends because f.broken)
 	for _, c := range consumers {
 		c.stop()
@@ -297,6 +281,13 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 			return nil, err
 		}
 	}
+	newest := make(map[int32]int64, len(marks))
+	for id, m := range marks {
+		newest[id] = m.LastOffset
+	}
+	if err := writer.RepairNewest(ctx, conn, db, newest); err != nil {
+		return nil, err
+	}
 	var cs []*consumer
 	for _, a := range assigned {
 		id := int32(a.ID)
@@ -317,7 +308,7 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		if err != nil {
 			return nil, err
 		}
-		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log, p.m.KafkaErrors)
+		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log, p.m)
 		c.verifyUntil = beyond
 		c.written = last
 		if l, ok := likeMarks[id]; ok && l > last {
@@ -330,237 +321,6 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 	}
 	slices.SortFunc(cs, func(a, b *consumer) int { return int(a.id - b.id) })
 	return cs, nil
-}
-
-// flusher writes the consumers' batches, several partitions per flush.
-type flusher struct {
-	p         *Processor
-	gen       *kafkago.Generation
-	topic     string
-	w         *writer.Writer
-	dlq       *kafka.Producer
-	consumers []*consumer
-	rr        int // round-robin start, so a busy low partition cannot starve the others
-	// stuck is a flush abandoned when its context ended. Nothing after it may be written before it: a
-	// later batch's mark would claim its offsets too.
-	stuck []*partition.Batch
-	fl    *writer.Flush
-	// started is when the current flush was collected.
-	started time.Time
-	// ahead is the next flush, collected while the current one wrote its marks, its raw events possibly
-	// written already (writeAhead); it is written right after the current one, before anything else.
-	ahead    []*partition.Batch
-	aheadFl  *writer.Flush
-	draining bool
-	// next is, per partition, the first offset the next batch must start at: the mark loaded on assignment,
-	// then the end of each batch taken. A batch that does not start there would, once written, claim
-	// offsets never written (its mark covers everything before it).
-	next map[int32]int64
-	// broken: the generation must end without writing anything more (a contiguity or mark violation); the
-	// next generation reloads every partition from ClickHouse.
-	broken bool
-}
-
-// collect takes pending batches up to processor.flush_max_events.
-func (f *flusher) collect() []*partition.Batch {
-	limit := f.p.cfg.Processor.FlushMaxEvents
-	var out []*partition.Batch
-	n := len(f.consumers)
-	for i := range n {
-		c := f.consumers[(f.rr+i)%n]
-		if b := c.take(limit); b != nil {
-			if want, ok := f.next[b.Partition]; ok && b.From != want {
-				f.p.log.Error("batch does not follow the partition's last batch: not written, generation ends",
-					"partition", b.Partition, "want", want, "from", b.From, "last", b.Last)
-				f.broken = true
-				return nil
-			}
-			f.next[b.Partition] = b.Last + 1
-			out = append(out, b)
-			limit -= b.Len()
-		}
-	}
-	f.rr++
-	return out
-}
-
-// once writes the pending batches, retrying until they are in or ctx ends. A flush abandoned earlier is
-// finished first (nothing may be written after it before it is in), and so is a flush whose raw events
-// were written ahead while the one before it wrote its marks (see retry).
-func (f *flusher) once(ctx context.Context) {
-	f.promote()
-	if f.stuck == nil {
-		if !f.start() {
-			return
-		}
-	}
-	for f.stuck != nil {
-		if !f.retry(ctx) {
-			return
-		}
-		f.promote()
-	}
-}
-
-// start collects the pending batches into a new current flush; false when there are none.
-func (f *flusher) start() bool {
-	batches := f.collect()
-	if len(batches) == 0 {
-		return false
-	}
-	f.stuck, f.fl = batches, &writer.Flush{Batches: slices.Clone(batches)}
-	f.started = time.Now()
-	return true
-}
-
-// promote makes the flush written ahead the current one, once the current one is in.
-func (f *flusher) promote() {
-	if f.stuck == nil && f.ahead != nil {
-		f.stuck, f.fl = f.ahead, f.aheadFl
-		f.ahead, f.aheadFl = nil, nil
-	}
-}
-
-// writeAhead runs while the current flush writes its marks: when the next flush is due (a flush interval
-// since the current one started, or a partition at processor.partition_max_pending), it collects it and
-// writes its raw events, so ClickHouse's insert of those overlaps the current flush's mark inserts. Under
-// light load the current flush ends long before the next is due, and inserts stay one set per interval.
-func (f *flusher) writeAhead(ctx context.Context) {
-	if f.draining || f.ahead != nil {
-		return
-	}
-	due := time.Since(f.started) >= f.p.cfg.Processor.FlushInterval
-	for _, c := range f.consumers {
-		due = due || c.full()
-	}
-	if !due {
-		return
-	}
-	batches := f.collect()
-	if len(batches) == 0 {
-		return
-	}
-	f.ahead, f.aheadFl = batches, &writer.Flush{Batches: slices.Clone(batches)}
-	f.started = time.Now()
-	f.w.Prewrite(ctx, f.aheadFl)
-}
-
-// drain writes everything still pending (consumers are stopped), after the generation ended or for
-// shutdown. Another member may own these partitions already if this one was evicted meanwhile, so every
-// batch is verified against ClickHouse's marks first (fencing, see the writer).
-func (f *flusher) drain(ctx context.Context) {
-	f.draining = true
-	for ctx.Err() == nil && !f.broken {
-		f.promote()
-		if f.stuck == nil && !f.start() {
-			return
-		}
-		for _, b := range f.fl.Batches {
-			b.Verify = true
-		}
-		if !f.retry(ctx) {
-			return
-		}
-	}
-}
-
-// retry brings the current flush in, retrying with back-off until it is in or ctx ends. An inconsistency
-// with ClickHouse's marks is not retried: the generation ends and the partitions are reloaded.
-func (f *flusher) retry(ctx context.Context) bool {
-	batches, fl := f.stuck, f.fl
-	start := time.Now()
-	b := f.p.backoff()
-	for {
-		err := f.deadLetters(ctx, batches)
-		if err == nil {
-			err = f.w.WriteWith(ctx, fl, f.writeAhead)
-			if err != nil {
-				f.p.m.ClickHouseErrors.Inc()
-			}
-		}
-		if err == nil {
-			break
-		}
-		if errors.Is(err, writer.ErrInconsistent) {
-			f.p.log.Error("flush refused, generation ends", "err", err)
-			f.broken = true
-			return false
-		}
-		if ctx.Err() != nil {
-			return false
-		}
-		f.p.log.Warn("flush failed, retrying", "err", err, "partitions", len(batches))
-		if !sleep(ctx, b.Next()) {
-			return false
-		}
-	}
-	f.stuck, f.fl = nil, nil
-	ack := time.Now()
-	f.p.m.FlushSeconds.Observe(ack.Sub(start).Seconds())
-	offsets := map[int]int64{}
-	for _, b := range batches {
-		offsets[int(b.Partition)] = b.Last + 1
-		f.account(b, ack)
-	}
-	// Kafka's commit only saves a new owner from reading what ClickHouse already says is done.
-	if err := f.gen.CommitOffsets(map[string]map[int]int64{f.topic: offsets}); err != nil {
-		f.p.m.KafkaErrors.Inc()
-		f.p.log.Warn("commit offsets", "err", err)
-	}
-	return true
-}
-
-// deadLetters sends the batches' dead letters not sent yet. A retry after a crash sends them again:
-// the dead-letter topic is at least once, and its cxm-kafka-partition / cxm-kafka-offset headers say
-// which event each was, for consumers that want to drop repeats.
-func (f *flusher) deadLetters(ctx context.Context, batches []*partition.Batch) error {
-	var msgs []kafkago.Message
-	for _, b := range batches {
-		for _, d := range b.DeadLetters {
-			m := kafka.DeadLetterMessage(d.Msg.Value, d.Reason, kafka.SourceProcessor, d.Field)
-			m.Key = d.Msg.Key
-			m.Headers = append(m.Headers,
-				kafkago.Header{Key: "cxm-kafka-partition", Value: strconv.AppendInt(nil, int64(d.Msg.Partition), 10)},
-				kafkago.Header{Key: "cxm-kafka-offset", Value: strconv.AppendInt(nil, d.Msg.Offset, 10)})
-			msgs = append(msgs, m)
-		}
-	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	if err := f.dlq.Produce(ctx, msgs...); err != nil {
-		f.p.m.KafkaErrors.Inc()
-		return fmt.Errorf("dead-letter %d messages: %w", len(msgs), err)
-	}
-	for _, b := range batches {
-		for _, d := range b.DeadLetters {
-			f.p.m.DeadLettered.WithLabelValues(d.Label).Inc()
-		}
-		b.DeadLetters = nil
-	}
-	return nil
-}
-
-func (f *flusher) account(b *partition.Batch, ack time.Time) {
-	for t, n := range b.Types {
-		f.p.m.EventsConsumed.WithLabelValues(string(t)).Add(float64(n))
-	}
-	if n := b.Messages[partition.Undecodable]; n > 0 {
-		f.p.m.EventsConsumed.WithLabelValues("undecodable").Add(float64(n))
-	}
-	f.p.m.Duplicates.Add(float64(b.Messages[partition.Duplicate]))
-	f.p.m.Repeats.Add(float64(b.Messages[partition.Repeat]))
-	f.p.m.Late.Add(float64(b.Messages[partition.Late]))
-	ps := strconv.Itoa(int(b.Partition))
-	f.p.m.Lag.WithLabelValues(ps).Set(float64(b.Lag))
-	f.p.m.Watermark.WithLabelValues(ps).Set(float64(b.Mark.Watermark))
-	an := ack.UnixNano()
-	for _, r := range b.RecvNanos {
-		f.p.m.EndToEndSeconds.Observe(float64(an-r) / 1e9)
-	}
-	f.p.mu.Lock()
-	f.p.watermarks[int(b.Partition)] = b.Mark.Watermark
-	f.p.mu.Unlock()
 }
 
 // backoff is the jittered back-off of one retry loop, processor.retry_min doubling up to retry_max.

@@ -36,7 +36,7 @@ type Metrics struct {
 // New registers the ingest's metrics with reg; a nil reg leaves them unregistered (tests that do not read them).
 func New(reg prometheus.Registerer) *Metrics {
 	f := promauto.With(reg)
-	return &Metrics{
+	m := &Metrics{
 		Events: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "cxm_ingest_events_total",
 			Help: "Events received by the ingest, by event type and outcome (accepted, duplicate, rejected, failed).",
@@ -64,4 +64,10 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help: "Survey answers kept with a misuse flag (excluded from every KPI), by reason.",
 		}, []string{"reason"}),
 	}
+	// The error series exist from the start at 0: an alert on rate() or increase() then sees the first
+	// error, and a rule on the name finds it in a healthy process too.
+	for _, topic := range []string{"events", "deadletter"} {
+		m.KafkaErrors.WithLabelValues(topic)
+	}
+	return m
 }

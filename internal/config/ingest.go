@@ -19,7 +19,7 @@ type Ingest struct {
 	MaxEventBytes int `koanf:"max_event_bytes"`
 	// MaxFuture is how far ahead of the receiving clock an event's time may be (device clocks drift).
 	MaxFuture time.Duration `koanf:"max_future"`
-	// MaxPast is how old an event may be; keep it equal to the processor's allowed lateness, since an
+	// MaxPast is how old an event may be; keep it at most the processor's allowed lateness minus its max_future_skew, since an
 	// older event would be dropped there anyway.
 	MaxPast time.Duration `koanf:"max_past"`
 	// RetryAfter is what 503 answers tell clients to wait while Kafka is unreachable.

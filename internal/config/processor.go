@@ -29,8 +29,9 @@ type Processor struct {
 	// AllowedLateness is how far an event's time may lie behind its partition's watermark (the largest
 	// event time accepted so far) and still be counted in its own minute; older events are dead-lettered.
 	AllowedLateness time.Duration `koanf:"allowed_lateness"`
-	// MaxFutureSkew caps how far ahead of its Kafka receive time an event may move the watermark, so one
-	// device with a clock in the future cannot make everybody else's events late.
+	// MaxFutureSkew is how far a Kafka record time may lie ahead of the processor's clock and still be
+	// trusted (a later one moves neither the dedupe clock nor the watermark), and the margin
+	// allowed_lateness keeps over ingest.max_past for receive clocks that differ between ingest instances.
 	MaxFutureSkew time.Duration `koanf:"max_future_skew"`
 	// WriteTimeout bounds one ClickHouse statement of a flush; keep it below kafka.consumer.rebalance_timeout
 	// so an instance losing its partitions stops writing before another one takes them over.
@@ -70,6 +71,12 @@ func (p *Processor) validate(c *Config, es *Errors) {
 	if p.MaxFutureSkew < 0 {
 		es.add("processor.max_future_skew", "must not be negative, got %s", p.MaxFutureSkew)
 	}
+	if mp := c.Ingest.MaxPast; mp > 0 && p.AllowedLateness < mp+p.MaxFutureSkew {
+		// The watermark follows the receive clocks of the ingest instances: an event the ingest accepted
+		// as at most max_past old must not be dead-lettered as late by the processor.
+		es.add("processor.allowed_lateness", "must be at least ingest.max_past (%s) + processor.max_future_skew (%s), got %s",
+			mp, p.MaxFutureSkew, p.AllowedLateness)
+	}
 	if p.WriteTimeout <= 0 {
 		es.add("processor.write_timeout", "must be positive, got %s", p.WriteTimeout)
 	} else if rt := c.Kafka.Consumer.RebalanceTimeout; rt > 0 && p.WriteTimeout >= rt {
@@ -95,7 +102,7 @@ func processorDefaults() map[string]any {
 		"processor.partition_max_pending": 50000,
 		"processor.dedupe_horizon":        24 * time.Hour,
 		"processor.repeat_interval":       3 * time.Second,
-		"processor.allowed_lateness":      7 * 24 * time.Hour,
+		"processor.allowed_lateness":      7*24*time.Hour + 5*time.Minute,
 		"processor.max_future_skew":       5 * time.Minute,
 		"processor.write_timeout":         8 * time.Second,
 		"processor.retry_min":             100 * time.Millisecond,

@@ -1,9 +1,12 @@
 // Package dedupe is one Kafka partition's memory of what it has seen: event ids within the dedupe horizon
-// and each device's last press, both on the partition's receive clock (Kafka record time, seconds) so that
-// replaying the partition, or rebuilding them from the raw events table, gives the same decisions.
+// (receive clock, Kafka record time) and each device's presses within the lateness window (event time),
+// so that replaying the partition, or rebuilding them from the raw events table, gives the same decisions.
 package dedupe
 
 import (
+	"slices"
+	"sort"
+
 	"github.com/zeebo/xxh3"
 )
 
@@ -93,54 +96,111 @@ func (s *IDs) evict(clock int64) {
 // DeviceKey identifies a device: device names are unique within a location.
 type DeviceKey struct{ Location, Device string }
 
-type press struct {
-	time int64 // event time, unix seconds
-	recv int64 // receive time of that press, for expiry
+// Press is one accepted press of a device, with what its figure contribution needs (a press judged a
+// repeat later must have its contribution taken back).
+type Press struct {
+	Time    int64  // event time, unix seconds (the raw table's resolution, so a rebuild decides the same)
+	ID      string // orders presses of one second: the smaller id is the earlier press
+	Kind    string
+	Value   uint8
+	Scale   uint8
+	Subject string
 }
 
-// Presses remembers each device's last press (smiley, like or dislike) for repeat detection.
+// before orders presses in event time, ties by id: the order repeats are judged in.
+func (p *Press) before(q *Press) bool {
+	return p.Time < q.Time || p.Time == q.Time && p.ID < q.ID
+}
+
+// Presses remembers every accepted press (smiley, like or dislike) of each device within a window of
+// event time, sorted by (time, id), and judges repeats in that order whatever order the presses arrive
+// in: a press is a repeat when the device's press just before it in event time is less than the repeat
+// interval earlier. That depends only on a press's predecessor, so a press arriving late changes at most
+// two decisions: its own, and its successor's, which may turn from counted into a repeat (never the other
+// way: the new predecessor is nearer than the old one).
 type Presses struct {
-	horizon int64
-	last    map[DeviceKey]press
+	devices map[DeviceKey][]Press
+	n       int
 }
 
-// NewPresses returns an empty memory whose entries expire a horizon (seconds of receive time) after the
-// press, like ids: a device silent that long starts afresh.
-func NewPresses(horizonSeconds int64) *Presses {
-	return &Presses{horizon: horizonSeconds, last: map[DeviceKey]press{}}
+// NewPresses returns an empty memory.
+func NewPresses() *Presses {
+	return &Presses{devices: map[DeviceKey][]Press{}}
 }
 
 // Len is the number of devices held.
-func (p *Presses) Len() int { return len(p.last) }
+func (p *Presses) Len() int { return len(p.devices) }
 
-// Repeat reports whether a press at event time t (seconds) comes less than interval seconds from the
-// device's previous press, in either direction (a press delivered out of order is compared too), and
-// records it as the device's last press. Presses without a device are never repeats: nothing ties them.
-func (p *Presses) Repeat(k DeviceKey, t, recv, clock, interval int64) bool {
+// Count is the number of presses held.
+func (p *Presses) Count() int { return p.n }
+
+// Insert records press x of device k and judges it: repeat reports whether x is a repeat; flipped, when
+// not nil, is the press right after x in event time, counted until now, which x turns into a repeat (its
+// contribution must be taken back). Presses without a device never repeat: nothing ties them.
+func (p *Presses) Insert(k DeviceKey, x Press, interval int64) (repeat bool, flipped *Press) {
 	if k.Device == "" || interval <= 0 {
-		return false
+		return false, nil
 	}
-	prev, ok := p.last[k]
-	p.last[k] = press{time: t, recv: recv}
-	if !ok || prev.recv+p.horizon <= clock {
-		return false
+	s := p.devices[k]
+	i := len(s)
+	if i > 0 && x.before(&s[i-1]) { // presses mostly arrive in order: only a late one is searched for
+		i = sort.Search(len(s), func(j int) bool { return x.before(&s[j]) })
 	}
-	d := t - prev.time
-	if d < 0 {
-		d = -d
+	repeat = i > 0 && x.Time-s[i-1].Time < interval
+	if i < len(s) {
+		next := s[i]
+		was := i > 0 && next.Time-s[i-1].Time < interval
+		if !was && next.Time-x.Time < interval {
+			flipped = &next
+		}
 	}
-	return d < interval
+	s = append(s, Press{})
+	copy(s[i+1:], s[i:])
+	s[i] = x
+	p.devices[k] = s
+	p.n++
+	return repeat, flipped
 }
 
-// Load records a device's last press, for rebuilding from the raw table.
-func (p *Presses) Load(k DeviceKey, t, recv int64) { p.last[k] = press{time: t, recv: recv} }
+// Load records a press, for rebuilding from the raw table; call Sorted once all are loaded.
+func (p *Presses) Load(k DeviceKey, x Press) {
+	p.devices[k] = append(p.devices[k], x)
+	p.n++
+}
 
-// Evict forgets devices whose last press is past the horizon. Decisions never depend on it (Repeat checks
-// expiry itself); it only frees memory.
-func (p *Presses) Evict(clock int64) {
-	for k, v := range p.last {
-		if v.recv+p.horizon <= clock {
-			delete(p.last, k)
+// Sorted puts every device's loaded presses in event-time order.
+func (p *Presses) Sorted() {
+	for _, s := range p.devices {
+		slices.SortFunc(s, func(a, b Press) int {
+			if a.before(&b) {
+				return -1
+			}
+			if b.before(&a) {
+				return 1
+			}
+			return 0
+		})
+	}
+}
+
+// Evict forgets presses with event time before since. A press older than the window no longer matters:
+// presses before watermark - allowed_lateness are dead-lettered, so a press at since or later is only
+// ever compared with one that is less than the repeat interval older (see partition.State.Seal).
+func (p *Presses) Evict(since int64) {
+	for k, s := range p.devices {
+		i := 0
+		for i < len(s) && s[i].Time < since {
+			i++
 		}
+		if i == 0 {
+			continue
+		}
+		p.n -= i
+		if i == len(s) {
+			delete(p.devices, k)
+			continue
+		}
+		clear(s[:i])
+		p.devices[k] = slices.Clip(s[i:])
 	}
 }

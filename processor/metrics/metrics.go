@@ -20,6 +20,10 @@ type Metrics struct {
 	EndToEndSeconds  prometheus.Histogram
 	ClickHouseErrors prometheus.Counter
 	KafkaErrors      prometheus.Counter
+	// MissingOffsets counts offsets absent from a partition when read, by partition.
+	MissingOffsets *prometheus.CounterVec
+	// FutureRecordTimes counts records whose Kafka time was not trusted (too far ahead).
+	FutureRecordTimes prometheus.Counter
 }
 
 // New registers the processor's metrics with reg; nil leaves them unregistered. A second New on the same
@@ -72,6 +76,14 @@ func New(reg prometheus.Registerer) *Metrics {
 		KafkaErrors: f.NewCounter(prometheus.CounterOpts{
 			Name: "cxm_processor_kafka_errors_total",
 			Help: "Failed fetches, dead-letter produces and offset commits.",
+		}),
+		MissingOffsets: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "cxm_processor_missing_offsets_total",
+			Help: "Offsets absent from the partition when read (deleted by retention before they were processed, or a compacted topic): their events are lost.",
+		}, []string{"partition"}),
+		FutureRecordTimes: f.NewCounter(prometheus.CounterOpts{
+			Name: "cxm_processor_future_record_times_total",
+			Help: "Messages whose Kafka record time lay more than processor.max_future_skew ahead of the processor's clock: counted as received at the partition's clock.",
 		}),
 	}
 }

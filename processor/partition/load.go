@@ -11,10 +11,6 @@ import (
 	"github.com/cxm-project/cxm/processor/dedupe"
 )
 
-// reorderSlack is how far Kafka receive times of one partition may go backwards (producers' clocks
-// differ) and the rebuild of device presses still sees every press the live state could hold.
-const reorderSlack = 3600
-
 // Load rebuilds partition p's state as it was right after mark, from the raw events table: the ids and
 // device presses of events at offsets up to mark.LastOffset within the horizon, and the watermark and
 // clock the mark carries. Rows a crashed writer left beyond the mark are deliberately not read: those
@@ -48,29 +44,31 @@ func Load(ctx context.Context, conn driver.Conn, database string, p int32, r Rul
 		return nil, fmt.Errorf("partition %d: load ids: %w", p, err)
 	}
 
-	// The last press of each device by offset (repeats included: they are presses too), kept only when
-	// it is inside the horizon, exactly what the live state would still use.
-	rows, err = conn.Query(ctx, "SELECT location, device, argMax(toUInt32(time), kafka_offset) AS t, argMax(toUInt32(received), kafka_offset) AS r FROM "+tbl+
-		" WHERE kafka_partition = ? AND kafka_offset <= ? AND type = 'button' AND kind IN ('smiley', 'like', 'dislike') AND device != ''"+
-		" AND received > toDateTime(?) GROUP BY location, device HAVING r > ?",
-		uint16(p), uint64(mark.LastOffset), max(0, since-reorderSlack), since)
+	// Every press of the window the live state keeps (State.pressWindow), whether it was judged a repeat
+	// or not: the judgement follows from their event-time order, so it is not read.
+	rows, err = conn.Query(ctx, "SELECT location, device, id, toInt64(time), kind, value, scale, subject FROM "+tbl+
+		" WHERE kafka_partition = ? AND kafka_offset <= ? AND time >= toDateTime(?) AND type = 'button'"+
+		" AND kind IN ('smiley', 'like', 'dislike') AND device != ''",
+		uint16(p), uint64(mark.LastOffset), max(0, s.pressWindow()))
 	if err != nil {
 		return nil, fmt.Errorf("partition %d: load presses: %w", p, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			loc, dev string
-			t, recv  uint32
+			loc, dev, id, kind, subject string
+			t                           int64
+			value, scale                uint8
 		)
-		if err := rows.Scan(&loc, &dev, &t, &recv); err != nil {
+		if err := rows.Scan(&loc, &dev, &id, &t, &kind, &value, &scale, &subject); err != nil {
 			return nil, fmt.Errorf("partition %d: load presses: %w", p, err)
 		}
-		s.Presses.Load(dedupe.DeviceKey{Location: loc, Device: dev}, int64(t), int64(recv))
+		s.Presses.Load(dedupe.DeviceKey{Location: loc, Device: dev}, dedupe.Press{Time: t, ID: id, Kind: kind, Value: value, Scale: scale, Subject: subject})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("partition %d: load presses: %w", p, err)
 	}
+	s.Presses.Sorted()
 	return s, nil
 }
 

@@ -37,15 +37,17 @@ type State struct {
 	Rules     Rules
 	IDs       *dedupe.IDs
 	Presses   *dedupe.Presses
-	// Watermark is the largest event time accepted (capped at receive time + MaxFutureSkew).
+	// Watermark is the largest event time accepted (capped at its receive time).
 	Watermark int64
-	// Clock is the largest Kafka receive time consumed: the dedupe horizon's clock.
+	// Clock is the largest trusted Kafka receive time consumed: the dedupe horizon's clock.
 	Clock int64
+	// Now is this instance's clock (nil: time.Now), used only to distrust record times from the future.
+	Now func() time.Time
 }
 
 // NewState is the state of a partition nothing was consumed from.
 func NewState(p int32, r Rules) *State {
-	return &State{Partition: p, Rules: r, IDs: dedupe.NewIDs(r.DedupeHorizon), Presses: dedupe.NewPresses(r.DedupeHorizon)}
+	return &State{Partition: p, Rules: r, IDs: dedupe.NewIDs(r.DedupeHorizon), Presses: dedupe.NewPresses()}
 }
 
 // Outcome is what happened to one message.
@@ -98,6 +100,8 @@ type Batch struct {
 	RecvNanos []int64
 	// Lag is the partition's lag after the last message.
 	Lag int64
+	// FutureTimes counts messages whose Kafka time was not trusted (see State.receiveTime).
+	FutureTimes int
 }
 
 // NewBatch starts a batch at offset from.
@@ -161,7 +165,7 @@ func (b *Batch) Len() int { return int(b.Last - b.From + 1) }
 func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	b.Last = m.Offset
 	b.Lag = max(0, m.HighWaterMark-m.Offset-1)
-	recv := m.Time.Unix()
+	recv := s.receiveTime(m, b)
 	s.Clock = max(s.Clock, recv)
 	defer func() {
 		b.Mark = buckets.Mark{Partition: s.Partition, LastOffset: m.Offset, Watermark: s.Watermark, Clock: s.Clock}
@@ -189,14 +193,27 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		return Late
 	}
 	s.IDs.Add(idKey, recv, s.Clock)
-	s.Watermark = max(s.Watermark, min(t, recv+s.Rules.MaxFutureSkew))
+	// Capped at the receive time: the ingest accepted this partition's events against its own clock
+	// (ingest.max_past), so a watermark ahead of that clock would make accepted events late; and an event
+	// time in the future (a device's clock) must not make everybody else's events late.
+	s.Watermark = max(s.Watermark, min(t, recv))
 	for _, h := range m.Headers {
 		if h.Key == event.MisuseHeader {
 			e.Misuse = string(h.Value)
 		}
 	}
-	repeat := buckets.IsPress(&e) &&
-		s.Presses.Repeat(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, t, recv, s.Clock, s.Rules.RepeatInterval)
+	repeat := false
+	if buckets.IsPress(&e) {
+		var flipped *dedupe.Press
+		repeat, flipped = s.Presses.Insert(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, pressOf(&e), s.Rules.RepeatInterval)
+		if flipped != nil {
+			// A press earlier in event time arrived after this device's next press, which was counted:
+			// that one is the repeat now, so its minute (and subject) get its contribution taken back.
+			prev := eventOf(&e, flipped)
+			b.Deltas.Sub(&prev)
+			b.Messages[Repeat]++
+		}
+	}
 	b.addEvent(clickhouse.EventRow{Event: e, Repeat: repeat, Received: m.Time.Truncate(time.Second).UTC(),
 		KafkaPartition: int32(m.Partition), KafkaOffset: m.Offset})
 	b.RecvNanos = append(b.RecvNanos, m.Time.UnixNano())
@@ -215,7 +232,43 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	return Counted
 }
 
-// Seal finishes a batch: frees device memory past the horizon (ids evict as they go).
+// receiveTime is m's Kafka record time in seconds, unless it lies more than MaxFutureSkew ahead of this
+// instance's clock: a producer with a wrong clock. Such a time would move the partition's clock (evicting
+// every remembered id) and the watermark cap (making every later event late), so the record counts as
+// received at the partition's clock instead. The only decision that reads the wall clock, and it can only
+// differ on a replay once the bogus time has come true.
+func (s *State) receiveTime(m *kafkago.Message, b *Batch) int64 {
+	recv := m.Time.Unix()
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	if recv > now().Unix()+s.Rules.MaxFutureSkew {
+		b.FutureTimes++
+		return s.Clock
+	}
+	return recv
+}
+
+// Seal finishes a batch: frees the presses no later press can be judged against any more (ids evict as
+// they go). Events older than watermark - allowed_lateness are dead-lettered, so a press that counts is
+// never compared with one more than the repeat interval older than that.
 func (s *State) Seal(b *Batch) {
-	s.Presses.Evict(s.Clock)
+	s.Presses.Evict(s.pressWindow())
+}
+
+// pressWindow is the oldest event time of a press the repeat judgement may still need.
+func (s *State) pressWindow() int64 {
+	return s.Watermark - s.Rules.AllowedLateness - s.Rules.RepeatInterval
+}
+
+// pressOf is what the press memory keeps of e.
+func pressOf(e *event.Event) dedupe.Press {
+	return dedupe.Press{Time: e.Time.Unix(), ID: e.ID, Kind: e.Kind, Value: uint8(e.Value), Scale: uint8(e.Scale), Subject: e.Subject}
+}
+
+// eventOf rebuilds the figure-relevant part of press p of e's device.
+func eventOf(e *event.Event, p *dedupe.Press) event.Event {
+	return event.Event{ID: p.ID, Type: event.TypeButton, Location: e.Location, Device: e.Device, Time: time.Unix(p.Time, 0).UTC(),
+		Kind: p.Kind, Value: int(p.Value), Scale: int(p.Scale), Subject: p.Subject}
 }

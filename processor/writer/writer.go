@@ -45,6 +45,9 @@ type Flush struct {
 	// failedQueries are the query ids of inserts that failed on the client side (timeout, lost connection):
 	// the server may still be running them, so nothing is verified until they are gone from system.processes.
 	failedQueries []string
+	// repair holds the location minutes of a kpi_minute insert that did not return success: its views may
+	// have missed the block although kpi_minute has it, so once the flush is in the rollups are repaired.
+	repair []buckets.MinuteKey
 }
 
 var querySeq atomic.Uint64
@@ -155,11 +158,36 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 			return buckets.InsertMinutes(ctx, w.conn, w.database, mins)
 		}); err != nil {
 			f.failed(id)
+			if f.repair == nil {
+				f.repair = minuteKeys(mins)
+			}
 			return err
 		}
 		f.kpiDone = true
 	}
+	if f.repair != nil {
+		ctx, cancel := context.WithTimeout(ctx, w.timeout)
+		defer cancel()
+		if err := RepairRollups(ctx, w.conn, w.database, f.repair); err != nil {
+			return err
+		}
+		f.repair = nil
+	}
 	return nil
+}
+
+// minuteKeys are the location minutes a kpi_minute insert writes (the marker rows' too).
+func minuteKeys(mins []buckets.MinuteDeltas) []buckets.MinuteKey {
+	out := []buckets.MinuteKey{}
+	for _, m := range mins {
+		if len(m.Minutes) == 0 {
+			out = append(out, m.Marker)
+		}
+		for k := range m.Minutes {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // stage runs one insert under the write timeout. On error it returns the insert's query id too: an insert
