@@ -6,7 +6,7 @@ CONFIG ?= cxm.yaml
 PKGS ?= ./...
 export CGO_ENABLED ?= 1
 
-.PHONY: all build run test test-deps test-cluster bench lint clickhouse clickhouse-stop cluster cluster-stop plugin clean
+.PHONY: all build run test test-deps test-cluster bench lint clickhouse clickhouse-stop cluster cluster-stop plugin console clean
 
 all: build
 
@@ -81,6 +81,12 @@ lint:
 # unpack into Grafana's plugins folder.
 plugin:
 	$(MAKE) -C plugin build zip
+
+# The web console: console/ bundled by esbuild into internal/console/dist, which the binary embeds and git
+# keeps, so `go build` needs no npm. Run it after changing console/ and commit dist: TestBundleIsCurrent (part
+# of make test) fails while dist is older than the sources.
+console:
+	cd console && npm ci --no-audit --no-fund && npm run build
 
 # Stops the local ClickHouse before its data goes, and removes the broker's log with it (they belong together).
 clean: clickhouse-stop

@@ -34,5 +34,8 @@ func runAPI(ctx context.Context, e *env) error {
 	srv.Configure(cfg.HTTP)
 	srv.AddCheck(httpserver.Check{Name: "clickhouse", Func: func(ctx context.Context) error { return clickhouse.Ping(ctx, conn) }})
 	api.New(cfg, conn, e.log.With("part", "api"), e.reg).Mount(srv)
+	if err := mountConsole(cfg, srv); err != nil {
+		return err
+	}
 	return srv.Serve(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownTimeout)
 }

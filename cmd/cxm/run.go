@@ -78,6 +78,9 @@ func runAll(ctx context.Context, e *env) error {
 	}
 	ing.Mount(srv)
 	api.New(cfg, conn, log.With("part", "api"), e.reg).Mount(srv)
+	if err := mountConsole(cfg, srv); err != nil {
+		return err
+	}
 	proc, err := processor.New(cfg, log.With("part", "processor"), e.reg)
 	if err != nil {
 		return fmt.Errorf("processor: %w", err)
@@ -143,6 +146,9 @@ func printSummary(e *env, base string, broker bool) {
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "\nCXM is running; Ctrl-C stops it all. Development token (write and read): %s\n\n", auth.DevToken)
+	if c.Console.Enabled {
+		fmt.Fprintf(w, "  console     %s/console/#token=%s  (sign-in link for the development token)\n", base, auth.DevToken)
+	}
 	fmt.Fprintf(w, "  ingest      POST %s/v1/events  -H 'Authorization: Bearer %s'\n", base, auth.DevToken)
 	fmt.Fprintf(w, "  API         %s/v1/status  %s/v1/kpis?kpi=nps,conversion&from=…&to=…  %s/v1/locations\n", base, base, base)
 	fmt.Fprintf(w, "  surveys     %s/s/%s/default  (QR: …/qr.png)   assessment %s/assessment\n", base, loc, base)

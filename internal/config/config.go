@@ -34,6 +34,7 @@ type Config struct {
 	Simulate   Simulate   `koanf:"simulate"`
 	API        API        `koanf:"api"`
 	Privacy    Privacy    `koanf:"privacy"`
+	Console    Console    `koanf:"console"`
 }
 
 // Log configures log/slog.
@@ -189,6 +190,7 @@ func (c *Config) Validate() error {
 	c.Ingest.SurveyGuard.validate(&c.Ingest, &es)
 	c.Privacy.validate(&es)
 	c.API.RateLimit.validate(&es)
+	c.Console.validate(&es)
 	if len(es) > 0 {
 		return es
 	}
