@@ -16,7 +16,7 @@ import (
 	"github.com/cxm-project/cxm/ingest/dedupe"
 	"github.com/cxm-project/cxm/ingest/maturity"
 	"github.com/cxm-project/cxm/ingest/metrics"
-	"github.com/cxm-project/cxm/ingest/ratelimit"
+	"github.com/cxm-project/cxm/internal/ratelimit"
 	"github.com/cxm-project/cxm/ingest/rules"
 	"github.com/cxm-project/cxm/ingest/survey"
 	"github.com/cxm-project/cxm/ingest/writer"

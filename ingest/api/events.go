@@ -18,7 +18,7 @@ import (
 
 	"github.com/cxm-project/cxm/ingest/dedupe"
 	"github.com/cxm-project/cxm/ingest/metrics"
-	"github.com/cxm-project/cxm/ingest/ratelimit"
+	"github.com/cxm-project/cxm/internal/ratelimit"
 	"github.com/cxm-project/cxm/ingest/rules"
 	"github.com/cxm-project/cxm/ingest/writer"
 	"github.com/cxm-project/cxm/internal/auth"

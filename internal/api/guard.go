@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cxm-project/cxm/ingest/ratelimit"
+	"github.com/cxm-project/cxm/internal/ratelimit"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/query"
 )
