@@ -10,12 +10,22 @@ export CGO_ENABLED ?= 1
 
 all: build
 
+# The version `cxm version` and cxm_build_info report: the git tag and commit, "devel" outside git.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+
+# The first build downloads and compiles every dependency (a few minutes on 2 cores): say so instead of
+# sitting silent, and list the packages as they compile.
 build:
-	$(GO) build -o $(BIN) ./cmd/cxm
+	@[ -x $(BIN) ] || echo "building $(BIN): the first build downloads and compiles the dependencies, a few minutes" >&2
+	$(GO) build $(if $(wildcard $(BIN)),,-v) -ldflags "-X github.com/cxm-project/cxm/internal/version.Version=$(VERSION)" -o $(BIN) ./cmd/cxm
 
 # Starts the project-local ClickHouse (installing it with apt-get when missing) and then everything else
-# in one process; Ctrl-C stops it all.
-run: build clickhouse
+# in one process; Ctrl-C stops it all, the ClickHouse this target started included (one that was already
+# running before is left running).
+run: build
+	@if bash deploy/local/clickhouse.sh status >/dev/null 2>&1; then started=; else started=1; fi; \
+	bash deploy/local/clickhouse.sh start || exit 1; \
+	trap '[ -z "$$started" ] || bash deploy/local/clickhouse.sh stop' EXIT; \
 	./$(BIN) run --config $(CONFIG)
 
 clickhouse:

@@ -248,7 +248,7 @@ func BenchmarkIngestNDJSON(b *testing.B) {
 // measured against.
 func BenchmarkDirectKafkaGo(b *testing.B) {
 	k, br := benchKafka(b)
-	p := kafka.NewProducer(k, k.Topics.Events, slog.New(slog.DiscardHandler))
+	p := kafka.NewProducer(k, k.Topics.Events, slog.New(slog.DiscardHandler), nil)
 	defer p.Close()
 	at := benchTime()
 	checkCanonical(b, benchEvents(nil, "check-", benchBatch, at))

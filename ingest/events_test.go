@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
@@ -38,6 +38,7 @@ const (
 )
 
 type env struct {
+	reg  *prometheus.Registry // the service's metrics, served at /metrics
 	cfg  *config.Config
 	svc  *ingest.Service
 	url  string
@@ -59,11 +60,12 @@ func start(t testing.TB, k config.Kafka, mutate func(*config.Config)) *env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	svc, err := ingest.New(context.Background(), cfg, log)
+	reg := prometheus.NewRegistry()
+	svc, err := ingest.New(context.Background(), cfg, log, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httpserver.New(log, nil)
+	srv := httpserver.New(log, reg)
 	svc.Mount(srv)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -72,7 +74,7 @@ func start(t testing.TB, k config.Kafka, mutate func(*config.Config)) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = srv.ServeListener(ctx, ln, 5*time.Second); close(done) }()
-	e := &env{cfg: cfg, svc: svc, url: "http://" + ln.Addr().String()}
+	e := &env{reg: reg, cfg: cfg, svc: svc, url: "http://" + ln.Addr().String()}
 	var once atomic.Bool
 	e.stop = func() {
 		if once.Swap(true) {
@@ -440,14 +442,14 @@ func TestKafkaDownAndBack(t *testing.T) {
 		lines = append(lines, smiley(fmt.Sprintf("k-%02d", i), []string{"shop-1", "shop-2", "clinic-1"}[i%3], now))
 	}
 	body := []byte(strings.Join(lines, "\n"))
-	failedBefore := testutil.ToFloat64(metrics.KafkaErrors.WithLabelValues("events"))
+	failedBefore := e.metric(t, "cxm_ingest_kafka_errors_total", "topic", "events")
 
 	down.Store(true)
 	code, h, a := e.do(t, post{token: tokenAll, contentType: "application/x-ndjson", body: body})
 	if code != 503 || h.Get("Retry-After") != "7" || !strings.Contains(a.Error, "retry") {
 		t.Fatalf("while down: %d Retry-After=%q %+v", code, h.Get("Retry-After"), a)
 	}
-	if got := testutil.ToFloat64(metrics.KafkaErrors.WithLabelValues("events")) - failedBefore; got != 1 {
+	if got := e.metric(t, "cxm_ingest_kafka_errors_total", "topic", "events") - failedBefore; got != 1 {
 		t.Errorf("cxm_ingest_kafka_errors_total grew by %v, want 1", got)
 	}
 
@@ -492,18 +494,22 @@ func TestReadyz(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	k := cxmtest.Kafka(t)
 	e := start(t, k, nil)
-	acc := metrics.Events.WithLabelValues("button", metrics.Accepted)
-	rej := metrics.Events.WithLabelValues("unknown", metrics.Rejected)
-	a0, r0 := testutil.ToFloat64(acc), testutil.ToFloat64(rej)
+	acc := func() float64 {
+		return e.metric(t, "cxm_ingest_events_total", "type", "button", "outcome", metrics.Accepted)
+	}
+	rej := func() float64 {
+		return e.metric(t, "cxm_ingest_events_total", "type", "unknown", "outcome", metrics.Rejected)
+	}
+	a0, r0 := acc(), rej()
 	now := time.Now()
 	code, _, _ := e.do(t, post{token: tokenAll, body: []byte("[" + smiley("m-1", "shop-1", now) + `,{"x":1}]`)})
 	if code != 200 {
 		t.Fatal(code)
 	}
-	if d := testutil.ToFloat64(acc) - a0; d != 1 {
+	if d := acc() - a0; d != 1 {
 		t.Errorf("accepted button grew by %v", d)
 	}
-	if d := testutil.ToFloat64(rej) - r0; d != 1 {
+	if d := rej() - r0; d != 1 {
 		t.Errorf("rejected unknown grew by %v", d)
 	}
 	resp, err := http.Get(e.url + "/metrics")
@@ -512,7 +518,8 @@ func TestMetrics(t *testing.T) {
 	}
 	text, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, name := range []string{"cxm_ingest_events_total", "cxm_ingest_request_duration_seconds_bucket", "cxm_ingest_produce_duration_seconds_count"} {
+	for _, name := range []string{"cxm_ingest_events_total", "cxm_ingest_request_duration_seconds_bucket", "cxm_ingest_produce_duration_seconds_count",
+		`cxm_kafka_produced_messages_total{component="ingest",topic=`} {
 		if !bytes.Contains(text, []byte(name)) {
 			t.Errorf("/metrics lacks %s", name)
 		}
@@ -549,4 +556,36 @@ func TestDuplicateAcrossInstances(t *testing.T) {
 	if len(msgs) != 1 || len(origins) != 1 {
 		t.Errorf("events topic: %d messages, origins %v", len(msgs), origins)
 	}
+}
+
+// metric is the value of the counter or gauge name with the label pairs (name, value, …) in the service's
+// registry, 0 when the series does not exist yet.
+func (e *env) metric(t testing.TB, name string, labels ...string) float64 {
+	t.Helper()
+	mfs, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range mf.GetMetric() {
+			have := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				have[lp.GetName()] = lp.GetValue()
+			}
+			for i := 0; i+1 < len(labels); i += 2 {
+				if have[labels[i]] != labels[i+1] {
+					continue series
+				}
+			}
+			if c := m.GetCounter(); c != nil {
+				return c.GetValue()
+			}
+			return m.GetGauge().GetValue()
+		}
+	}
+	return 0
 }

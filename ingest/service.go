@@ -6,13 +6,11 @@ package ingest
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
-	"time"
 
-	kafkago "github.com/segmentio/kafka-go"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cxm-project/cxm/ingest/api"
 	"github.com/cxm-project/cxm/ingest/dedupe"
@@ -21,9 +19,9 @@ import (
 	"github.com/cxm-project/cxm/ingest/ratelimit"
 	"github.com/cxm-project/cxm/ingest/rules"
 	"github.com/cxm-project/cxm/ingest/survey"
+	"github.com/cxm-project/cxm/ingest/writer"
 	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/config"
-	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/kafka"
 )
@@ -35,6 +33,7 @@ type Service struct {
 	events     *kafka.Producer
 	deadLetter *kafka.Producer
 	seen       *dedupe.Set
+	out        *writer.Writer
 	tailer     *dedupe.Tailer
 	rules      *rules.Rules
 	api        *api.Events
@@ -46,8 +45,9 @@ type Service struct {
 }
 
 // New builds the ingest and starts rebuilding its dedupe set from the events topic. Kafka need not be up:
-// /readyz says when it is, and requests meanwhile get 503.
-func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Service, error) {
+// /readyz says when it is, and requests meanwhile get 503. Its metrics, and those of its Kafka producers
+// (labelled component="ingest"), register with reg; nil leaves them unregistered.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*Service, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -60,26 +60,28 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Service, e
 	if tokens.Len() == 0 {
 		log.Warn("ingest: no write tokens configured (ingest.tokens): every POST /v1/events will be refused with 401; create one with `cxm token new`")
 	}
+	km := kafka.NewMetrics(kafka.ComponentRegisterer(reg, "ingest"))
 	s := &Service{
 		cfg:        cfg,
 		log:        log,
-		events:     kafka.NewProducer(cfg.Kafka, cfg.Kafka.Topics.Events, log.With("producer", "events")),
-		deadLetter: kafka.NewProducer(cfg.Kafka, cfg.Kafka.Topics.DeadLetter, log.With("producer", "deadletter")),
+		events:     kafka.NewProducer(cfg.Kafka, cfg.Kafka.Topics.Events, log.With("producer", "events"), km),
+		deadLetter: kafka.NewProducer(cfg.Kafka, cfg.Kafka.Topics.DeadLetter, log.With("producer", "deadletter"), km),
 		seen:       dedupe.New(in.Dedupe.Horizon, in.Dedupe.MaxIDs),
 		rules:      rules.New(cfg),
 	}
 	s.tailer = dedupe.NewTailer(s.seen, cfg.Kafka, cfg.Kafka.Topics.Events, log.With("part", "dedupe"))
 	// The tailer learns where this instance's acknowledged events went, and reads only the others'.
 	s.events.Observe(s.tailer)
+	s.out = writer.New(writer.Options{Events: s.events, DeadLetter: s.deadLetter, Seen: s.seen,
+		Metrics: metrics.New(reg), ProduceTimeout: in.ProduceTimeout, Log: log})
 	s.api = api.NewEvents(api.Options{
-		Config: cfg, Tokens: tokens, Limiter: ratelimit.New(), Seen: s.seen, Rules: s.rules,
-		Events: s.events, DeadLetter: s.deadLetter, Log: log,
+		Config: cfg, Tokens: tokens, Limiter: ratelimit.New(), Rules: s.rules, Writer: s.out, Log: log,
 	})
 	var err error
-	if s.surveys, err = survey.New(cfg, s.rules, s.Submit, log.With("part", "survey")); err != nil {
+	if s.surveys, err = survey.New(cfg, s.rules, s.out.Submit, log.With("part", "survey")); err != nil {
 		return nil, err
 	}
-	s.assessment = maturity.New(cfg, s.rules, s.Submit, func(err error) bool { return errors.Is(err, ErrDuplicate) }, log.With("part", "assessment"))
+	s.assessment = maturity.New(cfg, s.rules, s.out.Submit, func(err error) bool { return errors.Is(err, writer.ErrDuplicate) }, log.With("part", "assessment"))
 
 	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
@@ -111,38 +113,6 @@ func (s *Service) Handler() http.Handler {
 		s.assessment.Mount(mux)
 	}
 	return mux
-}
-
-// ErrDuplicate is Submit's answer for an id already accepted.
-var ErrDuplicate = errors.New("duplicate event id")
-
-// Submit validates one event built by the ingest itself (a survey answer, an assessment), writes it and
-// waits for Kafka's acknowledgement. Its id is remembered like the API's.
-func (s *Service) Submit(ctx context.Context, e event.Event) error {
-	now := time.Now()
-	typ := string(e.Type)
-	if errs := e.Validate(); errs != nil {
-		metrics.Events.WithLabelValues(typ, metrics.Rejected).Inc()
-		return errs
-	}
-	if s.seen.Seen(e.ID, now) {
-		metrics.Events.WithLabelValues(typ, metrics.Duplicate).Inc()
-		return ErrDuplicate
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Ingest.ProduceTimeout)
-	defer cancel()
-	t := time.Now()
-	err := s.events.Produce(ctx, kafkago.Message{Key: []byte(e.Location), Value: e.AppendJSON(nil), Headers: s.seen.Headers(), Time: now})
-	metrics.ProduceDuration.Observe(time.Since(t).Seconds())
-	if err != nil {
-		s.seen.MaybeWritten(e.ID)
-		metrics.KafkaErrors.WithLabelValues("events").Inc()
-		metrics.Events.WithLabelValues(typ, metrics.Failed).Inc()
-		return fmt.Errorf("kafka: %w", err)
-	}
-	s.seen.Add(e.ID, now)
-	metrics.Events.WithLabelValues(typ, metrics.Accepted).Inc()
-	return nil
 }
 
 // Close stops tailing and closes the producers. Produce is synchronous, so every acknowledged event is

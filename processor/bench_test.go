@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/config"
@@ -97,7 +96,7 @@ func BenchmarkBareConsumer(b *testing.B) {
 }
 
 // BenchmarkLatency10k produces 10,000 events/s for 20 s while one processor runs and reports the
-// percentiles of cxm_processor_end_to_end_seconds: Kafka record time (set by the producer) to ClickHouse
+// percentiles of cxm_processor_end_to_end_duration_seconds: Kafka record time (set by the producer) to ClickHouse
 // acknowledging the figures, per event.
 func BenchmarkLatency10k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
@@ -136,12 +135,12 @@ type hist struct {
 }
 
 func histogram(b *testing.B) hist {
-	mfs, err := prometheus.DefaultGatherer.Gather()
+	mfs, err := testMetrics.Gather()
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, mf := range mfs {
-		if mf.GetName() != "cxm_processor_end_to_end_seconds" {
+		if mf.GetName() != "cxm_processor_end_to_end_duration_seconds" {
 			continue
 		}
 		h := mf.GetMetric()[0].GetHistogram()

@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/prometheus/client_golang/prometheus"
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/kafka"
-	"github.com/cxm-project/cxm/processor/metrics"
 	"github.com/cxm-project/cxm/processor/partition"
 )
 
@@ -31,6 +31,8 @@ type consumer struct {
 	written int64
 	wake    chan<- struct{}
 	log     *slog.Logger
+	// kafkaErrors counts failed fetches (the processor's cxm_processor_kafka_errors_total).
+	kafkaErrors prometheus.Counter
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -39,8 +41,8 @@ type consumer struct {
 	stopped bool
 }
 
-func newConsumer(id int32, st *partition.State, next int64, maxPending int, wake chan<- struct{}, log *slog.Logger) *consumer {
-	c := &consumer{id: id, state: st, next: next, maxPending: maxPending, verifyUntil: -1, cutAt: -1, written: -1, wake: wake, log: log}
+func newConsumer(id int32, st *partition.State, next int64, maxPending int, wake chan<- struct{}, log *slog.Logger, kafkaErrors prometheus.Counter) *consumer {
+	c := &consumer{id: id, state: st, next: next, maxPending: maxPending, verifyUntil: -1, cutAt: -1, written: -1, wake: wake, log: log, kafkaErrors: kafkaErrors}
 	c.cond = sync.NewCond(&c.mu)
 	return c
 }
@@ -68,7 +70,7 @@ func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int) {
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				return
 			}
-			metrics.KafkaErrors.Inc()
+			c.kafkaErrors.Inc()
 			c.log.Warn("fetch", "partition", c.id, "err", err)
 			continue
 		}

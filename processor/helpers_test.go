@@ -6,11 +6,14 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
@@ -216,7 +219,7 @@ func expect(msgs []msg) expected {
 // produce writes the messages keyed by location, in order, through the project's producer.
 func produce(t testing.TB, kc config.Kafka, msgs []msg) {
 	t.Helper()
-	p := kafka.NewProducer(kc, kc.Topics.Events, slog.New(slog.DiscardHandler))
+	p := kafka.NewProducer(kc, kc.Topics.Events, slog.New(slog.DiscardHandler), nil)
 	defer p.Close()
 	const chunk = 5000
 	batch := make([]kafkago.Message, 0, chunk)
@@ -422,10 +425,17 @@ func tuneForTests(cfg *config.Config, group string) {
 	cfg.Processor.RetryMax = time.Second
 }
 
+// testMetrics holds the metrics of every in-process instance, each labelled instance="N".
+var (
+	testMetrics   = prometheus.NewRegistry()
+	testInstances atomic.Int64
+)
+
 // startProcessor runs an in-process instance until the returned stop is called (which waits for Run).
 func startProcessor(t testing.TB, cfg *config.Config) (stop func()) {
 	t.Helper()
-	p, err := processor.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	reg := prometheus.WrapRegistererWith(prometheus.Labels{"instance": strconv.FormatInt(testInstances.Add(1), 10)}, testMetrics)
+	p, err := processor.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), reg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,12 +19,14 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/prometheus/client_golang/prometheus"
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/kafka"
+	"github.com/cxm-project/cxm/internal/retry"
 	"github.com/cxm-project/cxm/processor/buckets"
 	"github.com/cxm-project/cxm/processor/metrics"
 	"github.com/cxm-project/cxm/processor/partition"
@@ -36,6 +38,8 @@ type Processor struct {
 	cfg   *config.Config
 	log   *slog.Logger
 	rules partition.Rules
+	m     *metrics.Metrics
+	km    *kafka.Metrics // of the dead-letter producer
 
 	mu         sync.Mutex
 	conn       driver.Conn
@@ -44,8 +48,9 @@ type Processor struct {
 	joined     atomic.Bool
 }
 
-// New checks the configuration; it connects to nothing (Run does, and keeps retrying).
-func New(cfg *config.Config, log *slog.Logger) (*Processor, error) {
+// New checks the configuration; it connects to nothing (Run does, and keeps retrying). Its metrics, and its
+// dead-letter producer's (labelled component="processor"), register with reg; nil leaves them unregistered.
+func New(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*Processor, error) {
 	if err := clickhouse.ValidateDatabase(cfg.ClickHouse.Database); err != nil {
 		return nil, err
 	}
@@ -57,6 +62,8 @@ func New(cfg *config.Config, log *slog.Logger) (*Processor, error) {
 		cfg:        cfg,
 		log:        log,
 		rules:      partition.RulesOf(pc.DedupeHorizon, pc.RepeatInterval, pc.AllowedLateness, pc.MaxFutureSkew),
+		m:          metrics.New(reg),
+		km:         kafka.NewMetrics(kafka.ComponentRegisterer(reg, "processor")),
 		watermarks: map[int]int64{},
 		owned:      map[int]bool{},
 	}, nil
@@ -108,7 +115,7 @@ func (p *Processor) Run(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	dlq := kafka.NewProducer(p.cfg.Kafka, p.cfg.Kafka.Topics.DeadLetter, p.log)
+	dlq := kafka.NewProducer(p.cfg.Kafka, p.cfg.Kafka.Topics.DeadLetter, p.log, p.km)
 	defer dlq.Close()
 	group, err := kafka.NewConsumerGroup(p.cfg.Kafka, p.cfg.Processor.GroupID, p.cfg.Kafka.Topics.Events)
 	if err != nil {
@@ -122,7 +129,7 @@ func (p *Processor) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				break
 			}
-			metrics.KafkaErrors.Inc()
+			p.m.KafkaErrors.Inc()
 			p.log.Warn("consumer group", "err", err)
 			sleep(ctx, p.cfg.Processor.RetryMax)
 			continue
@@ -148,9 +155,9 @@ func (p *Processor) connect(ctx context.Context) (driver.Conn, error) {
 			p.mu.Unlock()
 			return conn, nil
 		}
-		metrics.ClickHouseErrors.Inc()
+		p.m.ClickHouseErrors.Inc()
 		p.log.Warn("clickhouse unreachable, retrying", "err", err)
-		if !sleep(ctx, b.next()) {
+		if !sleep(ctx, b.Next()) {
 			return nil, ctx.Err()
 		}
 	}
@@ -257,9 +264,9 @@ func (p *Processor) assign(ctx context.Context, conn driver.Conn, assigned []kaf
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		metrics.ClickHouseErrors.Inc()
+		p.m.ClickHouseErrors.Inc()
 		p.log.Warn("load partition state, retrying", "err", err)
-		if !sleep(ctx, b.next()) {
+		if !sleep(ctx, b.Next()) {
 			return nil, ctx.Err()
 		}
 	}
@@ -310,7 +317,7 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		if err != nil {
 			return nil, err
 		}
-		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log)
+		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log, p.m.KafkaErrors)
 		c.verifyUntil = beyond
 		c.written = last
 		if l, ok := likeMarks[id]; ok && l > last {
@@ -468,7 +475,7 @@ func (f *flusher) retry(ctx context.Context) bool {
 		if err == nil {
 			err = f.w.WriteWith(ctx, fl, f.writeAhead)
 			if err != nil {
-				metrics.ClickHouseErrors.Inc()
+				f.p.m.ClickHouseErrors.Inc()
 			}
 		}
 		if err == nil {
@@ -483,13 +490,13 @@ func (f *flusher) retry(ctx context.Context) bool {
 			return false
 		}
 		f.p.log.Warn("flush failed, retrying", "err", err, "partitions", len(batches))
-		if !sleep(ctx, b.next()) {
+		if !sleep(ctx, b.Next()) {
 			return false
 		}
 	}
 	f.stuck, f.fl = nil, nil
 	ack := time.Now()
-	metrics.FlushSeconds.Observe(ack.Sub(start).Seconds())
+	f.p.m.FlushSeconds.Observe(ack.Sub(start).Seconds())
 	offsets := map[int]int64{}
 	for _, b := range batches {
 		offsets[int(b.Partition)] = b.Last + 1
@@ -497,7 +504,7 @@ func (f *flusher) retry(ctx context.Context) bool {
 	}
 	// Kafka's commit only saves a new owner from reading what ClickHouse already says is done.
 	if err := f.gen.CommitOffsets(map[string]map[int]int64{f.topic: offsets}); err != nil {
-		metrics.KafkaErrors.Inc()
+		f.p.m.KafkaErrors.Inc()
 		f.p.log.Warn("commit offsets", "err", err)
 	}
 	return true
@@ -522,12 +529,12 @@ func (f *flusher) deadLetters(ctx context.Context, batches []*partition.Batch) e
 		return nil
 	}
 	if err := f.dlq.Produce(ctx, msgs...); err != nil {
-		metrics.KafkaErrors.Inc()
+		f.p.m.KafkaErrors.Inc()
 		return fmt.Errorf("dead-letter %d messages: %w", len(msgs), err)
 	}
 	for _, b := range batches {
 		for _, d := range b.DeadLetters {
-			metrics.DeadLettered.WithLabelValues(d.Label).Inc()
+			f.p.m.DeadLettered.WithLabelValues(d.Label).Inc()
 		}
 		b.DeadLetters = nil
 	}
@@ -536,39 +543,29 @@ func (f *flusher) deadLetters(ctx context.Context, batches []*partition.Batch) e
 
 func (f *flusher) account(b *partition.Batch, ack time.Time) {
 	for t, n := range b.Types {
-		metrics.EventsConsumed.WithLabelValues(string(t)).Add(float64(n))
+		f.p.m.EventsConsumed.WithLabelValues(string(t)).Add(float64(n))
 	}
 	if n := b.Messages[partition.Undecodable]; n > 0 {
-		metrics.EventsConsumed.WithLabelValues("undecodable").Add(float64(n))
+		f.p.m.EventsConsumed.WithLabelValues("undecodable").Add(float64(n))
 	}
-	metrics.Duplicates.Add(float64(b.Messages[partition.Duplicate]))
-	metrics.Repeats.Add(float64(b.Messages[partition.Repeat]))
-	metrics.Late.Add(float64(b.Messages[partition.Late]))
+	f.p.m.Duplicates.Add(float64(b.Messages[partition.Duplicate]))
+	f.p.m.Repeats.Add(float64(b.Messages[partition.Repeat]))
+	f.p.m.Late.Add(float64(b.Messages[partition.Late]))
 	ps := strconv.Itoa(int(b.Partition))
-	metrics.Lag.WithLabelValues(ps).Set(float64(b.Lag))
-	metrics.Watermark.WithLabelValues(ps).Set(float64(b.Mark.Watermark))
+	f.p.m.Lag.WithLabelValues(ps).Set(float64(b.Lag))
+	f.p.m.Watermark.WithLabelValues(ps).Set(float64(b.Mark.Watermark))
 	an := ack.UnixNano()
 	for _, r := range b.RecvNanos {
-		metrics.EndToEndSeconds.Observe(float64(an-r) / 1e9)
+		f.p.m.EndToEndSeconds.Observe(float64(an-r) / 1e9)
 	}
 	f.p.mu.Lock()
 	f.p.watermarks[int(b.Partition)] = b.Mark.Watermark
 	f.p.mu.Unlock()
 }
 
-type backoff struct{ cur, min, max time.Duration }
-
-func (p *Processor) backoff() *backoff {
-	return &backoff{min: p.cfg.Processor.RetryMin, max: p.cfg.Processor.RetryMax}
-}
-
-func (b *backoff) next() time.Duration {
-	if b.cur == 0 {
-		b.cur = b.min
-	} else {
-		b.cur = min(2*b.cur, b.max)
-	}
-	return b.cur
+// backoff is the jittered back-off of one retry loop, processor.retry_min doubling up to retry_max.
+func (p *Processor) backoff() *retry.Backoff {
+	return retry.New(p.cfg.Processor.RetryMin, p.cfg.Processor.RetryMax)
 }
 
 // sleep waits d or until ctx ends; false when ctx ended.

@@ -16,8 +16,6 @@ import (
 
 	"log/slog"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/testutil"
 	"github.com/cxm-project/cxm/processor"
@@ -78,7 +76,7 @@ func TestHelperProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Info: generations and assignments are in the output when TestCrashRecovery fails.
-	p, err := processor.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	p, err := processor.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +171,7 @@ func TestRebalance(t *testing.T) {
 	stopB()
 	check(t, conn, ch.Database, x)
 	if t.Failed() {
-		mfs, _ := prometheus.DefaultGatherer.Gather()
+		mfs, _ := testMetrics.Gather()
 		for _, mf := range mfs {
 			if n := mf.GetName(); n == "cxm_processor_duplicates_total" || n == "cxm_processor_late_events_total" || n == "cxm_processor_repeats_total" {
 				t.Logf("%s %v", n, mf.GetMetric()[0].GetCounter().GetValue())

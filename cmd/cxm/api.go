@@ -9,12 +9,13 @@ import (
 	"github.com/cxm-project/cxm/internal/httpserver"
 )
 
-func init() {
-	register(command{
-		name:    "api",
-		summary: "the read API: KPI series, statuses, raw-event export, locations (JSON, CSV, Excel)",
-		run:     runAPI,
-	})
+func apiCommand() command {
+	return command{
+		use:   "api",
+		short: "serve the read API: KPI series, statuses, raw-event export, locations (JSON, CSV, Excel)",
+		uses:  []section{httpSection, clickhouseSection},
+		run:   runAPI,
+	}
 }
 
 // runAPI serves the read API alone on http.listen, with /metrics, /healthz and /readyz (ready while
@@ -29,8 +30,8 @@ func runAPI(ctx context.Context, e *env) error {
 		return fmt.Errorf("clickhouse: %w (is it running? make clickhouse)", err)
 	}
 	defer conn.Close()
-	srv := httpserver.New(e.log.With("part", "http"), nil)
+	srv := httpserver.New(e.log.With("part", "http"), e.reg)
 	srv.AddCheck(httpserver.Check{Name: "clickhouse", Func: func(ctx context.Context) error { return clickhouse.Ping(ctx, conn) }})
-	api.New(cfg, conn, e.log.With("part", "api")).Mount(srv)
+	api.New(cfg, conn, e.log.With("part", "api"), e.reg).Mount(srv)
 	return srv.Serve(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownTimeout)
 }

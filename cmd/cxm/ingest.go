@@ -9,12 +9,13 @@ import (
 	"github.com/cxm-project/cxm/internal/kafka"
 )
 
-func init() {
-	register(command{
-		name:    "ingest",
-		summary: "the event API (POST /v1/events), QR surveys (/s/…) and the CX maturity assessment (/assessment)",
-		run:     runIngest,
-	})
+func ingestCommand() command {
+	return command{
+		use:   "ingest",
+		short: "serve the event API (POST /v1/events), QR surveys (/s/…) and the CX maturity assessment (/assessment)",
+		uses:  []section{httpSection, kafkaSection},
+		run:   runIngest,
+	}
 }
 
 // runIngest serves the ingest alone on http.listen, with /metrics, /healthz and /readyz (ready while Kafka
@@ -28,11 +29,11 @@ func runIngest(ctx context.Context, e *env) error {
 		e.log.Warn("kafka topics not ensured; continuing", "err", err)
 	}
 	cancel()
-	svc, err := ingest.New(ctx, cfg, e.log.With("part", "ingest"))
+	svc, err := ingest.New(ctx, cfg, e.log.With("part", "ingest"), e.reg)
 	if err != nil {
 		return err
 	}
-	srv := httpserver.New(e.log.With("part", "http"), nil)
+	srv := httpserver.New(e.log.With("part", "http"), e.reg)
 	svc.Mount(srv)
 	serveErr := srv.Serve(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownTimeout)
 	if err := svc.Close(); err != nil && serveErr == nil {

@@ -10,17 +10,17 @@ import (
 	"github.com/cxm-project/cxm/internal/kafka/embedded"
 )
 
-func init() {
-	register(command{
-		name:    "kafka",
-		summary: "run the embedded Kafka-protocol broker (kfake) with its data on disk, until SIGINT/SIGTERM",
+func kafkaCommand() command {
+	return command{
+		use:   "kafka",
+		short: "run the embedded Kafka-protocol broker (kfake) with its data on disk, until SIGINT/SIGTERM",
 		flags: func(fs *pflag.FlagSet) {
 			fs.String("broker.listen", "", "address to listen on and advertise (default 127.0.0.1:9092)")
 			fs.String("broker.data_dir", "", "directory the broker keeps its data in (default run/kafka)")
 			fs.Bool("broker.sync_writes", false, "fsync every batch before acknowledging it")
 		},
 		run: runKafka,
-	})
+	}
 }
 
 func runKafka(ctx context.Context, e *env) error {

@@ -8,12 +8,13 @@ import (
 	"github.com/cxm-project/cxm/schemas"
 )
 
-func init() {
-	register(command{
-		name:    "migrate",
-		summary: "create the ClickHouse database and apply the schema migrations",
-		run:     runMigrate,
-	})
+func migrateCommand() command {
+	return command{
+		use:   "migrate",
+		short: "create the ClickHouse database and apply the schema migrations",
+		uses:  []section{clickhouseSection},
+		run:   runMigrate,
+	}
 }
 
 func runMigrate(ctx context.Context, e *env) error {

@@ -20,16 +20,17 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(command{
-		name:    "run",
-		summary: "the whole pipeline in one process: broker, migrations, ingest, processor, API, simulator",
+func runCommand() command {
+	return command{
+		use:   "run",
+		short: "run the whole pipeline in one process: broker, migrations, ingest, processor, API, simulator",
+		uses:  []section{httpSection, kafkaSection, clickhouseSection},
 		flags: func(fs *pflag.FlagSet) {
 			fs.Bool("embedded-broker", true, "start the embedded Kafka-protocol broker (false: use kafka.brokers)")
 			fs.Bool("simulate", true, "simulate the registry's stores")
 		},
 		run: runAll,
-	})
+	}
 }
 
 // runAll starts the parts against the direction data flows (storage first), so nothing produces into a
@@ -68,19 +69,19 @@ func runAll(ctx context.Context, e *env) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 
-	srv := httpserver.New(log.With("part", "http"), nil)
-	ing, err := ingest.New(ctx, cfg, log.With("part", "ingest"))
+	srv := httpserver.New(log.With("part", "http"), e.reg)
+	ing, err := ingest.New(ctx, cfg, log.With("part", "ingest"), e.reg)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
 	ing.Mount(srv)
-	api.New(cfg, conn, log.With("part", "api")).Mount(srv)
-	proc, err := processor.New(cfg, log.With("part", "processor"))
+	api.New(cfg, conn, log.With("part", "api"), e.reg).Mount(srv)
+	proc, err := processor.New(cfg, log.With("part", "processor"), e.reg)
 	if err != nil {
 		return fmt.Errorf("processor: %w", err)
 	}
 	proc.Mount(srv)
-	defer startEvaluator(ctx, cfg, conn, proc, log.With("part", "status"))()
+	defer startEvaluator(ctx, cfg, conn, proc, log.With("part", "status"), e.reg)()
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
@@ -144,7 +145,7 @@ func printSummary(e *env, base string, broker bool) {
 	fmt.Fprintf(w, "  surveys     %s/s/%s/default  (QR: …/qr.png)   assessment %s/assessment\n", base, loc, base)
 	fmt.Fprintf(w, "  operations  %s/healthz  %s/readyz  %s/metrics\n", base, base, base)
 	if broker {
-		fmt.Fprintf(w, "  kafka       %s (embedded, data in %s): kcat -b %s -t %s -C -o end\n", c.Kafka.Brokers[0], c.Broker.DataDir, c.Kafka.Brokers[0], c.Kafka.Topics.Events)
+		fmt.Fprintf(w, "  kafka       %s (embedded, data in %s): kcat -b %s -t %s -C -o end  (apt-get install kcat)\n", c.Kafka.Brokers[0], c.Broker.DataDir, c.Kafka.Brokers[0], c.Kafka.Topics.Events)
 	} else {
 		fmt.Fprintf(w, "  kafka       %v\n", c.Kafka.Brokers)
 	}

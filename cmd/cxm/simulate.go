@@ -13,10 +13,10 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func init() {
-	register(command{
-		name:    "simulate",
-		summary: "send realistic events of the registry's stores to the ingest API",
+func simulateCommand() command {
+	return command{
+		use:   "simulate",
+		short: "send realistic events of the registry's stores to the ingest API",
 		flags: func(fs *pflag.FlagSet) {
 			fs.String("simulate.target", "", "ingest base URL")
 			fs.String("simulate.token", "", "write token")
@@ -25,7 +25,7 @@ func init() {
 			fs.Duration("simulate.backfill", 0, "history to send at start (0: none)")
 		},
 		run: func(ctx context.Context, e *env) error { return runSimulate(ctx, e.cfg, e) },
-	})
+	}
 }
 
 func runSimulate(ctx context.Context, cfg *config.Config, e *env) error {

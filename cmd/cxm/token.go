@@ -11,26 +11,29 @@ import (
 	"github.com/cxm-project/cxm/internal/auth"
 )
 
-func init() {
-	register(command{
-		name:    "token",
-		summary: "token new --name N --locations a,b | --all: create an ingest write token and print its config entry",
-		flags: func(fs *pflag.FlagSet) {
-			fs.String("name", "", "who holds the token (shown in logs and errors)")
-			fs.StringSlice("locations", nil, "locations the token may write")
-			fs.Bool("all", false, "the token may write every location")
-		},
-		run: runToken,
-	})
+func tokenCommand() command {
+	return command{
+		use:   "token",
+		short: "create ingest write tokens",
+		subs: []command{{
+			use:   "new",
+			short: "create an ingest write token and print its config entry (only its hash is stored)",
+			long: `Prints a new token once, and the YAML entry with its hash for ingest.tokens. The locations are
+checked against the registry of the config (--config, CXM_CONFIG or ./cxm.yaml).`,
+			example: `  cxm token new --name pos-gateway --locations store-001,store-002
+  cxm token new --name importer --all`,
+			flags: func(fs *pflag.FlagSet) {
+				fs.String("name", "", "who holds the token (shown in logs and errors)")
+				fs.StringSlice("locations", nil, "locations the token may write")
+				fs.Bool("all", false, "the token may write every location")
+			},
+			run: runToken,
+		}},
+	}
 }
 
 // runToken prints a new token once, and the YAML entry with only its hash for ingest.tokens.
 func runToken(_ context.Context, e *env) error {
-	args := e.flags.Args()
-	if len(args) != 1 || args[0] != "new" {
-		fmt.Fprintln(e.stderr, "usage: cxm token new --name NAME (--locations a,b | --all)")
-		return errUsage
-	}
 	name, _ := e.flags.GetString("name")
 	locs, _ := e.flags.GetStringSlice("locations")
 	all, _ := e.flags.GetBool("all")

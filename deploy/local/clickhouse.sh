@@ -69,6 +69,9 @@ answers() { [ "$(client --query 'SELECT 1' 2>/dev/null)" = "1" ]; }
 
 write_config() {
 	mkdir -p "$dir"/{data,tmp,log,user_files,format_schemas,dictionaries}
+	# A go.mod of its own keeps `go build ./...`, vet and test from walking the live data directory (parts
+	# come and go while the server merges, and the walk fails on a vanished one).
+	[ -f "$repo/run/go.mod" ] || printf 'module cxm.invalid/run\n' >"$repo/run/go.mod"
 	local f
 	for f in config users; do
 		sed -e "s|@DIR@|$dir|g" -e "s|@TCP_PORT@|$tcp_port|g" -e "s|@HTTP_PORT@|$http_port|g" \

@@ -79,7 +79,10 @@ func isNDJSON(contentType string) bool {
 // array, or the body itself when it is one object. It stops at max+1 events so the caller can refuse.
 // Syntax errors inside an event are left to event.Parse, which names them per event; only a broken array
 // frame fails the whole request.
+// A UTF-8 byte-order mark at the start (Windows tools write one) is skipped: JSON text may not start with
+// one (RFC 8259), but it carries no data and refusing it would only puzzle the sender.
 func split(body []byte, ndjson bool, max int, out [][]byte) ([][]byte, error) {
+	body = bytes.TrimPrefix(body, utf8BOM)
 	if ndjson {
 		for len(body) > 0 && len(out) <= max {
 			line := body
@@ -103,6 +106,8 @@ func split(body []byte, ndjson bool, max int, out [][]byte) ([][]byte, error) {
 	}
 	return splitArray(trimmed, max, out)
 }
+
+var utf8BOM = []byte("\ufeff")
 
 // splitArray finds the top-level elements of a JSON array by tracking strings and nesting only.
 func splitArray(b []byte, max int, out [][]byte) ([][]byte, error) {

@@ -20,41 +20,34 @@ import (
 	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/ingest/ratelimit"
 	"github.com/cxm-project/cxm/ingest/rules"
+	"github.com/cxm-project/cxm/ingest/writer"
 	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/kafka"
 )
 
-// Producer writes messages and returns once Kafka acknowledged them (internal/kafka.Producer).
-type Producer interface {
-	Produce(ctx context.Context, msgs ...kafkago.Message) error
-}
-
 // Events serves POST /v1/events.
 type Events struct {
-	cfg        config.Ingest
-	tokens     *auth.Set
-	limiter    *ratelimit.Limiter
-	seen       *dedupe.Set
-	rules      *rules.Rules
-	events     Producer
-	deadLetter Producer
-	log        *slog.Logger
-	now        func() time.Time
+	cfg     config.Ingest
+	tokens  *auth.Set
+	limiter *ratelimit.Limiter
+	seen    *dedupe.Set
+	rules   *rules.Rules
+	out     *writer.Writer
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 // Options are what the handler needs; Now defaults to time.Now.
 type Options struct {
-	Config     *config.Config
-	Tokens     *auth.Set
-	Limiter    *ratelimit.Limiter
-	Seen       *dedupe.Set
-	Rules      *rules.Rules
-	Events     Producer
-	DeadLetter Producer
-	Log        *slog.Logger
-	Now        func() time.Time
+	Config  *config.Config
+	Tokens  *auth.Set
+	Limiter *ratelimit.Limiter
+	Rules   *rules.Rules
+	Writer  *writer.Writer // produces, dead-letters, marks ids in its dedupe set and counts
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // NewEvents returns the handler.
@@ -62,8 +55,8 @@ func NewEvents(o Options) *Events {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Events{cfg: o.Config.Ingest, tokens: o.Tokens, limiter: o.Limiter, seen: o.Seen, rules: o.Rules,
-		events: o.Events, deadLetter: o.DeadLetter, log: o.Log, now: o.Now}
+	return &Events{cfg: o.Config.Ingest, tokens: o.Tokens, limiter: o.Limiter, seen: o.Writer.Seen(), rules: o.Rules,
+		out: o.Writer, log: o.Log, now: o.Now}
 }
 
 // Statuses of one event in the answer.
@@ -146,7 +139,7 @@ func (rq *request) reset() {
 func (h *Events) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	code := h.serve(w, r)
-	metrics.RequestDuration.WithLabelValues("/v1/events", strconv.Itoa(code)).Observe(time.Since(start).Seconds())
+	h.out.Metrics().RequestDuration.WithLabelValues("/v1/events", strconv.Itoa(code)).Observe(time.Since(start).Seconds())
 }
 
 func (h *Events) serve(w http.ResponseWriter, r *http.Request) int {
@@ -192,7 +185,7 @@ func (h *Events) serve(w http.ResponseWriter, r *http.Request) int {
 		return h.refuse(w, forbidden)
 	}
 
-	headers := h.seen.Headers() // the origin, so this instance's tailer knows them as its own
+	headers := h.out.Headers() // the origin, so this instance's tailer knows them as its own
 	for i := range rq.items {
 		if rq.items[i].status == statusAccepted {
 			rq.locs = append(rq.locs, rq.items[i].ev.Location...)
@@ -341,15 +334,11 @@ func (h *Events) allForbidden(rq *request) *httpError {
 	return &httpError{http.StatusForbidden, "forbidden", "this token may not write location " + strings.Join(names, ", ")}
 }
 
-// produce writes the accepted events and, alongside, the rejected ones to the dead-letter topic, and
-// returns once Kafka acknowledged the accepted ones. Only then are their ids remembered as seen, so a
-// request that failed can be retried as it is. The write is detached from the client's connection: a
-// client that hangs up must not leave events written but not remembered. abandoned reports that the
-// timeout ended a write kafka-go may still be sending.
+// produce writes the accepted events and, alongside, the rejected ones to the dead-letter topic (see
+// writer.Writer.Write), and returns once Kafka acknowledged the accepted ones. Only then are their ids
+// remembered as seen, so a request that failed can be retried as it is. abandoned reports that the timeout
+// ended a write kafka-go may still be sending.
 func (h *Events) produce(parent context.Context, rq *request, received time.Time) (abandoned bool, err error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), h.cfg.ProduceTimeout)
-	defer cancel()
-
 	var dead []kafkago.Message
 	for i := range rq.items {
 		if it := &rq.items[i]; it.status == statusRejected {
@@ -360,26 +349,7 @@ func (h *Events) produce(parent context.Context, rq *request, received time.Time
 			dead = append(dead, kafka.DeadLetterMessage(it.raw, it.errs.Error(), kafka.SourceIngest, field))
 		}
 	}
-	var wg sync.WaitGroup
-	if len(dead) > 0 && h.deadLetter != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := h.deadLetter.Produce(ctx, dead...); err != nil {
-				// The client's answer already names every rejection; a lost dead letter costs the operator
-				// a copy, not data, so it does not fail the request.
-				metrics.KafkaErrors.WithLabelValues("deadletter").Inc()
-				h.log.Warn("dead-letter write failed", "events", len(dead), "err", err)
-			}
-		}()
-	}
-	if len(rq.msgs) > 0 {
-		t := time.Now()
-		err = h.events.Produce(ctx, rq.msgs...)
-		metrics.ProduceDuration.Observe(time.Since(t).Seconds())
-	}
-	wg.Wait()
-	abandoned = ctx.Err() != nil
+	abandoned, err = h.out.Write(parent, rq.msgs, dead)
 
 	perMsg := kafka.MessageErrors(err, len(rq.msgs))
 	k := 0
@@ -409,23 +379,17 @@ func (h *Events) produce(parent context.Context, rq *request, received time.Time
 			c.rejected++
 		}
 	}
-	h.seen.AddKeys(rq.added, received)
-	if len(rq.failed) > 0 {
-		// A failed write may still land (a timeout, a lost acknowledgement): the tailer learns those ids then.
-		h.seen.MaybeWritten(rq.failed...)
-	}
+	// A failed write may still land (a timeout, a lost acknowledgement): the tailer learns those ids then.
+	h.out.Mark(rq.added, rq.failed, received)
 	for _, c := range rq.counts {
 		for _, o := range [...]struct {
 			label string
 			n     int
 		}{{metrics.Accepted, c.accepted}, {metrics.Failed, c.failed}, {metrics.Duplicate, c.duplicate}, {metrics.Rejected, c.rejected}} {
-			if o.n > 0 {
-				metrics.Events.WithLabelValues(c.typ, o.label).Add(float64(o.n))
-			}
+			h.out.Count(c.typ, o.label, o.n)
 		}
 	}
 	if err != nil {
-		metrics.KafkaErrors.WithLabelValues("events").Inc()
 		h.log.Warn("events not confirmed by Kafka, answering 503", "events", len(rq.msgs), "err", err)
 	}
 	return abandoned, err
@@ -436,7 +400,7 @@ func (h *Events) refuse(w http.ResponseWriter, err error) int {
 	if !errors.As(err, &he) {
 		he = &httpError{http.StatusInternalServerError, "internal", err.Error()}
 	}
-	metrics.Refused.WithLabelValues(he.reason).Inc()
+	h.out.Metrics().Refused.WithLabelValues(he.reason).Inc()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(he.code)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": he.msg})

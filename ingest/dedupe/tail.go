@@ -15,6 +15,7 @@ import (
 
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/kafka"
+	"github.com/cxm-project/cxm/internal/retry"
 )
 
 // Tailer keeps a Set current from the events topic: every id any instance wrote in the last horizon.
@@ -66,20 +67,20 @@ func (t *Tailer) Ready(context.Context) error {
 
 // Run tails until ctx ends, reconnecting after failures.
 func (t *Tailer) Run(ctx context.Context) {
-	backoff := 500 * time.Millisecond
+	b := retry.New(500*time.Millisecond, 10*time.Second)
 	for ctx.Err() == nil {
 		err := t.run(ctx)
 		if ctx.Err() != nil {
 			return
 		}
+		wait := b.Next()
 		t.state.Store("reading the events topic failed: " + err.Error())
-		t.log.Warn("dedupe: tailing the events topic failed, retrying", "err", err, "in", backoff)
+		t.log.Warn("dedupe: tailing the events topic failed, retrying", "err", err, "in", wait)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-time.After(wait):
 		}
-		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 
@@ -196,7 +197,7 @@ const (
 // readPartition reads the partition from offset from on, for ever, reconnecting after failures.
 func (t *Tailer) readPartition(ctx context.Context, partition int, from, end int64, caughtUp func()) {
 	p := &tailPartition{t: t, partition: partition, off: from, end: end, done: from >= end, caughtUp: caughtUp}
-	backoff := 100 * time.Millisecond
+	b := retry.New(100*time.Millisecond, 10*time.Second)
 	for ctx.Err() == nil {
 		n := p.progress
 		err := p.fetch(ctx)
@@ -204,15 +205,15 @@ func (t *Tailer) readPartition(ctx context.Context, partition int, from, end int
 			return
 		}
 		if p.progress > n {
-			backoff = 100 * time.Millisecond
+			b.Reset()
 		}
-		t.log.Warn("dedupe: reading the events topic failed, retrying", "partition", partition, "err", err, "in", backoff)
+		wait := b.Next()
+		t.log.Warn("dedupe: reading the events topic failed, retrying", "partition", partition, "err", err, "in", wait)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-time.After(wait):
 		}
-		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 

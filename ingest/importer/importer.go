@@ -23,6 +23,7 @@ import (
 
 	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/ingest/rules"
+	"github.com/cxm-project/cxm/ingest/writer"
 	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/kafka"
 )
@@ -36,21 +37,15 @@ var formats = map[string]struct{ required, optional []string }{
 // Kinds lists the import kinds.
 func Kinds() []string { return []string{"receipts", "counters"} }
 
-// Producer writes messages and returns once Kafka acknowledged them.
-type Producer interface {
-	Produce(ctx context.Context, msgs ...kafkago.Message) error
-}
-
 // Options configure one import.
 type Options struct {
-	Kind       string
-	Rules      *rules.Rules
-	Events     Producer
-	DeadLetter Producer // may be nil
-	BatchSize  int
-	DryRun     bool // validate only
-	Progress   func(Progress)
-	Now        func() time.Time
+	Kind      string
+	Rules     *rules.Rules
+	Writer    *writer.Writer // nil only with DryRun
+	BatchSize int
+	DryRun    bool // validate only
+	Progress  func(Progress)
+	Now       func() time.Time
 }
 
 // Progress is reported after every batch.
@@ -140,27 +135,23 @@ func Run(ctx context.Context, r io.Reader, o Options) (Summary, error) {
 	flush := func() error {
 		if o.DryRun {
 			sum.Written += len(batch)
-		} else if len(batch) > 0 {
-			t := time.Now()
-			err := o.Events.Produce(ctx, batch...)
-			metrics.ProduceDuration.Observe(time.Since(t).Seconds())
-			if err != nil {
-				metrics.KafkaErrors.WithLabelValues("events").Inc()
+		} else if len(batch) > 0 || len(dead) > 0 {
+			if _, err := o.Writer.Write(ctx, batch, dead); err != nil {
 				return fmt.Errorf("kafka: %w (%d rows were written before; re-running the file is safe)", err, sum.Written)
 			}
 			sum.Written += len(batch)
-			metrics.Events.WithLabelValues(typeOf(o.Kind), metrics.Accepted).Add(float64(len(batch)))
-		}
-		if len(dead) > 0 && o.DeadLetter != nil && !o.DryRun {
-			if err := o.DeadLetter.Produce(ctx, dead...); err != nil {
-				metrics.KafkaErrors.WithLabelValues("deadletter").Inc()
-			}
+			o.Writer.Count(typeOf(o.Kind), metrics.Accepted, len(batch))
 		}
 		batch, dead = batch[:0], dead[:0]
 		if o.Progress != nil {
 			o.Progress(Progress{Rows: sum.Rows, Bytes: cr.n})
 		}
 		return nil
+	}
+	count := func(outcome string) {
+		if o.Writer != nil {
+			o.Writer.Count(typeOf(o.Kind), outcome, 1)
+		}
 	}
 	get := func(rec []string, name string) string {
 		if i, ok := col[name]; ok && i < len(rec) {
@@ -201,12 +192,12 @@ func Run(ctx context.Context, r io.Reader, o Options) (Summary, error) {
 			for _, e := range errs {
 				sum.Errors = append(sum.Errors, RowError{Line: line, Field: e.Field, Reason: e.Reason})
 			}
-			metrics.Events.WithLabelValues(typeOf(o.Kind), metrics.Rejected).Inc()
+			count(metrics.Rejected)
 			dead = append(dead, kafka.DeadLetterMessage([]byte(strings.Join(rec, ",")),
 				fmt.Sprintf("line %d: %s", line, errs.Error()), kafka.SourceImport, errs[0].Field))
 		} else if seen[ev.ID] {
 			sum.Duplicates++
-			metrics.Events.WithLabelValues(typeOf(o.Kind), metrics.Duplicate).Inc()
+			count(metrics.Duplicate)
 		} else {
 			seen[ev.ID] = true
 			batch = append(batch, kafkago.Message{Key: []byte(ev.Location), Value: ev.AppendJSON(nil), Time: now})

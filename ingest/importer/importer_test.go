@@ -11,6 +11,7 @@ import (
 	"github.com/cxm-project/cxm/ingest/importer"
 	"github.com/cxm-project/cxm/ingest/ingesttest"
 	"github.com/cxm-project/cxm/ingest/rules"
+	"github.com/cxm-project/cxm/ingest/writer"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/kafka"
@@ -21,9 +22,9 @@ func TestImport(t *testing.T) {
 	k := cxmtest.Kafka(t)
 	cfg := ingesttest.Config(t, k)
 	cfg.Locations[0].TimeZone = "Europe/Moscow"
-	events := kafka.NewProducer(k, k.Topics.Events, slog.New(slog.DiscardHandler))
+	events := kafka.NewProducer(k, k.Topics.Events, slog.New(slog.DiscardHandler), nil)
 	defer events.Close()
-	dead := kafka.NewProducer(k, k.Topics.DeadLetter, slog.New(slog.DiscardHandler))
+	dead := kafka.NewProducer(k, k.Topics.DeadLetter, slog.New(slog.DiscardHandler), nil)
 	defer dead.Close()
 	day := time.Now().Add(-24 * time.Hour).UTC()
 	ts := day.Format(time.RFC3339)
@@ -51,7 +52,7 @@ func TestImport(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			opts := importer.Options{Kind: tt.kind, Rules: rules.New(cfg), Events: events, DeadLetter: dead, BatchSize: 2}
+			opts := importer.Options{Kind: tt.kind, Rules: rules.New(cfg), Writer: writer.New(writer.Options{Events: events, DeadLetter: dead}), BatchSize: 2}
 			for run := range 2 { // the second run writes the same ids again
 				sum, err := importer.Run(context.Background(), strings.NewReader(tt.csv), opts)
 				if err != nil {

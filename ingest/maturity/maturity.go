@@ -26,9 +26,6 @@ import (
 	"github.com/cxm-project/cxm/internal/event"
 )
 
-// SurveyID is the survey name of assessment events.
-const SurveyID = "cx-maturity"
-
 // Submit writes one event and waits for Kafka.
 type Submit func(ctx context.Context, e event.Event) error
 

@@ -1,5 +1,5 @@
 // Package metrics holds the ingest's Prometheus metrics, shared by the API, the surveys, the assessment and
-// the importer so each outcome is counted once, under one name.
+// the importer (all through package writer) so each outcome is counted once, under one name.
 package metrics
 
 import (
@@ -16,32 +16,46 @@ const (
 	Failed = "failed"
 )
 
-var (
+// Metrics are one ingest's metrics. Build them once per registry: a second New on the same registerer
+// panics, as a second registration of the same names is a programming error.
+type Metrics struct {
 	// Events counts events by type ("unknown" when unreadable) and outcome.
-	Events = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "cxm_ingest_events_total",
-		Help: "Events received by the ingest, by event type and outcome (accepted, duplicate, rejected, failed).",
-	}, []string{"type", "outcome"})
+	Events *prometheus.CounterVec
 	// RequestDuration times requests of the ingest's HTTP routes.
-	RequestDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "cxm_ingest_request_duration_seconds",
-		Help:    "Duration of ingest HTTP requests, by route and status code.",
-		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-	}, []string{"route", "code"})
+	RequestDuration *prometheus.HistogramVec
 	// ProduceDuration times the wait for Kafka's acknowledgement of one batch.
-	ProduceDuration = promauto.NewHistogram(prometheus.HistogramOpts{
-		Name:    "cxm_ingest_produce_duration_seconds",
-		Help:    "Time from handing a batch to the Kafka producer until every message is acknowledged (acks=all).",
-		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-	})
+	ProduceDuration prometheus.Histogram
 	// KafkaErrors counts failed produce calls, by topic kind (events, deadletter).
-	KafkaErrors = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "cxm_ingest_kafka_errors_total",
-		Help: "Produce calls to Kafka that failed, by topic (events, deadletter).",
-	}, []string{"topic"})
-	// Requests counts refused requests by reason (unauthorized, forbidden, rate_limited, too_large, bad_request, unavailable).
-	Refused = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "cxm_ingest_refused_requests_total",
-		Help: "Requests refused as a whole, by reason.",
-	}, []string{"reason"})
-)
+	KafkaErrors *prometheus.CounterVec
+	// Refused counts refused requests by reason (unauthorized, forbidden, rate_limited, too_large, bad_request, unavailable).
+	Refused *prometheus.CounterVec
+}
+
+// New registers the ingest's metrics with reg; a nil reg leaves them unregistered (tests that do not read them).
+func New(reg prometheus.Registerer) *Metrics {
+	f := promauto.With(reg)
+	return &Metrics{
+		Events: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "cxm_ingest_events_total",
+			Help: "Events received by the ingest, by event type and outcome (accepted, duplicate, rejected, failed).",
+		}, []string{"type", "outcome"}),
+		RequestDuration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "cxm_ingest_request_duration_seconds",
+			Help:    "Duration of ingest HTTP requests, by route and status code.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"route", "code"}),
+		ProduceDuration: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "cxm_ingest_produce_duration_seconds",
+			Help:    "Time from handing a batch to the Kafka producer until every message is acknowledged (acks=all).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}),
+		KafkaErrors: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "cxm_ingest_kafka_errors_total",
+			Help: "Produce calls to Kafka that failed, by topic (events, deadletter).",
+		}, []string{"topic"}),
+		Refused: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "cxm_ingest_refused_requests_total",
+			Help: "Requests refused as a whole, by reason.",
+		}, []string{"reason"}),
+	}
+}

@@ -9,6 +9,7 @@
 package survey
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -24,8 +25,6 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/cxm-project/cxm/ingest/rules"
 	"github.com/cxm-project/cxm/ingest/web"
@@ -98,7 +97,7 @@ func (h *Handler) qr(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	png, err := qrcode.Encode(h.URL(loc, s.ID), qrcode.Medium, 512)
+	png, err := qrPNG(h.URL(loc, s.ID), 512)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -147,6 +146,7 @@ type question struct {
 
 type page struct {
 	Lang, Title, Action, Error, Done string
+	Store                            string // the location's name, so the respondent knows whom they rate
 	Questions                        []question
 	CSS                              template.CSS
 }
@@ -264,6 +264,9 @@ func (h *Handler) render(w http.ResponseWriter, code int, s *config.Survey, loc,
 	t := func(ru, en string) string { return tr(lang, ru, en) }
 	p := page{Lang: lang, Title: tr(lang, s.TitleRU, s.TitleEN), Action: "/s/" + loc + "/" + s.ID + "?lang=" + lang,
 		Error: errMsg, Done: done, CSS: template.CSS(web.CSS)}
+	if l := h.rules.Location(loc); l != nil {
+		p.Store = cmp.Or(l.Name, l.ID)
+	}
 	if p.Title == "" {
 		p.Title = t("Оцените нас", "Rate us")
 	}
@@ -330,6 +333,7 @@ var tmpl = template.Must(template.New("survey").Parse(`<!doctype html>
 <body><main>
 <p class="lang"><a href="?lang=ru" lang="ru">Русский</a> · <a href="?lang=en" lang="en">English</a></p>
 <h1>{{.Title}}</h1>
+{{if .Store}}<p class="store">{{.Store}}</p>{{end}}
 {{if .Done}}<p id="done" role="status">{{.Done}}</p>{{else}}
 <form method="post" action="{{.Action}}">
 {{range .Questions}}
@@ -337,12 +341,12 @@ var tmpl = template.Must(template.New("survey").Parse(`<!doctype html>
 <p><label for="comment">{{.Label}}</label><textarea id="comment" name="comment" rows="4" maxlength="4000">{{.Text}}</textarea></p>
 {{else}}
 <fieldset><legend>{{.Label}}</legend>
-<div class="scale" role="radiogroup">{{$q := .}}{{range .Values}}<label><input type="radio" name="{{$q.Kind}}" id="{{$q.Kind}}-{{.}}" value="{{.}}"{{if eq . $q.Selected}} checked{{end}} required><span>{{.}}</span></label>{{end}}</div>
+<div class="scale" role="radiogroup" style="--n:{{len .Values}}">{{$q := .}}{{range .Values}}<label><input type="radio" name="{{$q.Kind}}" id="{{$q.Kind}}-{{.}}" value="{{.}}"{{if eq . $q.Selected}} checked{{end}} required><span>{{.}}</span></label>{{end}}</div>
 <div class="ends" aria-hidden="true"><span>{{.Low}}</span><span>{{.High}}</span></div>
 </fieldset>
 {{end}}{{end}}
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
-<div class="buttons"><button type="submit" id="send">{{.T "Отправить" "Send"}}</button></div>
+<div class="buttons send"><button type="submit" id="send">{{.T "Отправить" "Send"}}</button></div>
 </form>{{end}}
 </main></body></html>
 `))

@@ -89,9 +89,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sc *scope) {
 		cw := csv.NewWriter(w)
 		_ = cw.Write(query.EventColumns)
 		rec := make([]string, len(query.EventColumns))
+		cells := make([]any, len(query.EventColumns))
 		err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
 			s.metrics.rows.Inc()
-			eventRecord(ev, rec)
+			eventCells(ev, cells)
+			eventRecord(cells, rec)
 			return cw.Write(rec)
 		})
 		cw.Flush()
@@ -139,47 +141,59 @@ func toEventJSON(ev *query.Event, j *eventJSON) {
 	}
 }
 
-func optU8(p *uint8) string {
-	if p == nil {
-		return ""
-	}
-	return strconv.Itoa(int(*p))
-}
-
-// eventRecord fills rec with the CSV cells of ev, in query.EventColumns order.
-func eventRecord(ev *query.Event, rec []string) {
-	rec[0], rec[1], rec[2], rec[3] = ev.ID, ev.Type, ev.Location, ev.Device
-	rec[4], rec[5] = ev.Time.Format(time.RFC3339), ev.Kind
-	rec[6], rec[7], rec[8] = strconv.Itoa(int(ev.Value)), strconv.Itoa(int(ev.Scale)), ev.Subject
-	rec[9], rec[10] = strconv.FormatUint(uint64(ev.In), 10), strconv.FormatUint(uint64(ev.Out), 10)
-	rec[11], rec[12], rec[13] = ev.Receipt, strconv.FormatInt(ev.AmountCents, 10), strconv.Itoa(int(ev.Items))
-	rec[14], rec[15], rec[16] = ev.Currency, ev.Seller, strconv.FormatBool(ev.Refund)
-	rec[17], rec[18], rec[19], rec[20], rec[21] = ev.Survey, optU8(ev.NPS), optU8(ev.CSAT), optU8(ev.CES), ev.Comment
-	for i, q := range ev.Q {
-		rec[22+i] = strconv.Itoa(int(q))
-	}
-	rec[33], rec[34], rec[35] = ev.Ext, strconv.FormatBool(ev.Repeat), ev.Received.Format(time.RFC3339)
-}
-
-// eventCells are the XLSX cells of ev: numbers as numbers, the rest as text.
+// eventCells are the export cells of ev, in query.EventColumns order: numbers as int64, flags as bool,
+// times as time.Time in UTC, nil for a field that does not apply to the event (another type's field, a
+// smiley's value and scale on another button, an unanswered question), so it is empty rather than 0.
 func eventCells(ev *query.Event, cells []any) {
+	clear(cells)
 	opt := func(p *uint8) any {
 		if p == nil {
 			return nil
 		}
-		return int(*p)
+		return int64(*p)
 	}
 	cells[0], cells[1], cells[2], cells[3] = ev.ID, ev.Type, ev.Location, ev.Device
-	cells[4], cells[5] = ev.Time.Format(time.RFC3339), ev.Kind
-	cells[6], cells[7], cells[8] = int(ev.Value), int(ev.Scale), ev.Subject
-	cells[9], cells[10] = int64(ev.In), int64(ev.Out)
-	cells[11], cells[12], cells[13] = ev.Receipt, ev.AmountCents, int(ev.Items)
-	cells[14], cells[15], cells[16] = ev.Currency, ev.Seller, strconv.FormatBool(ev.Refund)
-	cells[17], cells[18], cells[19], cells[20], cells[21] = ev.Survey, opt(ev.NPS), opt(ev.CSAT), opt(ev.CES), ev.Comment
-	for i, q := range ev.Q {
-		cells[22+i] = int(q)
+	cells[4], cells[5], cells[8] = ev.Time.UTC(), ev.Kind, ev.Subject
+	cells[11], cells[14], cells[15] = ev.Receipt, ev.Currency, ev.Seller
+	cells[17], cells[21], cells[33] = ev.Survey, ev.Comment, ev.Ext
+	cells[35] = ev.Received.UTC()
+	switch ev.Type {
+	case "button":
+		if ev.Kind == "smiley" {
+			cells[6], cells[7] = int64(ev.Value), int64(ev.Scale)
+		}
+		cells[34] = ev.Repeat
+	case "counter":
+		cells[9], cells[10] = int64(ev.In), int64(ev.Out)
+	case "pos":
+		cells[12], cells[13], cells[16] = ev.AmountCents, int64(ev.Items), ev.Refund
+	case "survey":
+		cells[18], cells[19], cells[20] = opt(ev.NPS), opt(ev.CSAT), opt(ev.CES)
+		for i, q := range ev.Q {
+			if q != 0 {
+				cells[22+i] = int64(q)
+			}
+		}
 	}
-	cells[33], cells[34], cells[35] = ev.Ext, strconv.FormatBool(ev.Repeat), ev.Received.Format(time.RFC3339)
+}
+
+// eventRecord fills rec with the CSV text of cells (eventCells): times RFC 3339 UTC, flags true/false,
+// empty where the cell is nil.
+func eventRecord(cells []any, rec []string) {
+	for i, c := range cells {
+		switch v := c.(type) {
+		case nil:
+			rec[i] = ""
+		case string:
+			rec[i] = v
+		case int64:
+			rec[i] = strconv.FormatInt(v, 10)
+		case bool:
+			rec[i] = strconv.FormatBool(v)
+		case time.Time:
+			rec[i] = v.Format(time.RFC3339)
+		}
+	}
 }
 
 func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.EventsQuery, timeout time.Duration) error {
@@ -196,8 +210,19 @@ func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.Eve
 	if err := sw.SetRow("A1", header(query.EventColumns)); err != nil {
 		return err
 	}
+	timeStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &xlsxTimeFormat})
+	if err != nil {
+		return err
+	}
 	row, sheets := 2, 1
 	cells := make([]any, len(query.EventColumns))
+	times := func() {
+		for i, c := range cells {
+			if t, ok := c.(time.Time); ok {
+				cells[i] = excelize.Cell{StyleID: timeStyle, Value: t}
+			}
+		}
+	}
 	err = q.Stream(r.Context(), timeout, func(ev *query.Event) error {
 		if row > maxSheetRows+1 {
 			if err := sw.Flush(); err != nil {
@@ -218,6 +243,7 @@ func (s *Server) eventsXLSX(w http.ResponseWriter, r *http.Request, q *query.Eve
 		}
 		s.metrics.rows.Inc()
 		eventCells(ev, cells)
+		times()
 		err := sw.SetRow(cellName(row), cells)
 		row++
 		return err

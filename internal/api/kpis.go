@@ -87,10 +87,10 @@ func parseKPIRequest(r *http.Request, sc *scope) (query.Request, string, error) 
 	if len(req.KPIs) == 0 {
 		return req, "", &paramError{"kpi", "is required: one or more of " + kpiList()}
 	}
-	if req.From, err = p.time("from", true); err != nil {
+	if req.From, err = p.minute("from", true); err != nil {
 		return req, "", err
 	}
-	if req.To, err = p.time("to", true); err != nil {
+	if req.To, err = p.minute("to", true); err != nil {
 		return req, "", err
 	}
 	g, err := p.one("group")

@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"github.com/cxm-project/cxm/internal/query"
+	"github.com/cxm-project/cxm/internal/kpi"
 )
 
 type locationJSON struct {
@@ -13,8 +13,8 @@ type locationJSON struct {
 	Longitude float64 `json:"longitude"`
 	Region    string  `json:"region"`
 	TimeZone  string  `json:"timezone"`
-	// Status is the worst current status of the location's KPIs (grey without any), the colour of its flag
-	// on a map; WorstKPIs are the KPIs that have it.
+	// Status is the location's flag (kpi.Flag): the worst current status of its KPIs, grey when none is
+	// judged; WorstKPIs are the KPIs that have it (none for grey).
 	Status    string   `json:"status"`
 	WorstKPIs []string `json:"worst_kpis"`
 }
@@ -44,39 +44,19 @@ func (s *Server) locations(w http.ResponseWriter, r *http.Request, sc *scope) {
 		s.writeQueryError(w, r, err)
 		return
 	}
-	worst := map[string]*locationJSON{}
+	byLoc := map[string][]kpi.Judged{}
+	for _, st := range sts {
+		byLoc[st.Location] = append(byLoc[st.Location], kpi.Judged{KPI: st.KPI, Status: st.Status})
+	}
 	for _, l := range s.cfg.Locations {
 		if !sc.allows(l.ID) {
 			continue
 		}
+		flag, worst := kpi.Flag(byLoc[l.ID])
 		out.Locations = append(out.Locations, locationJSON{
 			ID: l.ID, Name: l.Name, Latitude: l.Latitude, Longitude: l.Longitude, Region: l.Region,
-			TimeZone: l.TimeZone, Status: "grey", WorstKPIs: []string{},
+			TimeZone: l.TimeZone, Status: flag.String(), WorstKPIs: worst,
 		})
 	}
-	for i := range out.Locations {
-		worst[out.Locations[i].ID] = &out.Locations[i]
-	}
-	for _, st := range sts {
-		l := worst[st.Location]
-		if l == nil {
-			continue
-		}
-		switch rank, cur := query.StatusRank[st.Status], query.StatusRank[l.Status]; {
-		case rank > cur:
-			l.Status, l.WorstKPIs = st.Status, []string{st.KPI}
-		case rank == cur && rank > 0 && !contains(l.WorstKPIs, st.KPI):
-			l.WorstKPIs = append(l.WorstKPIs, st.KPI)
-		}
-	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

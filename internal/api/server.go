@@ -1,9 +1,10 @@
-// Package api is CXM's read API: KPI series, current statuses, raw-event export and the location registry,
-// as JSON, CSV and Excel, behind read tokens. Figures come from internal/query, the engine the Grafana
+// Package api is CXM's read API: KPI series, current statuses, raw-event export, CX maturity assessments
+// and the location registry, as JSON, CSV and Excel, behind read tokens. Figures come from internal/query, the engine the Grafana
 // plugin uses too. schemas/openapi.yaml describes every endpoint; the tests check real answers against it.
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
@@ -30,13 +32,9 @@ type Server struct {
 	metrics *metrics
 }
 
-// New builds the API on an open ClickHouse connection. Metrics register with prometheus.DefaultRegisterer.
-func New(cfg *config.Config, conn driver.Conn, log *slog.Logger) *Server {
-	return NewWithRegisterer(cfg, conn, log, prometheus.DefaultRegisterer)
-}
-
-// NewWithRegisterer is New with the metrics registered elsewhere (tests build several servers).
-func NewWithRegisterer(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.Registerer) *Server {
+// New builds the API on an open ClickHouse connection. Its metrics register with reg (nil: nowhere; a
+// second server on one registerer panics).
+func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.Registerer) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -63,6 +61,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /v1/status", "status", s.status)
 	s.handle(mux, "GET /v1/events", "events", s.events)
 	s.handle(mux, "GET /v1/locations", "locations", s.locations)
+	s.handle(mux, "GET /v1/assessments", "assessments", s.assessments)
+	s.handle(mux, "GET /v1/assessments/{id}", "assessment", s.assessment)
 	mux.HandleFunc("GET /v1/openapi.yaml", s.openapi)
 }
 
@@ -124,27 +124,19 @@ type metrics struct {
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+	f := promauto.With(reg)
+	return &metrics{
+		requests: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "cxm_api_requests_total", Help: "API requests by endpoint and HTTP status.",
 		}, []string{"endpoint", "code"}),
-		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "cxm_api_request_seconds", Help: "API request duration by endpoint.",
+		seconds: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cxm_api_request_duration_seconds", Help: "API request duration by endpoint.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 120},
 		}, []string{"endpoint"}),
-		rows: prometheus.NewCounter(prometheus.CounterOpts{
+		rows: f.NewCounter(prometheus.CounterOpts{
 			Name: "cxm_api_exported_events_total", Help: "Raw events streamed by /v1/events.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.seconds, m.rows} {
-		if err := reg.Register(c); err != nil {
-			var are prometheus.AlreadyRegisteredError
-			if errors.As(err, &are) {
-				continue // a second server in one process (tests) shares the first one's metrics
-			}
-		}
-	}
-	return m
 }
 
 // apiError is the body of every error answer.
@@ -167,6 +159,7 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		lim *query.LimitError
 		sc  *query.ScopeError
 		to  *query.TimeoutError
+		nf  *query.NotFoundError
 	)
 	switch {
 	case errors.As(err, &in):
@@ -175,21 +168,20 @@ func (s *Server) writeQueryError(w http.ResponseWriter, r *http.Request, err err
 		writeJSON(w, http.StatusBadRequest, apiError{Error: http.StatusText(http.StatusBadRequest), Param: lim.Param, Reason: lim.Reason, Limit: lim.Limit})
 	case errors.As(err, &sc):
 		writeError(w, http.StatusForbidden, "location", "this token may not read "+sc.Location)
+	case errors.As(err, &nf):
+		writeError(w, http.StatusNotFound, "id", nf.Error())
 	case errors.As(err, &to):
-		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmpOr(to.Limit, "api.query_timeout")})
+		writeJSON(w, http.StatusGatewayTimeout, apiError{Error: http.StatusText(http.StatusGatewayTimeout), Reason: to.Error(), Limit: cmp.Or(to.Limit, "api.query_timeout")})
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
+	case unavailable(err):
+		s.log.Warn("api query: clickhouse unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int((s.cfg.API.RetryAfter+time.Second-1)/time.Second)))
+		writeError(w, http.StatusServiceUnavailable, "", "the database cannot be reached; retry later")
 	default:
 		s.log.Error("api query", "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "", "the query failed; the server log has the details")
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -51,9 +51,9 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, sc *scope) {
 	}{Statuses: make([]statusJSON, len(sts))}
 	for i, st := range sts {
 		out.Statuses[i] = statusJSON{
-			Location: st.Location, KPI: st.KPI, Window: st.Window, Status: st.Status,
+			Location: st.Location, KPI: st.KPI, Window: st.Window, Status: st.Status.String(),
 			Value: st.Value, N: st.N, Low: st.Low, High: st.High,
-			Thresholds: thresholds{Yellow: st.Yellow, Red: st.Red, Direction: st.Direction},
+			Thresholds: thresholds{Yellow: st.Yellow, Red: st.Red, Direction: st.Direction.String()},
 			Since:      st.Since, EvaluatedAt: st.EvaluatedAt,
 		}
 	}

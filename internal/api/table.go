@@ -42,8 +42,12 @@ func writeKPIsCSV(w http.ResponseWriter, out *kpisJSON) {
 	cw.Flush()
 }
 
-// writeKPIsXLSX writes one sheet "kpis" with the long table; numbers are numeric cells, times RFC 3339 text
-// in UTC (an Excel date has no zone and would be read in the reader's).
+// xlsxTimeFormat shows a date cell with its seconds; every time in an export is UTC (an Excel date has no
+// zone, so the column is documented as UTC rather than shifted to the reader's).
+var xlsxTimeFormat = "yyyy-mm-dd hh:mm:ss"
+
+// writeKPIsXLSX writes one sheet "kpis" with the long table; numbers are numeric cells, times date cells in
+// UTC.
 func writeKPIsXLSX(w http.ResponseWriter, out *kpisJSON) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -58,10 +62,14 @@ func writeKPIsXLSX(w http.ResponseWriter, out *kpisJSON) error {
 	if err := sw.SetRow("A1", header(kpiColumns)); err != nil {
 		return err
 	}
+	timeStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &xlsxTimeFormat})
+	if err != nil {
+		return err
+	}
 	row := 2
 	for _, s := range out.Series {
 		for _, p := range s.Points {
-			cells := []any{s.Location, s.Region, s.KPI, p.Time.Format(time.RFC3339), cellFloat(p.Value), p.N, cellFloat(p.Low), cellFloat(p.High)}
+			cells := []any{s.Location, s.Region, s.KPI, excelize.Cell{StyleID: timeStyle, Value: p.Time.UTC()}, cellFloat(p.Value), p.N, cellFloat(p.Low), cellFloat(p.High)}
 			if err := sw.SetRow(cellName(row), cells); err != nil {
 				return err
 			}

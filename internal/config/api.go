@@ -24,6 +24,8 @@ type API struct {
 	MaxLocations int `koanf:"max_locations"`
 	// MaxExportRows caps the events one export streams.
 	MaxExportRows int64 `koanf:"max_export_rows"`
+	// RetryAfter is the Retry-After of a 503 while ClickHouse cannot be reached.
+	RetryAfter time.Duration `koanf:"retry_after"`
 }
 
 // APIToken is one read token, in the same form as the ingest's write tokens (IngestToken): a name for logs,
@@ -58,6 +60,9 @@ func (a *API) validate(c *Config, es *Errors) {
 	if a.MaxExportRows < 1 {
 		es.add("api.max_export_rows", "must be at least 1")
 	}
+	if a.RetryAfter < time.Second {
+		es.add("api.retry_after", "must be at least 1s")
+	}
 	entries := make([]tokenEntry, len(a.Tokens))
 	for i, t := range a.Tokens {
 		entries[i] = t.entry()
@@ -75,5 +80,6 @@ func apiDefaults() map[string]any {
 		"api.max_range":       366 * 24 * time.Hour,
 		"api.max_locations":   5000,
 		"api.max_export_rows": int64(50_000_000),
+		"api.retry_after":     5 * time.Second,
 	}
 }

@@ -31,10 +31,11 @@ type Server struct {
 	checks   []Check
 }
 
-// New returns a server whose /metrics serves the gatherer (prometheus.DefaultGatherer when nil).
+// New returns a server whose /metrics serves g, the process's registry (version.Registry) that its
+// components registered their metrics with; nil serves an empty registry.
 func New(log *slog.Logger, g prometheus.Gatherer) *Server {
 	if g == nil {
-		g = prometheus.DefaultGatherer
+		g = prometheus.NewRegistry()
 	}
 	s := &Server{Mux: http.NewServeMux(), log: log, registry: g}
 	s.Mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))

@@ -23,7 +23,7 @@ func BenchmarkProduce(b *testing.B) {
 		}
 		size += len(msgs[i].Value)
 	}
-	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil)
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil, nil)
 	defer p.Close()
 	ctx := context.Background()
 	b.SetBytes(int64(size))

@@ -25,7 +25,7 @@ func TestProduceConsume10k(t *testing.T) {
 	defer cancel()
 
 	sent := events(t, 10_000, 37)
-	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil)
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil, nil)
 	produceAll(t, ctx, p, sent, 1000)
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func TestReaderResumesFromCommit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	sent := events(t, 2000, 5)
-	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil)
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil, nil)
 	defer p.Close()
 	produceAll(t, ctx, p, sent, 500)
 
@@ -100,7 +100,7 @@ func TestConsumerGroup(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	sent := events(t, 1200, 11)
-	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil)
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil, nil)
 	defer p.Close()
 	produceAll(t, ctx, p, sent, 400)
 
@@ -198,7 +198,7 @@ func TestDeadLetter(t *testing.T) {
 		{"processor", `{"id":"x"}`, "unknown location", kafka.SourceProcessor, "location"},
 		{"binary payload kept byte for byte", "\x00\xff\xfe", "invalid UTF-8", kafka.SourceIngest, ""},
 	}
-	p := kafka.NewProducer(cfg, cfg.Topics.DeadLetter, nil)
+	p := kafka.NewProducer(cfg, cfg.Topics.DeadLetter, nil, nil)
 	defer p.Close()
 	before := time.Now().UTC()
 	for _, tt := range tests {
@@ -337,7 +337,7 @@ func TestProducePerMessageErrors(t *testing.T) {
 	msgs := events(t, 6, 2)
 	msgs[1].Value = []byte(strings.Repeat("x", 3000))
 	msgs[4].Value = []byte(strings.Repeat("y", 2100))
-	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil)
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil, nil)
 	defer p.Close()
 	err := p.Produce(ctx, msgs...)
 	var perr kafka.ProduceErrors
@@ -365,7 +365,7 @@ func TestProducePerMessageErrors(t *testing.T) {
 	got.check(t, written)
 
 	// A topic that does not exist fails every message, and the error says so per message.
-	p2 := kafka.NewProducer(cfg, "no-such-topic", nil)
+	p2 := kafka.NewProducer(cfg, "no-such-topic", nil, nil)
 	defer p2.Close()
 	short, cancelShort := context.WithTimeout(ctx, 3*time.Second)
 	defer cancelShort()
@@ -390,7 +390,7 @@ func ExampleDeadLetterMessage() {
 func TestEndOffsets(t *testing.T) {
 	cfg := testutil.Kafka(t)
 	ctx := context.Background()
-	p := kafka.NewProducer(cfg, cfg.Topics.Events, slog.New(slog.DiscardHandler))
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, slog.New(slog.DiscardHandler), nil)
 	defer p.Close()
 	// Five messages with one key land in one partition; the others stay empty.
 	var msgs []kafkago.Message
@@ -458,7 +458,7 @@ func TestProduceObserver(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var rec recorder
-	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil)
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil, nil)
 	p.Observe(&rec)
 	defer p.Close()
 

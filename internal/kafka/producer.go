@@ -9,29 +9,46 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/config"
 )
 
-var (
-	producedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "cxm_kafka_produced_messages_total",
-		Help: "Messages the brokers acknowledged (acks=all).",
-	}, []string{"topic"})
-	produceErrorsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "cxm_kafka_produce_errors_total",
-		Help: "Messages Produce reported as not written.",
-	}, []string{"topic"})
-	produceSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "cxm_kafka_produce_duration_seconds",
-		Help:    "Time one Produce call took, from the call until every message was acknowledged or failed.",
-		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14), // 1 ms .. 8 s
-	}, []string{"topic"})
-)
+// Metrics are the producers' metrics of one component: build them once per registerer with NewMetrics and
+// hand them to every NewProducer of that component.
+type Metrics struct {
+	produced, failed *prometheus.CounterVec
+	duration         *prometheus.HistogramVec
+}
 
-func init() {
-	prometheus.MustRegister(producedTotal, produceErrorsTotal, produceSeconds)
+// NewMetrics registers the producer metrics with reg; nil leaves them unregistered.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	f := promauto.With(reg)
+	return &Metrics{
+		produced: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "cxm_kafka_produced_messages_total",
+			Help: "Messages the brokers acknowledged (acks=all), by topic.",
+		}, []string{"topic"}),
+		failed: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "cxm_kafka_produce_errors_total",
+			Help: "Messages Produce reported as not written, by topic.",
+		}, []string{"topic"}),
+		duration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "cxm_kafka_produce_duration_seconds",
+			Help:    "Time one Produce call took, from the call until every message was acknowledged or failed, by topic.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14), // 1 ms .. 8 s
+		}, []string{"topic"}),
+	}
+}
+
+// ComponentRegisterer labels what registers through it with component=name, so the producers of the
+// ingest and of the processor in one process (cxm run) export their own series under the same names.
+func ComponentRegisterer(reg prometheus.Registerer, name string) prometheus.Registerer {
+	if reg == nil {
+		return nil
+	}
+	return prometheus.WrapRegistererWith(prometheus.Labels{"component": name}, reg)
 }
 
 // Producer writes to one topic and waits until all in-sync replicas have every message.
@@ -69,9 +86,13 @@ type Observer interface {
 // NewProducer returns a producer for topic. Messages are partitioned by the murmur2 hash of their key (a nil
 // key goes to a random partition). A partial batch waits at most cfg.Producer.BatchTimeout, not kafka-go's
 // default second. An unknown compression name, which config validation rejects, falls back to none.
-func NewProducer(cfg config.Kafka, topic string, log *slog.Logger) *Producer {
+// m nil counts into unregistered metrics.
+func NewProducer(cfg config.Kafka, topic string, log *slog.Logger, m *Metrics) *Producer {
 	if log == nil {
 		log = slog.Default()
+	}
+	if m == nil {
+		m = NewMetrics(nil)
 	}
 	codec, err := Compression(cfg.Producer.Compression)
 	if err != nil {
@@ -99,9 +120,9 @@ func NewProducer(cfg config.Kafka, topic string, log *slog.Logger) *Producer {
 		transport: t,
 		topic:     topic,
 		maxBytes:  cfg.Producer.BatchBytes,
-		produced:  producedTotal.WithLabelValues(topic),
-		failed:    produceErrorsTotal.WithLabelValues(topic),
-		duration:  produceSeconds.WithLabelValues(topic),
+		produced:  m.produced.WithLabelValues(topic),
+		failed:    m.failed.WithLabelValues(topic),
+		duration:  m.duration.WithLabelValues(topic),
 	}
 	if p.maxBytes <= 0 {
 		p.maxBytes = 1 << 20 // kafka-go's own default

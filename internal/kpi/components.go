@@ -28,35 +28,3 @@ type Components struct {
 	// Survey submissions of any kind.
 	Surveys int64
 }
-
-// Merge adds o into c.
-func (c *Components) Merge(o *Components) {
-	c.Promoters += o.Promoters
-	c.Passives += o.Passives
-	c.Detractors += o.Detractors
-	c.NPSMissing += o.NPSMissing
-	c.CSATTop2 += o.CSATTop2
-	c.CSATN += o.CSATN
-	c.CESSum += o.CESSum
-	c.CESSumSq += o.CESSumSq
-	c.CESN += o.CESN
-	c.SmileSum12 += o.SmileSum12
-	c.SmileSumSq144 += o.SmileSumSq144
-	c.SmileN += o.SmileN
-	for i := range c.SmileFaces {
-		c.SmileFaces[i] += o.SmileFaces[i]
-	}
-	c.Likes += o.Likes
-	c.Dislikes += o.Dislikes
-	c.Visitors += o.Visitors
-	c.Exits += o.Exits
-	c.Receipts += o.Receipts
-	c.Refunds += o.Refunds
-	c.RevenueCents += o.RevenueCents
-	c.Items += o.Items
-	c.Consultations += o.Consultations
-	c.Surveys += o.Surveys
-}
-
-// IsZero reports whether nothing was counted.
-func (c *Components) IsZero() bool { return *c == Components{} }

@@ -69,7 +69,7 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-3 }
 func TestMergeThenComputeIsNotAverage(t *testing.T) {
 	a := Components{Visitors: 100, Receipts: 10}
 	b := Components{Visitors: 10, Receipts: 5}
-	a.Merge(&b)
+	merge(&a, &b)
 	if v := Compute("conversion", &a, Options{}); !near(v.Value, 100*15.0/110) {
 		t.Errorf("conversion of merged buckets %v, want %v", v.Value, 100*15.0/110)
 	}
@@ -92,7 +92,7 @@ func TestEveryNameHasMeta(t *testing.T) {
 			t.Errorf("%s has no Meta", n)
 		}
 	}
-	if len(metas) != len(Names) {
-		t.Errorf("%d metas for %d names", len(metas), len(Names))
+	if len(Builtin.defs) != len(Names) {
+		t.Errorf("%d metas for %d names", len(Builtin.defs), len(Names))
 	}
 }

@@ -1,6 +1,9 @@
 package kpi
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Direction says which way a KPI is better. The numbers are those of the direction Enum8 of kpi_status.
 type Direction int8
@@ -157,4 +160,31 @@ func Worst(ss ...Status) Status {
 		}
 	}
 	return w
+}
+
+// Judged is one indicator's current status at a location.
+type Judged struct {
+	KPI    string
+	Status Status
+}
+
+// Flag is the colour of a location's flag and the KPIs that give it: the worst judged status (Worst), grey
+// when nothing is judged; the KPIs having that status are listed (each once, in order) for green, yellow
+// and red, none for grey. The API's locations, the plugin's map and the console all take it from here.
+func Flag(indicators []Judged) (Status, []string) {
+	ss := make([]Status, len(indicators))
+	for i, j := range indicators {
+		ss[i] = j.Status
+	}
+	w := Worst(ss...)
+	if w == None || w == Grey {
+		return Grey, []string{}
+	}
+	kpis := []string{}
+	for _, j := range indicators {
+		if j.Status == w && !slices.Contains(kpis, j.KPI) {
+			kpis = append(kpis, j.KPI)
+		}
+	}
+	return w, kpis
 }

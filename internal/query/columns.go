@@ -18,30 +18,22 @@ var columnIndex = func() map[string]int {
 	return m
 }()
 
-// needs maps a KPI to the component columns its formula reads. TestNeedsCoverFormulas checks it against
-// kpi.Compute (a KPI computed from only these columns equals the KPI from all of them), so a formula that
-// starts reading another component fails a test instead of silently reading zero.
-var needs = map[string][]string{
-	"nps":               {"promoters", "passives", "detractors", "nps_missing"},
-	"csat":              {"csat_top2", "csat_n"},
-	"ces":               {"ces_sum", "ces_sumsq", "ces_n"},
-	"smile_index":       {"smile_sum12", "smile_sumsq144", "smile_n"},
-	"like_index":        {"likes", "dislikes"},
-	"visitors":          {"visitors"},
-	"receipts":          {"receipts", "refunds"},
-	"revenue":           {"revenue_cents", "receipts", "refunds"},
-	"conversion":        {"receipts", "refunds", "visitors"},
-	"consultations":     {"consultations"},
-	"coverage":          {"consultations", "visitors"},
-	"avg_receipt":       {"revenue_cents", "receipts", "refunds"},
-	"items_per_receipt": {"items", "receipts", "refunds"},
+// needs are the component columns the KPI's formula reads (kpi.Def.Needs). TestNeedsCoverFormulas checks
+// them against the formula (a KPI computed from only these columns equals the KPI from all of them), so a
+// formula that starts reading another component fails a test instead of silently reading zero.
+func needs(name string) ([]string, bool) {
+	d, ok := kpi.Builtin.Lookup(name)
+	if !ok {
+		return nil, false
+	}
+	return d.Needs, true
 }
 
 // columnsFor returns the indexes (into columns) the KPIs need, in table order, without duplicates.
 func columnsFor(kpis []string) ([]int, error) {
 	want := make([]bool, len(columns))
 	for _, k := range kpis {
-		cols, ok := needs[k]
+		cols, ok := needs(k)
 		if !ok {
 			return nil, fmt.Errorf("unknown KPI %q", k)
 		}

@@ -147,7 +147,7 @@ func expect(rows []minuteRow, locs []config.Location, r Request) map[[3]string]*
 			for i > 0 && s.starts[i].After(row.minute) {
 				i--
 			}
-			s.sums[i].Merge(&row.c)
+			merge(&s.sums[i], &row.c)
 		}
 	}
 	return out
@@ -207,7 +207,7 @@ func checkResult(t *testing.T, got *Result, want map[[3]string]*wantSeries) {
 // pruned keeps only the components the KPI reads (the engine reads no more columns than needed).
 func pruned(c kpi.Components, name string) kpi.Components {
 	var out kpi.Components
-	for _, col := range needs[name] {
+	for _, col := range needsOf(name) {
 		i := columnIndex[col]
 		*columns[i].Field(&out) = *columns[i].Field(&c)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
 )
@@ -72,35 +73,17 @@ type EventsQuery struct {
 // too large export is refused before the first byte of a streamed answer is written. The count reads
 // only the (location, time) primary key range.
 func (e *Engine) PrepareEvents(ctx context.Context, r EventsRequest) (*EventsQuery, error) {
-	if r.From.IsZero() {
-		return nil, inputErr("from", "is required")
+	if err := e.checkRange(r.From, r.To); err != nil {
+		return nil, err
 	}
-	if r.To.IsZero() {
-		return nil, inputErr("to", "is required")
+	if err := checkTypes(r.Types); err != nil {
+		return nil, err
 	}
-	if !r.From.Before(r.To) {
-		return nil, inputErr("to", "must be after from (%s)", r.From.UTC().Format(time.RFC3339))
-	}
-	if r.From.Unix() < 0 || r.To.Unix() > 1<<32-1 {
-		return nil, inputErr("from", "the range must lie between 1970 and 2106 (ClickHouse DateTime)")
-	}
-	if e.lim.MaxRange > 0 && r.To.Sub(r.From) > e.lim.MaxRange {
-		return nil, &LimitError{Param: "to", Limit: "api.max_range", Reason: fmt.Sprintf("the range %s is longer than the maximum %s", r.To.Sub(r.From), e.lim.MaxRange)}
-	}
-	for _, t := range r.Types {
-		if !slices.Contains(EventTypes, t) {
-			return nil, inputErr("type", "unknown event type %q: must be one of %s", t, strings.Join(EventTypes, ", "))
-		}
-	}
-	kr := Request{Locations: r.Locations, Regions: r.Regions, Scope: r.Scope}
-	ms, err := e.resolve(&kr)
+	ids, err := e.locationIDs(r.Locations, r.Regions, r.Scope)
 	if err != nil {
 		return nil, err
 	}
-	q := &EventsQuery{e: e, r: r}
-	for _, m := range ms {
-		q.locations = append(q.locations, m.id)
-	}
+	q := &EventsQuery{e: e, r: r, locations: ids}
 	ctx, cancel := e.limited(ctx, false)
 	defer cancel()
 	sql, args := q.where()
@@ -114,20 +97,104 @@ func (e *Engine) PrepareEvents(ctx context.Context, r EventsRequest) (*EventsQue
 	return q, nil
 }
 
-func (q *EventsQuery) where() (string, []any) {
-	ids := make([]any, len(q.locations))
-	for i, id := range q.locations {
-		ids[i] = id
+// checkRange checks a raw read's [from, to): both given, in order, within ClickHouse's DateTime and
+// api.max_range.
+func (e *Engine) checkRange(from, to time.Time) error {
+	if from.IsZero() {
+		return inputErr("from", "is required")
 	}
-	sql := "location IN ? AND time >= ? AND time < ?"
-	args := []any{ch.GroupSet{Value: ids}, q.r.From.UTC().Truncate(time.Second), q.r.To.UTC().Truncate(time.Second)}
-	if len(q.r.Types) > 0 {
-		ts := make([]any, len(q.r.Types))
-		for i, t := range q.r.Types {
-			ts[i] = t
+	if to.IsZero() {
+		return inputErr("to", "is required")
+	}
+	if !from.Before(to) {
+		return inputErr("to", "must be after from (%s)", from.UTC().Format(time.RFC3339))
+	}
+	if from.Unix() < 0 || to.Unix() > 1<<32-1 {
+		return inputErr("from", "the range must lie between 1970 and 2106 (ClickHouse DateTime)")
+	}
+	if e.lim.MaxRange > 0 && to.Sub(from) > e.lim.MaxRange {
+		return &LimitError{Param: "to", Limit: "api.max_range", Reason: fmt.Sprintf("the range %s is longer than the maximum %s", to.Sub(from), e.lim.MaxRange)}
+	}
+	return nil
+}
+
+func checkTypes(types []string) error {
+	for _, t := range types {
+		if !slices.Contains(EventTypes, t) {
+			return inputErr("type", "unknown event type %q: must be one of %s", t, strings.Join(EventTypes, ", "))
 		}
+	}
+	return nil
+}
+
+// locationIDs resolves a selection to location ids in registry order.
+func (e *Engine) locationIDs(locations, regions []string, scope func(string) bool) ([]string, error) {
+	ms, err := e.resolve(&Request{Locations: locations, Regions: regions, Scope: scope})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.id
+	}
+	return ids, nil
+}
+
+// inSet binds a list for IN ?.
+func inSet(values []string) ch.GroupSet {
+	vs := make([]any, len(values))
+	for i, v := range values {
+		vs[i] = v
+	}
+	return ch.GroupSet{Value: vs}
+}
+
+// eventSelect is the SELECT list of EventColumns.
+func eventSelect() string {
+	cols := make([]string, len(EventColumns))
+	for i, c := range EventColumns {
+		cols[i] = clickhouse.Ident(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// eventScanner scans a row of eventSelect into one reused Event.
+type eventScanner struct {
+	ev             Event
+	dest           []any
+	refund, repeat uint8
+}
+
+func newEventScanner() *eventScanner {
+	s := &eventScanner{}
+	ev := &s.ev
+	s.dest = []any{&ev.ID, &ev.Type, &ev.Location, &ev.Device, &ev.Time, &ev.Kind, &ev.Value, &ev.Scale, &ev.Subject,
+		&ev.In, &ev.Out, &ev.Receipt, &ev.AmountCents, &ev.Items, &ev.Currency, &ev.Seller, &s.refund, &ev.Survey,
+		&ev.NPS, &ev.CSAT, &ev.CES, &ev.Comment}
+	for i := range ev.Q {
+		s.dest = append(s.dest, &ev.Q[i])
+	}
+	s.dest = append(s.dest, &ev.Ext, &s.repeat, &ev.Received)
+	return s
+}
+
+func (s *eventScanner) scan(rows driver.Rows) error {
+	// Nullable answers are scanned into fresh pointers so no caller sees the previous row's.
+	s.ev.NPS, s.ev.CSAT, s.ev.CES = nil, nil, nil
+	if err := rows.Scan(s.dest...); err != nil {
+		return fmt.Errorf("events: scan: %w", err)
+	}
+	s.ev.Refund, s.ev.Repeat = s.refund != 0, s.repeat != 0
+	s.ev.Time, s.ev.Received = s.ev.Time.UTC(), s.ev.Received.UTC()
+	return nil
+}
+
+func (q *EventsQuery) where() (string, []any) {
+	sql := "location IN ? AND time >= ? AND time < ?"
+	args := []any{inSet(q.locations), q.r.From.UTC().Truncate(time.Second), q.r.To.UTC().Truncate(time.Second)}
+	if len(q.r.Types) > 0 {
 		sql += " AND type IN ?"
-		args = append(args, ch.GroupSet{Value: ts})
+		args = append(args, inSet(q.r.Types))
 	}
 	return sql, args
 }
@@ -144,20 +211,8 @@ func (q *EventsQuery) Stream(ctx context.Context, timeout time.Duration, fn func
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	cols := make([]string, len(EventColumns))
-	for i, c := range EventColumns {
-		cols[i] = clickhouse.Ident(c)
-	}
-	var ev Event
-	dest := []any{&ev.ID, &ev.Type, &ev.Location, &ev.Device, &ev.Time, &ev.Kind, &ev.Value, &ev.Scale, &ev.Subject,
-		&ev.In, &ev.Out, &ev.Receipt, &ev.AmountCents, &ev.Items, &ev.Currency, &ev.Seller, new(uint8), &ev.Survey,
-		&ev.NPS, &ev.CSAT, &ev.CES, &ev.Comment}
-	refund := dest[16].(*uint8)
-	for i := range ev.Q {
-		dest = append(dest, &ev.Q[i])
-	}
-	repeat := new(uint8)
-	dest = append(dest, &ev.Ext, repeat, &ev.Received)
+	sc := newEventScanner()
+	sel := eventSelect()
 	settings := ch.Settings{}
 	if timeout > 0 {
 		settings["max_execution_time"] = int(max(1, timeout/time.Second))
@@ -166,20 +221,16 @@ func (q *EventsQuery) Stream(ctx context.Context, timeout time.Duration, fn func
 	for _, id := range q.locations {
 		one := &EventsQuery{e: e, r: q.r, locations: []string{id}}
 		where, args := one.where()
-		rows, err := e.conn.Query(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+clickhouse.Ident(e.db)+".events WHERE "+where+" ORDER BY time, id", args...)
+		rows, err := e.conn.Query(ctx, "SELECT "+sel+" FROM "+clickhouse.Ident(e.db)+".events WHERE "+where+" ORDER BY time, id", args...)
 		if err != nil {
 			return e.wrapExport(ctx, err, timeout)
 		}
 		for rows.Next() {
-			// Nullable answers are scanned into fresh pointers so fn never sees the previous row's.
-			ev.NPS, ev.CSAT, ev.CES = nil, nil, nil
-			if err := rows.Scan(dest...); err != nil {
+			if err := sc.scan(rows); err != nil {
 				rows.Close()
-				return fmt.Errorf("events: scan: %w", err)
+				return err
 			}
-			ev.Refund, ev.Repeat = *refund != 0, *repeat != 0
-			ev.Time, ev.Received = ev.Time.UTC(), ev.Received.UTC()
-			if err := fn(&ev); err != nil {
+			if err := fn(&sc.ev); err != nil {
 				rows.Close()
 				return err
 			}

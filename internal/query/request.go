@@ -140,7 +140,7 @@ func (r *Request) validate(lim Limits) error {
 	}
 	seen := map[string]bool{}
 	for _, k := range r.KPIs {
-		if _, ok := needs[k]; !ok {
+		if _, ok := needs(k); !ok {
 			return inputErr("kpi", "unknown KPI %q: must be one of %s", k, strings.Join(kpi.Names, ", "))
 		}
 		if seen[k] {

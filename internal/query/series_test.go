@@ -19,7 +19,7 @@ func BenchmarkSeries(b *testing.B) {
 	for i := range comps {
 		for range 60 {
 			c := randomComponents(rng)
-			comps[i].Merge(&c)
+			merge(&comps[i], &c)
 		}
 	}
 	sums := map[string]*keySums{"loc-1": {comps: comps}}

@@ -8,6 +8,7 @@ import (
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
+	"github.com/cxm-project/cxm/internal/kpi"
 )
 
 // Status is the current traffic light of one location, KPI and window (a row of kpi_status).
@@ -17,15 +18,11 @@ type Status struct {
 	Value                 *float64
 	N                     int64
 	Low, High             *float64
-	Status                string // grey | green | yellow | red
+	Status                kpi.Status
 	Since                 time.Time
-	Yellow, Red           *float64 // the thresholds the value was compared with
-	Direction             string   // which way is better, as the status evaluator wrote it
+	Yellow, Red           *float64      // the thresholds the value was compared with
+	Direction             kpi.Direction // which way is better, as the status evaluator judged it
 }
-
-// StatusRank orders statuses from best known to worst; grey (no data) ranks lowest so that a location's
-// flag shows its worst real indicator.
-var StatusRank = map[string]int{"none": -1, "grey": 0, "green": 1, "yellow": 2, "red": 3}
 
 // Statuses returns the latest status of every KPI and window of the selected locations. kpi_status is a
 // ReplacingMergeTree(evaluated_at) whose merges are not guaranteed, so the latest row is picked with
@@ -64,11 +61,18 @@ ORDER BY l, k, w`
 	}
 	defer rows.Close()
 	var out []Status
+	var status, direction string
 	for rows.Next() {
 		var s Status
 		if err := rows.Scan(&s.Location, &s.KPI, &s.Window, &s.EvaluatedAt, &s.Value, &s.N, &s.Low, &s.High,
-			&s.Status, &s.Since, &s.Yellow, &s.Red, &s.Direction); err != nil {
+			&status, &s.Since, &s.Yellow, &s.Red, &direction); err != nil {
 			return nil, fmt.Errorf("kpi_status: scan: %w", err)
+		}
+		if s.Status, err = kpi.ParseStatus(status); err != nil {
+			return nil, fmt.Errorf("kpi_status of %s %s: %w", s.Location, s.KPI, err)
+		}
+		if s.Direction, err = kpi.ParseDirection(direction); err != nil {
+			s.Direction = kpi.DefaultDirection(s.KPI)
 		}
 		s.EvaluatedAt, s.Since = s.EvaluatedAt.UTC(), s.Since.UTC()
 		out = append(out, s)

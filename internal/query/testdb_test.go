@@ -108,3 +108,16 @@ func genMinutes(seed uint64, locs []config.Location, from, to time.Time) []minut
 	rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
 	return rows
 }
+
+// merge adds o into c, column by column: the tests' independent sums.
+func merge(c, o *kpi.Components) {
+	for _, col := range kpi.Columns {
+		*col.Field(c) += *col.Field(o)
+	}
+}
+
+// needsOf is needs without the ok.
+func needsOf(name string) []string {
+	cols, _ := needs(name)
+	return cols
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/retry"
 )
 
 // Sender posts events to the ingest API as NDJSON, retrying the same body until it is answered: event ids
@@ -40,7 +41,7 @@ func (s *Sender) Send(ctx context.Context, events []event.Event) (Outcome, error
 			return Outcome{}, fmt.Errorf("encode event %s: %w", events[i].ID, err)
 		}
 	}
-	backoff := 200 * time.Millisecond
+	b := retry.New(200*time.Millisecond, 10*time.Second)
 	for {
 		out, retryAfter, err := s.post(ctx, body.Bytes())
 		if err == nil {
@@ -49,14 +50,13 @@ func (s *Sender) Send(ctx context.Context, events []event.Event) (Outcome, error
 		if ctx.Err() != nil {
 			return Outcome{}, ctx.Err()
 		}
-		wait := max(backoff, retryAfter)
+		wait := max(b.Next(), retryAfter)
 		s.Log.Warn("ingest not accepting, retrying", "err", err, "in", wait)
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
 			return Outcome{}, ctx.Err()
 		}
-		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 

@@ -70,6 +70,10 @@ export interface CxmOptions extends DataSourceJsonData {
   tls?: boolean;
   /** Path of the cxm YAML on the Grafana host: the location registry and the KPI thresholds. */
   configPath?: string;
+  /** Comma-separated location ids this data source is limited to (with regions; empty: all). */
+  locations?: string;
+  /** Comma-separated regions this data source is limited to (with locations; empty: all). */
+  regions?: string;
 }
 
 export interface CxmSecureJsonData {

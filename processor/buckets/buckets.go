@@ -9,76 +9,9 @@ import (
 	"github.com/cxm-project/cxm/internal/kpi"
 )
 
-// Add adds one counted event's contribution to c. Repeats and duplicates must not reach it: the caller
-// decides what counts, Add only knows the formulas.
-func Add(c *kpi.Components, e *event.Event) {
-	switch e.Type {
-	case event.TypeButton:
-		switch e.Kind {
-		case event.KindSmiley:
-			if e.Scale < 2 || e.Value < 1 || e.Value > e.Scale {
-				return // the validator rejects these; a zero denominator must not crash the processor
-			}
-			// 12 * (value-1)/(scale-1) is an integer for scales 3, 4 and 5 (12 is their denominators' LCM).
-			s12 := int64(12 * (e.Value - 1) / (e.Scale - 1))
-			c.SmileSum12 += s12
-			c.SmileSumSq144 += s12 * s12
-			c.SmileN++
-			if e.Value <= len(c.SmileFaces) {
-				c.SmileFaces[e.Value-1]++
-			}
-		case event.KindLike:
-			c.Likes++
-		case event.KindDislike:
-			c.Dislikes++
-		case event.KindConsultation:
-			c.Consultations++
-		}
-	case event.TypeCounter:
-		c.Visitors += e.In
-		c.Exits += e.Out
-	case event.TypePOS:
-		if e.Refund {
-			c.Refunds++
-			c.RevenueCents -= int64(e.Amount)
-			c.Items -= int64(e.Items)
-		} else {
-			c.Receipts++
-			c.RevenueCents += int64(e.Amount)
-			c.Items += int64(e.Items)
-		}
-	case event.TypeSurvey:
-		c.Surveys++
-		a := e.Answers
-		if a == nil || a.NPS == nil {
-			c.NPSMissing++
-		} else {
-			switch v := *a.NPS; {
-			case v >= 9:
-				c.Promoters++
-			case v >= 7:
-				c.Passives++
-			default:
-				c.Detractors++
-			}
-		}
-		if a == nil {
-			return
-		}
-		if a.CSAT != nil {
-			c.CSATN++
-			if *a.CSAT >= 4 {
-				c.CSATTop2++
-			}
-		}
-		if a.CES != nil {
-			v := int64(*a.CES)
-			c.CESSum += v
-			c.CESSumSq += v * v
-			c.CESN++
-		}
-	}
-}
+// Add adds one counted event's contribution to c through the KPI registry's feeds (internal/kpi). Repeats
+// and duplicates must not reach it: the caller decides what counts, the feeds only know the formulas.
+func Add(c *kpi.Components, e *event.Event) { kpi.Builtin.Feed(c, e) }
 
 // IsPress reports whether e is a press that repeat detection applies to (smiley, like, dislike). The
 // consultation button is not: a seller pressing it twice in a row did consult twice.

@@ -10,7 +10,6 @@ package status
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
@@ -65,13 +65,10 @@ type prev struct {
 }
 
 // New builds an evaluator for cfg's locations and kpi section; reg is where its metrics are registered
-// (nil: the default registry). It connects to nothing: conn must be open.
+// (nil: nowhere; a second evaluator on one registerer panics). It connects to nothing: conn must be open.
 func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.Registerer) *Evaluator {
 	if log == nil {
 		log = slog.Default()
-	}
-	if reg == nil {
-		reg = prometheus.DefaultRegisterer
 	}
 	timeout := cfg.KPI.EvaluateTimeout
 	e := &Evaluator{
@@ -313,11 +310,7 @@ func (e *Evaluator) restore(ctx context.Context, ids []string) error {
 		e.state[id] = map[key]prev{}
 	}
 	for _, s := range sts {
-		st, err := kpi.ParseStatus(s.Status)
-		if err != nil {
-			continue // a status this version does not know: judged afresh
-		}
-		e.state[s.Location][key{s.KPI, s.Window}] = prev{st, s.Since}
+		e.state[s.Location][key{s.KPI, s.Window}] = prev{s.Status, s.Since}
 	}
 	return nil
 }
@@ -391,54 +384,38 @@ type metrics struct {
 	duration                                prometheus.Histogram
 }
 
+// kpiUnits says each KPI's unit: cxm_kpi_value and cxm_kpi_threshold carry every KPI in its own unit (the
+// unit the thresholds are configured in), so a Prometheus user reads the unit from the kpi label.
+const kpiUnits = "Units by kpi: nps and like_index a score -100..100; csat, conversion and coverage percent 0..100; " +
+	"ces a score 1..7; smile_index a score 0..100; visitors, receipts and consultations a count; " +
+	"revenue and avg_receipt currency units (the receipts' currency, roubles in the dashboards); items_per_receipt items per receipt."
+
 func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
-		value: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cxm_kpi_value", Help: "KPI value per location and window (kpi.windows) at the last evaluation; absent while undefined (no sample).",
+	f := promauto.With(reg)
+	return &metrics{
+		value: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cxm_kpi_value", Help: "KPI value per location and window (kpi.windows) at the last evaluation; absent while undefined (no sample). " + kpiUnits,
 		}, []string{"location", "kpi", "window"}),
-		sampleSize: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cxm_kpi_sample_size", Help: "Sample size (n) behind cxm_kpi_value.",
+		sampleSize: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cxm_kpi_sample_size", Help: "Sample size (n, a count of responses, presses, visitors or receipts) behind cxm_kpi_value.",
 		}, []string{"location", "kpi", "window"}),
-		indicator: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		indicator: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "cxm_indicator_status", Help: "1 for the current status (grey, green, yellow, red) of the KPI at the location over kpi.status_window, 0 for the others; only KPIs with a threshold.",
 		}, []string{"location", "kpi", "status"}),
-		threshold: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cxm_kpi_threshold", Help: "Effective yellow and red threshold of the KPI at the location (kpi.thresholds and kpi.overrides).",
+		threshold: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cxm_kpi_threshold", Help: "Effective yellow and red threshold of the KPI at the location (kpi.thresholds and kpi.overrides), in the KPI's unit. " + kpiUnits,
 		}, []string{"location", "kpi", "level"}),
-		evaluations: prometheus.NewCounter(prometheus.CounterOpts{
+		evaluations: f.NewCounter(prometheus.CounterOpts{
 			Name: "cxm_status_evaluations_total", Help: "Completed status evaluations.",
 		}),
-		chErrors: prometheus.NewCounter(prometheus.CounterOpts{
+		chErrors: f.NewCounter(prometheus.CounterOpts{
 			Name: "cxm_status_clickhouse_errors_total", Help: "Failed ClickHouse reads and writes of the status evaluator (the evaluation is retried at the next tick).",
 		}),
-		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+		duration: f.NewHistogram(prometheus.HistogramOpts{
 			Name: "cxm_status_evaluation_duration_seconds", Help: "Time of one status evaluation, reads and writes.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 2, 14),
 		}),
 	}
-	m.value = register(reg, m.value)
-	m.sampleSize = register(reg, m.sampleSize)
-	m.indicator = register(reg, m.indicator)
-	m.threshold = register(reg, m.threshold)
-	m.evaluations = register(reg, m.evaluations)
-	m.chErrors = register(reg, m.chErrors)
-	m.duration = register(reg, m.duration)
-	return m
-}
-
-// register registers c, or returns the collector already registered under its name: a second Evaluator in
-// one process (tests, a restart inside `cxm run`) shares the series instead of panicking.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(C); ok {
-				return existing
-			}
-		}
-		panic(err)
-	}
-	return c
 }
 
 func (m *metrics) deleteLocation(id string) {

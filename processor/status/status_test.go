@@ -133,8 +133,8 @@ func checkStatuses(t *testing.T, got map[[3]string]query.Status, evaluatedAt tim
 		if !s.EvaluatedAt.Equal(evaluatedAt) {
 			t.Errorf("%s: evaluated_at %s, want %s", name, s.EvaluatedAt, evaluatedAt)
 		}
-		if !sameFloat(s.Value, w.value) || s.N != w.n || s.Status != w.status || !s.Since.Equal(at(w.since)) ||
-			!sameFloat(s.Yellow, w.yellow) || !sameFloat(s.Red, w.red) || s.Direction != w.direction {
+		if !sameFloat(s.Value, w.value) || s.N != w.n || s.Status.String() != w.status || !s.Since.Equal(at(w.since)) ||
+			!sameFloat(s.Yellow, w.yellow) || !sameFloat(s.Red, w.red) || s.Direction.String() != w.direction {
 			t.Errorf("%s: got value %s n %d %s since %s thresholds %s/%s %s\nwant value %s n %d %s since %s thresholds %s/%s %s",
 				name, fstr(s.Value), s.N, s.Status, s.Since.Format("15:04"), fstr(s.Yellow), fstr(s.Red), s.Direction,
 				fstr(w.value), w.n, w.status, w.since, fstr(w.yellow), fstr(w.red), w.direction)
@@ -481,7 +481,7 @@ func TestRun(t *testing.T) {
 	}
 	// Every location has fresh statuses though none sent anything.
 	got := e.statuses(t)
-	if s := got[[3]string{"store-004", "nps", "1h"}]; s.Status != "grey" || time.Since(s.EvaluatedAt) > 5*time.Minute {
+	if s := got[[3]string{"store-004", "nps", "1h"}]; s.Status.String() != "grey" || time.Since(s.EvaluatedAt) > 5*time.Minute {
 		t.Errorf("store-004 nps 1h after Run: %+v", s)
 	}
 }

@@ -45,7 +45,7 @@ func brokerCommand(t *testing.T, listen, dir string) *exec.Cmd {
 	t.Helper()
 	bin, err := buildCXM(t)
 	if err == nil {
-		cmd := exec.Command(bin, "kafka", "--broker.listen", listen, "--broker.data_dir", dir, "--kafka.brokers", listen)
+		cmd := exec.Command(bin, "kafka", "--broker.listen", listen, "--broker.data_dir", dir)
 		cmd.Env = append(os.Environ(), "CXM_KAFKA_PARTITIONS=4")
 		return cmd
 	}
@@ -159,7 +159,7 @@ func produce(t *testing.T, cfg config.Kafka, msgs []kafkago.Message) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil)
+	p := kafka.NewProducer(cfg, cfg.Topics.Events, nil, nil)
 	defer p.Close()
 	for i := 0; i < len(msgs); i += 500 {
 		if err := p.Produce(ctx, msgs[i:min(i+500, len(msgs))]...); err != nil {

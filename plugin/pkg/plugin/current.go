@@ -38,9 +38,9 @@ func (d *Datasource) statuses(ctx context.Context, q Query) ([]query.Status, err
 	if err != nil {
 		return nil, err
 	}
-	sts, err := eng.Statuses(ctx, sel.IDs, nil)
+	sts, err := eng.Statuses(ctx, sel.IDs, d.scope)
 	if err != nil {
-		return nil, engineError(err)
+		return nil, d.engineError(err)
 	}
 	return sts, nil
 }
@@ -56,7 +56,7 @@ func (d *Datasource) currentFrame(refID string, sts []query.Status, kpis []strin
 	for i, st := range sts {
 		l := registryEntry(d.cfg.Locations, st.Location)
 		loc[i], name[i], region[i] = st.Location, l.Name, l.Region
-		kpi[i], title[i], window[i], status[i] = st.KPI, displayOf(st.KPI).Title, st.Window, st.Status
+		kpi[i], title[i], window[i], status[i] = st.KPI, displayOf(st.KPI).Title, st.Window, st.Status.String()
 		value[i], low[i], high[i], yellow[i], red[i] = st.Value, st.Low, st.High, st.Yellow, st.Red
 		count[i], evaluated[i], since[i] = st.N, st.EvaluatedAt, st.Since
 	}

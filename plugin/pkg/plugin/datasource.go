@@ -36,6 +36,10 @@ type Datasource struct {
 	settingsErr error
 	cfg         *config.Config
 	cfgErr      error
+	// registry is the whole location registry; cfg.Locations is the part the scope allows.
+	registry []config.Location
+	// scope is the data source's locations/regions setting (nil: every location).
+	scope func(string) bool
 
 	mu   sync.Mutex
 	conn driver.Conn
@@ -52,6 +56,15 @@ func newDatasource(s backend.DataSourceInstanceSettings) *Datasource {
 	d.settings, d.settingsErr = ParseSettings(s)
 	if d.settingsErr == nil {
 		d.cfg, d.cfgErr = d.settings.LoadCXMConfig()
+	}
+	if d.cfgErr == nil && d.cfg != nil {
+		// The engine keeps the whole registry so that a location outside the scope is refused as such
+		// rather than unknown; everything else sees the scoped one.
+		d.registry = d.cfg.Locations
+		scoped := *d.cfg
+		if scoped.Locations, d.scope, d.settingsErr = scopeLocations(d.settings, d.cfg.Locations); d.settingsErr == nil {
+			d.cfg = &scoped
+		}
 	}
 	return d
 }

@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
@@ -19,19 +20,32 @@ func (d *Datasource) engine(ctx context.Context) (*query.Engine, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.eng == nil {
-		d.eng = query.ForConfig(conn, d.settings.Database, d.cfg)
+		full := *d.cfg
+		full.Locations = d.registry
+		d.eng = query.ForConfig(conn, d.settings.Database, &full)
 	}
 	return d.eng, nil
 }
 
-// engineError marks the engine's errors: bad input, limits, timeouts and ClickHouse failures are all the
-// user's or the server's, so downstream.
-func engineError(err error) error {
-	var in *query.InputError
-	var lim *query.LimitError
-	var to *query.TimeoutError
-	if errors.As(err, &in) || errors.As(err, &lim) || errors.As(err, &to) {
+// engineError classifies the engine's errors. Bad input, limits, scope and timeouts are the user's to
+// fix and are shown as they are (they name the parameter and the limit, nothing of the server); any other
+// failure is ClickHouse's or the network's: its text can hold server internals (hosts, SQL, stack), so it
+// goes to the Grafana server log and the panel gets a generic message. All are downstream.
+func (d *Datasource) engineError(err error) error {
+	var (
+		in  *query.InputError
+		lim *query.LimitError
+		sc  *query.ScopeError
+		to  *query.TimeoutError
+	)
+	switch {
+	case errors.As(err, &in), errors.As(err, &lim), errors.As(err, &to):
+		return backend.DownstreamError(err)
+	case errors.As(err, &sc):
+		return backend.DownstreamError(fmt.Errorf("location: this data source may not read %q (its locations/regions setting)", sc.Location))
+	case errors.Is(err, context.Canceled):
 		return backend.DownstreamError(err)
 	}
-	return downstream(err)
+	backend.Logger.Error("cxm query failed", "error", err.Error())
+	return backend.DownstreamError(errors.New("ClickHouse: the query failed; the Grafana server log has the details"))
 }

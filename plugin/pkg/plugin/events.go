@@ -2,69 +2,45 @@ package plugin
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/query"
 )
 
-// queryEvents answers the events query type: recent raw events for table panels.
+// queryEvents answers the events query type: recent raw events for table panels, read by the engine
+// under its limits; Grafana's range includes its end second.
 func (d *Datasource) queryEvents(ctx context.Context, q Query) (data.Frames, error) {
+	f := newEventsFrame(q.RefID)
 	sel, err := SelectLocations(d.cfg.Locations, q.Model)
 	if err != nil {
 		return nil, downstream(err)
 	}
-	conn, err := d.connection(ctx)
+	if !sel.All && len(sel.IDs) == 0 {
+		return data.Frames{f.Frame}, nil
+	}
+	eng, err := d.engine(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sql, args := eventsSQL{
-		Database: d.settings.Database, From: q.From, To: q.To, Locations: sel,
-		Types: q.Model.EventTypes, WithComment: q.Model.WithComment, Limit: q.EventsLimit(),
-	}.Build()
-	rows, err := conn.Query(ctx, sql, args...)
+	evs, err := eng.RecentEvents(ctx, query.RecentRequest{
+		Locations: sel.IDs, From: q.From, To: inclusiveEnd(q.To), Types: q.Model.EventTypes,
+		WithComment: q.Model.WithComment, Limit: q.EventsLimit(), Scope: d.scope,
+	})
 	if err != nil {
-		return nil, clickhouseError("events", err)
+		return nil, d.engineError(err)
 	}
-	defer rows.Close()
-	f := newEventsFrame(q.RefID)
-	for rows.Next() {
-		var (
-			r             eventRow
-			amount        int64
-			nps, csat, ce *uint8
-		)
-		if err := rows.Scan(&r.time, &r.location, &r.typ, &r.device, &r.kind, &r.value, &r.scale, &r.subject, &r.in, &r.out,
-			&r.receipt, &amount, &r.items, &r.currency, &r.refund, &r.survey, &nps, &csat, &ce, &r.comment, &r.id); err != nil {
-			return nil, clickhouseError("events", err)
-		}
-		r.amount = event.Amount(amount).String()
-		r.nps, r.csat, r.ces = nps, csat, ce
-		r.name = registryEntry(d.cfg.Locations, r.location).Name
-		f.appendRow(r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, clickhouseError("events", err)
+	for i := range evs {
+		f.appendRow(&evs[i], registryEntry(d.cfg.Locations, evs[i].Location).Name)
 	}
 	return data.Frames{f.Frame}, nil
 }
 
-type eventRow struct {
-	time                              time.Time
-	location, name, typ, device, kind string
-	value, scale                      uint8
-	subject                           string
-	in, out                           uint32
-	receipt, amount                   string
-	items                             int32
-	currency                          string
-	refund                            uint8
-	survey                            string
-	nps, csat, ces                    *uint8
-	comment, id                       string
-}
+// inclusiveEnd is the exclusive end of the whole seconds up to and including t: stored times are whole
+// seconds, and Grafana's range includes its end.
+func inclusiveEnd(t time.Time) time.Time { return t.Truncate(time.Second).Add(time.Second) }
 
 type eventsFrame struct{ *data.Frame }
 
@@ -99,12 +75,7 @@ func newEventsFrame(refID string) eventsFrame {
 	return eventsFrame{f}
 }
 
-func (f eventsFrame) appendRow(r eventRow) {
-	f.AppendRow(r.time, r.location, r.name, r.typ, r.device, r.kind, r.value, r.scale, r.subject, r.in, r.out,
-		r.receipt, r.amount, r.items, r.currency, r.refund == 1, r.survey, r.nps, r.csat, r.ces, r.comment, r.id)
-}
-
-// clickhouseError marks a failed ClickHouse call as downstream, naming what was being read.
-func clickhouseError(what string, err error) error {
-	return downstream(fmt.Errorf("ClickHouse: %s query: %w", what, err))
+func (f eventsFrame) appendRow(ev *query.Event, name string) {
+	f.AppendRow(ev.Time, ev.Location, name, ev.Type, ev.Device, ev.Kind, ev.Value, ev.Scale, ev.Subject, ev.In, ev.Out,
+		ev.Receipt, event.Amount(ev.AmountCents).String(), ev.Items, ev.Currency, ev.Refund, ev.Survey, ev.NPS, ev.CSAT, ev.CES, ev.Comment, ev.ID)
 }

@@ -2,11 +2,13 @@ package plugin
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/query"
 )
 
@@ -24,7 +26,7 @@ func (d *Datasource) queryGeo(ctx context.Context, q Query) (data.Frames, error)
 	}
 	var locs []config.Location
 	for _, l := range d.cfg.Locations {
-		if sel.All || contains(sel.IDs, l.ID) {
+		if sel.All || slices.Contains(sel.IDs, l.ID) {
 			locs = append(locs, l)
 		}
 	}
@@ -35,17 +37,13 @@ func (d *Datasource) queryGeo(ctx context.Context, q Query) (data.Frames, error)
 
 // worst is a location's worst status (as the API's /v1/locations computes it: grey ranks lowest) and
 // the KPIs that have it.
-func worst(sts []query.Status) (string, []string) {
-	status, kpis := "grey", []string{}
-	for _, st := range sts {
-		switch rank, cur := query.StatusRank[st.Status], query.StatusRank[status]; {
-		case rank > cur:
-			status, kpis = st.Status, []string{st.KPI}
-		case rank == cur && rank > 0 && !contains(kpis, st.KPI):
-			kpis = append(kpis, st.KPI)
-		}
+// worst is the location's flag from its statuses (kpi.Flag).
+func worst(sts []query.Status) (kpi.Status, []string) {
+	js := make([]kpi.Judged, len(sts))
+	for i, st := range sts {
+		js[i] = kpi.Judged{KPI: st.KPI, Status: st.Status}
 	}
-	return status, kpis
+	return kpi.Flag(js)
 }
 
 func geoFrame(locs []config.Location, sts []query.Status, kpis []string) *data.Frame {
@@ -63,10 +61,9 @@ func geoFrame(locs []config.Location, sts []query.Status, kpis []string) *data.F
 	}
 	for i, l := range locs {
 		id[i], name[i], region[i], lat[i], lon[i] = l.ID, l.Name, l.Region, l.Latitude, l.Longitude
-		var ks []string
-		status[i], ks = worst(byLoc[l.ID])
-		worstKPI[i] = strings.Join(ks, ",")
-		rank[i] = int64(query.StatusRank[status[i]])
+		flag, ks := worst(byLoc[l.ID])
+		status[i], worstKPI[i] = flag.String(), strings.Join(ks, ",")
+		rank[i] = int64(flag) // grey 0, green 1, yellow 2, red 3: the Enum8 numbers rankThresholds colour
 		for _, st := range byLoc[l.ID] {
 			for k, name := range kpis {
 				if st.KPI == name {

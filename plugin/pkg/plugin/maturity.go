@@ -6,48 +6,36 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/cxm-project/cxm/internal/query"
 )
 
-// Assessment is one CX maturity self-assessment.
-type Assessment struct {
-	Time     time.Time
-	Location string
-	ID       string
-	Answers  [MaturityQuestions]uint8
-}
+// maxAssessments bounds the assessments one query reads (and api.max_export_rows where lower); far more
+// than a range normally holds.
+const maxAssessments = 10000
 
 // queryMaturity answers the maturity query type with three frames: the assessments with their total,
 // stage and the level reached on each question; how many fall in each stage; and per question how many
-// reached each level.
+// reached each level. The engine reads and scores them (internal/maturity's model).
 func (d *Datasource) queryMaturity(ctx context.Context, q Query) (data.Frames, error) {
 	sel, err := SelectLocations(d.cfg.Locations, q.Model)
 	if err != nil {
 		return nil, downstream(err)
 	}
-	conn, err := d.connection(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sql, args := maturitySQL{Database: d.settings.Database, From: q.From, To: q.To, Locations: sel}.Build()
-	rows, err := conn.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, clickhouseError("maturity", err)
-	}
-	defer rows.Close()
-	var as []Assessment
-	for rows.Next() {
-		var a Assessment
-		dest := []any{&a.Time, &a.Location, &a.ID}
-		for i := range a.Answers {
-			dest = append(dest, &a.Answers[i])
+	as := []query.Assessment{}
+	if sel.All || len(sel.IDs) > 0 {
+		eng, err := d.engine(ctx)
+		if err != nil {
+			return nil, err
 		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, clickhouseError("maturity", err)
+		limit := maxAssessments
+		if m := eng.Limits().MaxExportRows; m > 0 && m < int64(limit) {
+			limit = int(m)
 		}
-		as = append(as, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, clickhouseError("maturity", err)
+		as, err = eng.Assessments(ctx, query.AssessmentsRequest{Locations: sel.IDs, From: q.From, To: inclusiveEnd(q.To), Limit: limit, Scope: d.scope})
+		if err != nil {
+			return nil, d.engineError(err)
+		}
 	}
 	names := func(id string) string { return registryEntry(d.cfg.Locations, id).Name }
 	frames := data.Frames{assessmentsFrame(as, names), stagesFrame(as), questionsFrame(as)}
@@ -57,7 +45,7 @@ func (d *Datasource) queryMaturity(ctx context.Context, q Query) (data.Frames, e
 	return frames, nil
 }
 
-func assessmentsFrame(as []Assessment, name func(string) string) *data.Frame {
+func assessmentsFrame(as []query.Assessment, name func(string) string) *data.Frame {
 	f := data.NewFrame("maturity_assessments",
 		data.NewField("time", nil, []time.Time{}).SetConfig(&data.FieldConfig{DisplayName: "Time"}),
 		locationField([]string{}),
@@ -71,11 +59,10 @@ func assessmentsFrame(as []Assessment, name func(string) string) *data.Frame {
 			SetConfig(&data.FieldConfig{DisplayName: fmt.Sprintf("Q%d level", i), Min: ptr(1), Max: ptr(4), Decimals: ptrU16(0)}))
 	}
 	for _, a := range as {
-		total := MaturityTotal(a.Answers)
-		st := StageOf(total)
-		row := []any{a.Time, a.Location, name(a.Location), total, st.Number, st.Name}
-		for _, v := range a.Answers {
-			row = append(row, v)
+		st := StageOf(int64(a.Score))
+		row := []any{a.Time, a.Location, name(a.Location), int64(a.Score), st.Number, st.Name}
+		for _, v := range a.Levels {
+			row = append(row, uint8(v))
 		}
 		f.AppendRow(row...)
 	}
@@ -83,10 +70,10 @@ func assessmentsFrame(as []Assessment, name func(string) string) *data.Frame {
 	return f
 }
 
-func stagesFrame(as []Assessment) *data.Frame {
+func stagesFrame(as []query.Assessment) *data.Frame {
 	counts := make([]int64, len(MaturityStages))
 	for _, a := range as {
-		counts[StageOf(MaturityTotal(a.Answers)).Number-1]++
+		counts[a.Stage-1]++
 	}
 	f := data.NewFrame("maturity_stages",
 		data.NewField("stage", nil, []int64{}).SetConfig(&data.FieldConfig{DisplayName: "Stage"}),
@@ -101,7 +88,7 @@ func stagesFrame(as []Assessment) *data.Frame {
 	return f
 }
 
-func questionsFrame(as []Assessment) *data.Frame {
+func questionsFrame(as []query.Assessment) *data.Frame {
 	f := data.NewFrame("maturity_questions",
 		data.NewField("question", nil, []string{}).SetConfig(&data.FieldConfig{DisplayName: "Question"}),
 		data.NewField("level_1", nil, []int64{}).SetConfig(&data.FieldConfig{DisplayName: "Level 1"}),
@@ -114,8 +101,8 @@ func questionsFrame(as []Assessment) *data.Frame {
 		var levels [4]int64
 		var sum int64
 		for _, a := range as {
-			levels[a.Answers[q]-1]++
-			sum += int64(a.Answers[q])
+			levels[a.Levels[q]-1]++
+			sum += int64(a.Levels[q])
 		}
 		var mean *float64
 		if len(as) > 0 {

@@ -1,16 +1,13 @@
 package plugin
 
-import "github.com/cxm-project/cxm/ingest/maturity"
+import "github.com/cxm-project/cxm/internal/maturity"
 
 // The CX maturity self-assessment: 11 questions answered 1..4; the total is round(95 * sum(answer-1) / 33)
-// in 0..95 and falls into one of five stages. The scoring is the assessment's own (ingest/maturity), so
-// a company's stage in Grafana is the one its result page showed.
+// in 0..95 and falls into one of five stages. The scoring is the model's (internal/maturity), so a
+// company's stage in Grafana is the one its result page showed.
 
 // MaturityQuestions is the number of questions of the assessment.
-const MaturityQuestions = 11
-
-// MaturitySurvey is the survey name of CX maturity assessments.
-const MaturitySurvey = maturity.SurveyID
+const MaturityQuestions = maturity.NumQuestions
 
 // MaturityStage is a stage of the CX maturity model and its total range, both ends included.
 type MaturityStage struct {
@@ -19,23 +16,14 @@ type MaturityStage struct {
 	From, To int64
 }
 
-// MaturityStages are the five stages in order.
-var MaturityStages = []MaturityStage{
-	{1, "Ignoring", 0, 19},
-	{2, "Exploring", 20, 39},
-	{3, "Mobilizing", 40, 59},
-	{4, "Scaling", 60, 79},
-	{5, "Embedding", 80, 95},
-}
-
-// MaturityTotal is the assessment's total score.
-func MaturityTotal(answers [MaturityQuestions]uint8) int64 {
-	var levels [MaturityQuestions]int
-	for i, a := range answers {
-		levels[i] = int(a)
+// MaturityStages are the five stages in order, named in English as Grafana's panels are.
+var MaturityStages = func() []MaturityStage {
+	ss := make([]MaturityStage, len(maturity.Stages))
+	for i, s := range maturity.Stages {
+		ss[i] = MaturityStage{int64(i + 1), s.Name.EN, int64(s.From), int64(s.To)}
 	}
-	return int64(maturity.Score(levels))
-}
+	return ss
+}()
 
 // StageOf returns the stage a total falls in.
 func StageOf(total int64) MaturityStage {

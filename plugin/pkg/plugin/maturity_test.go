@@ -5,7 +5,20 @@ import (
 	"time"
 
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/maturity"
 )
+
+// MaturitySurvey is the survey name of CX maturity assessments.
+const MaturitySurvey = maturity.SurveyID
+
+// MaturityTotal is the model's total of one assessment's answers.
+func MaturityTotal(answers [MaturityQuestions]uint8) int64 {
+	var levels [MaturityQuestions]int
+	for i, a := range answers {
+		levels[i] = int(a)
+	}
+	return int64(maturity.Score(levels))
+}
 
 func TestMaturityTotalAndStage(t *testing.T) {
 	tests := []struct {

@@ -3,6 +3,7 @@ package plugin
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,7 +98,7 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 		}
 	}
 	for _, t := range m.EventTypes {
-		if !contains(eventTypes, t) {
+		if !slices.Contains(eventTypes, t) {
 			return Query{}, fmt.Errorf("eventTypes: %q is not one of %s", t, strings.Join(eventTypes, ", "))
 		}
 	}
@@ -108,7 +109,7 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 		return Query{}, fmt.Errorf("group: must be location, region or all, not %q", m.Group)
 	}
 	for _, k := range m.KPIs {
-		if !contains(kpi.Names, k) {
+		if !slices.Contains(kpi.Names, k) {
 			return Query{}, fmt.Errorf("kpis: unknown KPI %q: must be one of %s", k, strings.Join(kpi.Names, ", "))
 		}
 	}
@@ -137,13 +138,4 @@ func (q Query) EventsLimit() int {
 		return defaultEventsLimit
 	}
 	return q.Model.Limit
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

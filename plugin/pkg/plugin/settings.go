@@ -22,6 +22,10 @@ type Settings struct {
 	// ConfigPath is the cxm YAML on the Grafana host: the location registry and the KPI thresholds, read
 	// with the pipeline's own loader so panels colour exactly as the processor's statuses do.
 	ConfigPath string `json:"configPath"`
+	// Locations and Regions (comma separated), when either is set, limit the data source to those
+	// locations and the locations of those regions: every query, variable and editor list sees only them.
+	Locations string `json:"locations"`
+	Regions   string `json:"regions"`
 
 	Password string `json:"-"`
 }
@@ -66,9 +70,12 @@ func (s Settings) validate() error {
 	return nil
 }
 
-func (s Settings) addrs() []string {
+func (s Settings) addrs() []string { return splitList(s.Address) }
+
+// splitList splits a comma-separated setting, dropping blanks.
+func splitList(v string) []string {
 	var out []string
-	for _, a := range strings.Split(s.Address, ",") {
+	for _, a := range strings.Split(v, ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			out = append(out, a)
 		}

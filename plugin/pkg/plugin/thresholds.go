@@ -2,10 +2,10 @@ package plugin
 
 import (
 	"math"
-	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/query"
 )
 
@@ -14,12 +14,16 @@ import (
 // the pipeline's status — and its alert — does.
 
 // thresholdsOf turns a status row's limits into Grafana thresholds (the row's direction, else the KPI's
-// default); nil without limits.
+// default from the registry); nil without limits.
 func thresholdsOf(st query.Status) *data.ThresholdsConfig {
 	if st.Yellow == nil && st.Red == nil {
 		return nil
 	}
-	lowerBetter := isLowerBetter(st.Direction) || st.Direction == "" && !displayOf(st.KPI).HigherIsBetter
+	dir := st.Direction
+	if dir == 0 {
+		dir = kpi.DefaultDirection(st.KPI)
+	}
+	lowerBetter := dir == kpi.LowerIsBetter
 	steps := []data.Threshold{data.NewThreshold(math.Inf(-1), "green", "")}
 	if !lowerBetter {
 		steps[0].Color = "red"
@@ -46,11 +50,6 @@ func thresholdsOf(st query.Status) *data.ThresholdsConfig {
 		add(st.Yellow, "green")
 	}
 	return &data.ThresholdsConfig{Mode: data.ThresholdsModeAbsolute, Steps: steps}
-}
-
-func isLowerBetter(direction string) bool {
-	d := strings.ToLower(direction)
-	return strings.Contains(d, "lower") || strings.Contains(d, "down") || strings.Contains(d, "less") || d == "min"
 }
 
 // statusMappings colour the status text as the traffic light it is.

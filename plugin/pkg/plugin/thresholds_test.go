@@ -27,12 +27,12 @@ func TestThresholdsMatchClassify(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		kpiName   string
-		direction string
+		direction kpi.Direction
 		th        kpi.Threshold
 	}{
-		{"higher is better", "nps", "higher", kpi.Threshold{Direction: kpi.HigherIsBetter, Yellow: 30, Red: 0}},
-		{"lower is better", "ces", "lower", kpi.Threshold{Direction: kpi.LowerIsBetter, Yellow: 3, Red: 5}},
-		{"direction from the KPI when the row has none", "nps", "", kpi.Threshold{Direction: kpi.HigherIsBetter, Yellow: 50, Red: 20}},
+		{"higher is better", "nps", kpi.HigherIsBetter, kpi.Threshold{Direction: kpi.HigherIsBetter, Yellow: 30, Red: 0}},
+		{"lower is better", "ces", kpi.LowerIsBetter, kpi.Threshold{Direction: kpi.LowerIsBetter, Yellow: 3, Red: 5}},
+		{"direction from the KPI when the row has none", "nps", 0, kpi.Threshold{Direction: kpi.HigherIsBetter, Yellow: 50, Red: 20}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := thresholdsOf(query.Status{KPI: tc.kpiName, Direction: tc.direction, Yellow: f(tc.th.Yellow), Red: f(tc.th.Red)})

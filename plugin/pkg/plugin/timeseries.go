@@ -29,18 +29,18 @@ func (d *Datasource) queryTimeSeries(ctx context.Context, q Query) (data.Frames,
 	from, to := minuteRange(q.From, q.To)
 	req := query.Request{
 		KPIs: q.kpis(), Locations: sel.IDs, Group: groups[q.Model.Group], From: from, To: to,
-		Step: ChooseStep(q.Interval, from, to, q.MaxDataPoints),
+		Step: ChooseStep(q.Interval, from, to, q.MaxDataPoints), Scope: d.scope,
 	}
 	res, err := eng.KPIs(ctx, req)
 	if err != nil {
-		return nil, engineError(err)
+		return nil, d.engineError(err)
 	}
 	// Thresholds per location and KPI from the latest statuses; a region or all series has none.
 	var th map[string]query.Status
 	if req.Group == query.GroupLocation {
-		sts, err := eng.Statuses(ctx, sel.IDs, nil)
+		sts, err := eng.Statuses(ctx, sel.IDs, d.scope)
 		if err != nil {
-			return nil, engineError(err)
+			return nil, d.engineError(err)
 		}
 		th = latestThresholds(sts)
 	}

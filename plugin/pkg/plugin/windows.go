@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"slices"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
@@ -43,7 +44,7 @@ func currentStatuses(sts []query.Status, window string, kpis []string) []query.S
 	idx := map[string]int{}
 	var out []query.Status
 	for _, st := range sts {
-		if len(kpis) > 0 && !contains(kpis, st.KPI) {
+		if len(kpis) > 0 && !slices.Contains(kpis, st.KPI) {
 			continue
 		}
 		if window != "" && !sameWindow(st.Window, window) {

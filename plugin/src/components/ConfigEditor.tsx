@@ -16,7 +16,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   const setJson = <K extends keyof CxmOptions>(key: K, value: CxmOptions[K]) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, [key]: value } });
-  const text = (key: 'address' | 'database' | 'username' | 'configPath') => (e: ChangeEvent<HTMLInputElement>) =>
+  const text = (key: 'address' | 'database' | 'username' | 'configPath' | 'locations' | 'regions') => (e: ChangeEvent<HTMLInputElement>) =>
     setJson(key, e.currentTarget.value);
 
   return (
@@ -61,6 +61,16 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           tooltip="Path of the cxm YAML on the Grafana host: locations (names, coordinates, regions) and KPI thresholds come from it, so panels colour exactly as the pipeline does"
         >
           <Input id="cxm-config-path" width={INPUT_WIDTH} value={jsonData.configPath ?? ''} placeholder="/etc/cxm/cxm.yaml" onChange={text('configPath')} />
+        </InlineField>
+        <InlineField
+          label="Only locations"
+          labelWidth={LABEL_WIDTH}
+          tooltip="Comma-separated location ids: this data source reads only them (and the locations of the regions below); empty for all"
+        >
+          <Input id="cxm-locations" width={INPUT_WIDTH} value={jsonData.locations ?? ''} placeholder="all" onChange={text('locations')} />
+        </InlineField>
+        <InlineField label="Only regions" labelWidth={LABEL_WIDTH} tooltip="Comma-separated regions of the registry: this data source reads only their locations; empty for all">
+          <Input id="cxm-regions" width={INPUT_WIDTH} value={jsonData.regions ?? ''} placeholder="all" onChange={text('regions')} />
         </InlineField>
       </FieldSet>
     </>

@@ -28,7 +28,7 @@ func TestScoreAndStage(t *testing.T) {
 			t.Errorf("%v: score %d stage %d, want %d %d", tt.levels, s, Stage(s), tt.score, tt.stage)
 		}
 	}
-	for i, s := range stages {
+	for i, s := range Stages {
 		if len(s.Drivers) == 0 || s.Summary.RU == "" || s.Summary.EN == "" {
 			t.Errorf("stage %d lacks content", i+1)
 		}
@@ -37,8 +37,34 @@ func TestScoreAndStage(t *testing.T) {
 				t.Errorf("stage %d block %d is empty", i+1, j)
 			}
 		}
-		if i > 0 && s.From != stages[i-1].To+1 {
+		if i > 0 && s.From != Stages[i-1].To+1 {
 			t.Errorf("stage %d starts at %d", i+1, s.From)
 		}
+	}
+}
+
+func TestBlockQuestionsCoverEachQuestionOnce(t *testing.T) {
+	seen := map[int]int{}
+	for b, qs := range BlockQuestions {
+		if len(qs) == 0 {
+			t.Errorf("block %d has no question", b+1)
+		}
+		for _, q := range qs {
+			seen[q]++
+		}
+	}
+	for q := 1; q <= NumQuestions; q++ {
+		if seen[q] != 1 {
+			t.Errorf("question %d is in %d blocks, want 1", q, seen[q])
+		}
+	}
+}
+
+func TestBlockLevels(t *testing.T) {
+	levels := [NumQuestions]int{4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2}
+	// Blocks: {1}=4; {4,8}=(3+3)/2; {10}=1; {5,9,11}=(4+4+2)/3; {3,6,7}=(2+1+2)/3; {2}=1.
+	want := [6]float64{4, 3, 1, 10.0 / 3, 5.0 / 3, 1}
+	if got := BlockLevels(levels); got != want {
+		t.Errorf("BlockLevels = %v, want %v", got, want)
 	}
 }
