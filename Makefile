@@ -77,8 +77,9 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
-# The Grafana plugin: dist/ (frontend bundle, plugin.json, gpx_cxm for linux/amd64 and arm64) and a zip to
-# unpack into Grafana's plugins folder.
+# The Grafana plugin: dist/ (frontend bundle, plugin.json, the backend for linux, darwin and windows on amd64
+# and arm64 through the SDK's mage targets, go_plugin_build_manifest) and a zip to unpack into Grafana's
+# plugins folder.
 plugin:
 	$(MAKE) -C plugin build zip
 

@@ -256,11 +256,15 @@ func TestDashboardUIDs(t *testing.T) {
 	}
 }
 
-// TestPanelsQueryThePlugin checks every panel and query against the provisioned data source and the
+// dsVar is the data-source variable every dashboard has: panels, queries and query variables refer to
+// ${DS}, so a dashboard imported into another Grafana works with whatever uid its CXM data source has.
+const dsVar = "DS"
+
+// TestPanelsQueryThePlugin checks every panel and query against the data-source variable and the
 // plugin's query model: a query type, a field, a KPI or an event type the plugin does not know fails.
 func TestPanelsQueryThePlugin(t *testing.T) {
 	plugin := readPlugin(t)
-	dsUID, dsType, _, _ := provisionedDataSource(t)
+	dsUID, dsType := "${"+dsVar+"}", plugin.id
 	for _, d := range loadDashboards(t) {
 		ids := map[float64]bool{}
 		for _, p := range d.panels() {
@@ -323,7 +327,7 @@ func checkRef(t *testing.T, where string, v any, uid, typ string) {
 	t.Helper()
 	ref, _ := v.(map[string]any)
 	if ref["uid"] != uid || ref["type"] != typ {
-		t.Errorf("%s: datasource %v, want {type: %s, uid: %s} (the provisioned one)", where, v, typ, uid)
+		t.Errorf("%s: datasource %v, want {type: %s, uid: %s} (the data-source variable)", where, v, typ, uid)
 	}
 }
 
@@ -357,11 +361,13 @@ var varRef = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)(?:[:.][^}]*)?\}|\$([A-Za-z_
 // builtins are Grafana's own variables, always defined.
 func builtin(name string) bool { return strings.HasPrefix(name, "__") || name == "timeFilter" }
 
-// TestVariablesResolve checks that every variable a dashboard uses is defined in it, and that each query
-// variable asks the provisioned data source for something the plugin serves.
+// TestVariablesResolve checks that every variable a dashboard uses is defined in it, that each query
+// variable asks the data-source variable for something the plugin serves, and that the data-source
+// variable lists the plugin's data sources and starts on the provisioned one.
 func TestVariablesResolve(t *testing.T) {
 	plugin := readPlugin(t)
-	dsUID, dsType, _, _ := provisionedDataSource(t)
+	provisioned, _, _, _ := provisionedDataSource(t)
+	dsUID, dsType := "${"+dsVar+"}", plugin.id
 	for _, d := range loadDashboards(t) {
 		defined := map[string]bool{}
 		for _, v := range d.variables() {
@@ -385,6 +391,14 @@ func TestVariablesResolve(t *testing.T) {
 						t.Errorf("%s variable %s: field %q is not in the plugin's CxmVariableQuery", d.file, name, k)
 					}
 				}
+			case "datasource":
+				cur, _ := v["current"].(map[string]any)
+				if name != dsVar || v["query"] != plugin.id || cur["value"] != provisioned {
+					t.Errorf("%s variable %s: want %s listing %s data sources, starting on the provisioned %q; got query %v current %v",
+						d.file, name, dsVar, plugin.id, provisioned, v["query"], v["current"])
+				}
+			case "adhoc":
+				checkRef(t, d.file+" variable "+name, v["datasource"], dsUID, dsType)
 			case "custom", "constant", "textbox", "interval":
 			default:
 				t.Errorf("%s variable %s: type %v not expected", d.file, name, v["type"])

@@ -184,16 +184,18 @@ func hasPath(m map[string]any, path []string) bool {
 func readTemplates(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	entries, err := os.ReadDir(filepath.Join(chartDir, "templates"))
+	dir := filepath.Join(chartDir, "templates")
+	err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = string(b)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(chartDir, "templates", e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[e.Name()] = string(b)
 	}
 	if len(out) < 10 {
 		t.Fatalf("only %d templates", len(out))
@@ -253,7 +255,7 @@ type k8sMeta struct {
 // helmTemplate renders the chart with extra arguments and returns its objects by "Kind/name".
 func helmTemplate(t *testing.T, helm string, args ...string) map[string]k8sObject {
 	t.Helper()
-	out := run(t, ".", helm, append([]string{"template", "rel", chartDir, "--kube-version", kubeVersion}, args...)...)
+	out := helmStdout(t, helm, append([]string{"template", "rel", chartDir, "--kube-version", kubeVersion}, args...)...)
 	objs := map[string]k8sObject{}
 	dec := yaml.NewDecoder(strings.NewReader(out))
 	for {

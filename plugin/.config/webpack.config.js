@@ -1,5 +1,6 @@
 // Bundles src/module.ts as the AMD module Grafana loads, with Grafana's shared libraries as externals,
-// and copies plugin.json, the logo and the README into dist/ (as create-plugin's webpack config does).
+// and copies plugin.json, the images, the README, the CHANGELOG and the LICENSE into dist/ (as create-plugin's
+// webpack config does).
 const path = require('path');
 const CopyWebpackPlugin = require('copy-webpack-plugin');
 const pkg = require('../package.json');
@@ -36,7 +37,7 @@ module.exports = (env) => ({
   entry: { module: './module.ts' },
   externals,
   output: {
-    clean: { keep: /gpx_/ },
+    clean: { keep: /gpx_|go_plugin_build_manifest/ }, // the backend's, built by mage
     filename: '[name].js',
     library: { type: 'amd' },
     path: path.join(root, 'dist'),
@@ -71,6 +72,9 @@ module.exports = (env) => ({
         },
         { from: 'img/**/*', to: '.' },
         { from: '../README.md', to: '.' },
+        { from: '../CHANGELOG.md', to: '.' },
+        // The project's licence, at the repository root.
+        { from: '../../LICENSE', to: '.' },
       ],
     }),
   ],

@@ -48,6 +48,17 @@ describe('DataSource', () => {
     expect(res.calls).toEqual([{ path: 'locations', params: { region: 'central' } }]);
   });
 
+  it('lists the locations of every region of a multi-value region variable', async () => {
+    const ds = new DataSource(settings, new FixedTemplateSrv({ region: ['central', 'northwest'] }));
+    const res = new FixedResources();
+    ds.getResource = res.getResource.bind(res) as DataSource['getResource'];
+    await expect(ds.metricFindQuery({ refId: 'v', kind: 'locations', region: '$region' })).resolves.toEqual([
+      { text: 'Moscow #1', value: 'store-001' },
+      { text: 'Saint Petersburg #1', value: 'store-002' },
+    ]);
+    expect(res.calls.map((c) => c.params?.region)).toEqual(['central', 'northwest']);
+  });
+
   it('lists regions and KPIs', async () => {
     const { ds } = newDataSource();
     await expect(ds.metricFindQuery({ refId: 'v', kind: 'regions' })).resolves.toEqual([
@@ -75,6 +86,7 @@ describe('DataSource', () => {
     expect(q).toEqual({
       refId: 'A',
       region: 'central',
+      regions: [],
       kpis: [],
       locations: [],
       window: '',

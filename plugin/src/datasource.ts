@@ -8,7 +8,7 @@ import {
 import { DataSourceWithBackend, getTemplateSrv, TemplateSrv } from '@grafana/runtime';
 
 import { fetchKpis, fetchLocations, fetchRegions } from './resources';
-import { interpolateQuery } from './templating';
+import { interpolateQuery, replaceList } from './templating';
 import { CxmOptions, CxmQuery, CxmVariableQuery, DEFAULT_QUERY } from './types';
 import { CxmVariableSupport } from './variables';
 
@@ -41,8 +41,10 @@ export class DataSource extends DataSourceWithBackend<CxmQuery, CxmOptions> {
       case 'kpis':
         return (await fetchKpis(this)).map((k) => ({ text: k.title, value: k.name }));
       default: {
-        const region = query.region ? this.templateSrv.replace(query.region, options?.scopedVars ?? {}) : '';
-        return (await fetchLocations(this, region)).map((l) => ({ text: l.name, value: l.id }));
+        // The region may be a multi-value variable: the locations of each region selected.
+        const regions = replaceList(this.templateSrv, [query.region ?? ''], options?.scopedVars ?? {});
+        const lists = await Promise.all((regions.length ? regions : ['']).map((r) => fetchLocations(this, r)));
+        return lists.flat().map((l) => ({ text: l.name, value: l.id }));
       }
     }
   }

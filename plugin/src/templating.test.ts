@@ -1,7 +1,13 @@
 import { interpolateQuery, replaceList } from './templating';
 import { FixedTemplateSrv } from './testing/templateSrv';
 
-const srv = new FixedTemplateSrv({ location: ['store-001', 'store-002'], region: 'central', kpi: 'nps', empty: '' });
+const srv = new FixedTemplateSrv({
+  location: ['store-001', 'store-002'],
+  region: 'central',
+  regions: ['central', 'north'],
+  kpi: 'nps',
+  empty: '',
+});
 
 describe('replaceList', () => {
   it.each([
@@ -33,8 +39,19 @@ describe('interpolateQuery', () => {
       kpis: ['nps'],
       locations: ['store-001', 'store-002'],
       region: 'central',
+      regions: [],
       window: '1h',
       filters: [{ key: 'region', operator: '!=', value: 'central' }],
     });
+  });
+
+  it.each([
+    { region: '$regions', out: { region: '', regions: ['central', 'north'] } },
+    { region: '$region', out: { region: 'central', regions: [] } },
+    { region: '$empty', out: { region: '', regions: [] } },
+    { region: undefined, out: { region: '', regions: [] } },
+  ])('sends a multi-value region $region as a list', ({ region, out }) => {
+    const q = interpolateQuery(srv, { refId: 'A', region }, {});
+    expect({ region: q.region, regions: q.regions }).toEqual(out);
   });
 });

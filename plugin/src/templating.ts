@@ -28,11 +28,14 @@ export function interpolateQuery(
   filters: AdHocVariableFilter[] = []
 ): CxmQuery {
   const adhoc: CxmFilter[] = filters.map((f) => ({ key: f.key, operator: f.operator, value: srv.replace(f.value, scoped) }));
+  // A multi-value region variable (or All) expands to several regions: the backend takes them as a list.
+  const regions = replaceList(srv, [query.region ?? '', ...(query.regions ?? [])], scoped);
   return {
     ...query,
     kpis: replaceList(srv, query.kpis, scoped),
     locations: replaceList(srv, query.locations, scoped),
-    region: query.region ? srv.replace(query.region, scoped) : '',
+    region: regions.length === 1 ? regions[0] : '',
+    regions: regions.length > 1 ? regions : [],
     window: query.window ? srv.replace(query.window, scoped) : '',
     filters: [...(query.filters ?? []), ...adhoc],
   };

@@ -37,6 +37,8 @@ export interface CxmQuery extends DataQuery {
   /** Location ids or template variables; empty means every location (of the region, when one is set). */
   locations?: string[];
   region?: string;
+  /** Several regions (a multi-value region variable): locations of any of them. */
+  regions?: string[];
   /** timeseries: one series per location (default), per region, or one for all selected locations. */
   group?: SeriesGroup;
   /** current/geo: the status window the pipeline evaluates (e.g. 15m, 1h, 1d); empty means each KPI's shortest. */

@@ -18,7 +18,7 @@ type Selection struct {
 // are kept even when the registry does not know them (data of a location removed from the config stays
 // queryable); a region or region filter needs the registry.
 func SelectLocations(reg []config.Location, m QueryModel) (Selection, error) {
-	needRegistry := m.Region != ""
+	needRegistry := m.Region != "" || len(m.Regions) > 0
 	for _, f := range m.Filters {
 		needRegistry = needRegistry || f.Key == "region"
 	}
@@ -44,6 +44,9 @@ func SelectLocations(reg []config.Location, m QueryModel) (Selection, error) {
 	}
 	keep := func(id string) bool {
 		if m.Region != "" && regionOf[id] != m.Region {
+			return false
+		}
+		if len(m.Regions) > 0 && !slices.Contains(m.Regions, regionOf[id]) {
 			return false
 		}
 		for _, f := range m.Filters {

@@ -35,6 +35,8 @@ type QueryModel struct {
 	KPIs      []string `json:"kpis"`
 	Locations []string `json:"locations"`
 	Region    string   `json:"region"`
+	// Regions is a multi-value region variable: locations of any of them (with Region, of all of them).
+	Regions []string `json:"regions"`
 	// Group combines the time series: location (default), region or all.
 	Group string `json:"group"`
 	// Window is the status window of current and geo queries (a window the processor evaluates, e.g.
