@@ -69,8 +69,5 @@ func New(reg prometheus.Registerer) *Metrics {
 	for _, topic := range []string{"events", "deadletter"} {
 		m.KafkaErrors.WithLabelValues(topic)
 	}
-	for _, reason := range []string{"address_limit", "location_limit", "burst", "table_full"} {
-		m.SurveyMisuse.WithLabelValues(reason)
-	}
 	return m
 }

@@ -50,6 +50,10 @@ type guard struct {
 }
 
 func newGuard(cfg config.SurveyGuard, key []byte, misuse *prometheus.CounterVec) *guard {
+	// Every reason's series exists from the start at 0, so a rate() alert sees the first flagged answer.
+	for _, r := range []string{MisuseAddress, MisuseLocation, MisuseBurst, MisuseOverflow} {
+		misuse.WithLabelValues(r)
+	}
 	return &guard{cfg: cfg, key: key, perAddress: map[string]int{}, perLocation: map[string]int{},
 		recent: map[string][]time.Time{}, used: map[string]time.Time{}, misuse: misuse}
 }
