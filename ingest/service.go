@@ -16,7 +16,6 @@ import (
 	"github.com/cxm-project/cxm/ingest/dedupe"
 	"github.com/cxm-project/cxm/ingest/maturity"
 	"github.com/cxm-project/cxm/ingest/metrics"
-	"github.com/cxm-project/cxm/internal/ratelimit"
 	"github.com/cxm-project/cxm/ingest/rules"
 	"github.com/cxm-project/cxm/ingest/survey"
 	"github.com/cxm-project/cxm/ingest/writer"
@@ -24,6 +23,7 @@ import (
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/kafka"
+	"github.com/cxm-project/cxm/internal/ratelimit"
 )
 
 // Service is the ingest of one process.

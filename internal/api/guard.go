@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cxm-project/cxm/internal/ratelimit"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/query"
+	"github.com/cxm-project/cxm/internal/ratelimit"
 )
 
 // tokenLimits are each read token's request bucket and its cap on requests in flight. The tables hold one
