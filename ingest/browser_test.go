@@ -3,9 +3,7 @@ package ingest_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,52 +16,17 @@ import (
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
 	cxmtest "github.com/cxm-project/cxm/internal/testutil"
+	"github.com/cxm-project/cxm/internal/testutil/browser"
 )
-
-// chromium finds Debian's Chromium; without it the test fails under CXM_REQUIRE_SERVICES=1 and skips otherwise.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	msg := "chromium not found (apt-get install chromium, or make test-deps)"
-	if os.Getenv("CXM_REQUIRE_SERVICES") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func artifacts(t *testing.T) string {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "test-artifacts")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 // TestBrowser: a person answers the NPS survey by mouse and the maturity assessment by keyboard only, in
 // headless Chromium; the result page shows the expected stage and both events reach Kafka.
 func TestBrowser(t *testing.T) {
-	bin := chromium(t)
 	k := cxmtest.Kafka(t)
 	e := start(t, k, nil)
-	dir := artifacts(t)
+	dir := browser.Artifacts(t)
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(420, 900),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute) // a bound, not a measure: a loaded CI machine is slow
+	ctx, cancel := context.WithTimeout(browser.New(t, 420, 900), 5*time.Minute) // a bound, not a measure: a loaded CI machine is slow
 	defer cancel()
 
 	type act = chromedp.Action[chromedp.Void]

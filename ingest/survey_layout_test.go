@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	cxmtest "github.com/cxm-project/cxm/internal/testutil"
+	"github.com/cxm-project/cxm/internal/testutil/browser"
 )
 
 // TestSurveyLayout opens the survey in headless Chromium on a phone (390 px) and a desktop, in Russian and
@@ -19,10 +20,9 @@ import (
 // is one row of buttons of equal width, so no value stands out, and the send button is within the content,
 // full width on the phone, not at the screen's edge. Screenshots go to test-artifacts/.
 func TestSurveyLayout(t *testing.T) {
-	bin := chromium(t)
 	k := cxmtest.Kafka(t)
 	e := start(t, k, nil)
-	dir := artifacts(t)
+	dir := browser.Artifacts(t)
 	for _, vp := range []struct {
 		name          string
 		width, height int
@@ -30,16 +30,7 @@ func TestSurveyLayout(t *testing.T) {
 	}{{"phone", 390, 844, true}, {"desktop", 1280, 900, false}} {
 		for _, lang := range []string{"ru", "en"} {
 			t.Run(vp.name+"-"+lang, func(t *testing.T) {
-				opts := []chromedp.ExecAllocatorOption{
-					chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-					chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()),
-					chromedp.WindowSize(vp.width, vp.height),
-				}
-				actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-				defer cancel()
-				ctx, cancel := chromedp.NewContext(actx)
-				defer cancel()
-				ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+				ctx, cancel := context.WithTimeout(browser.New(t, vp.width, vp.height), 2*time.Minute)
 				defer cancel()
 				css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 				if err := chromedp.Do(ctx,

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -83,7 +82,7 @@ func TestMetricNamesExist(t *testing.T) {
 	}
 	want := referencedMetrics(t, root)
 	_, ch := testutil.ClickHouse(t)
-	httpAddr, brokerAddr := freeAddr(t), freeAddr(t)
+	httpAddr, brokerAddr := testutil.FreeAddr(t), testutil.FreeAddr(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCXM$")
 	cmd.Env = append(os.Environ(),
 		"CXM_TEST_HELPER_ARGS=run --http.listen "+httpAddr+" --clickhouse.database "+ch.Database+" --clickhouse.addr "+ch.Addr[0],
@@ -174,14 +173,4 @@ func exported(url string) (map[string]bool, error) {
 		}
 	}
 	return out, sc.Err()
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

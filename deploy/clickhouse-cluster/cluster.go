@@ -324,13 +324,16 @@ func build(ms []clickhouse.Migration, database string, version clickhouse.Versio
 				if !created[a[2]] {
 					return nil, nil, fmt.Errorf("%s: ALTER of %s, created by no earlier migration", where, a[2])
 				}
-				names := []string{a[2]}
+				out = append(out, Statement{Comment: "from " + m.File,
+					SQL: fmt.Sprintf("ALTER TABLE %s.%s ON CLUSTER %s %s", a[1], localName(a[2]), on, a[3])})
 				if Layouts[a[2]] == Sharded {
-					names = []string{localName(a[2]), a[2]}
-				}
-				for _, n := range names {
-					out = append(out, Statement{Comment: "from " + m.File,
-						SQL: fmt.Sprintf("ALTER TABLE %s.%s ON CLUSTER %s %s", a[1], n, on, a[3])})
+					// ClickHouse refuses ALTER … ON CLUSTER of a Distributed table when the shards replicate
+					// internally (code 371), so the Distributed table, which holds no rows, is made again
+					// over the altered local tables.
+					out = append(out,
+						Statement{Comment: "from " + m.File + ": the Distributed " + a[2] + " again, with the new column",
+							SQL: fmt.Sprintf("DROP TABLE IF EXISTS %s.%s ON CLUSTER %s", a[1], a[2], on)},
+						distributed(a[1], a[2], on))
 				}
 				continue
 			}
@@ -405,12 +408,16 @@ func clusterTable(t Table, origin, on string) ([]Statement, error) {
 	if !hasLocation {
 		return nil, fmt.Errorf("table %s is Sharded by location but has no location column", t.Name)
 	}
-	dist := Statement{
-		Comment: fmt.Sprintf("%s: what cxm reads and writes, spread over the shards by location", t.Name),
+	return []Statement{local, distributed(t.DB, t.Name, on)}, nil
+}
+
+// distributed is the Distributed table of a Sharded one: what cxm reads and writes, over table_local.
+func distributed(db, table, on string) Statement {
+	return Statement{
+		Comment: fmt.Sprintf("%s: what cxm reads and writes, spread over the shards by location", table),
 		SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s ON CLUSTER %s AS %s.%s\nENGINE = Distributed(%s, %s, %s, cityHash64(location))",
-			t.DB, t.Name, on, t.DB, name, on, t.DB, name),
+			db, table, on, db, localName(table), on, db, localName(table)),
 	}
-	return []Statement{local, dist}, nil
 }
 
 // Format writes the statements as one SQL file for clickhouse-client --multiquery.

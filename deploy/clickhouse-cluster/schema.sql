@@ -466,8 +466,12 @@ GROUP BY location, five_minute;
 -- from 010_misuse.sql
 ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS misuse String DEFAULT '' AFTER `repeat`;
 
--- from 010_misuse.sql
-ALTER TABLE `cxm`.events ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS misuse String DEFAULT '' AFTER `repeat`;
+-- from 010_misuse.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
 
 -- record 001_events.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(1), 'events', '144ef584c6584a42de39c04a8aa144b70dc65d3501acbdca8bd6d8455925c001', now()

@@ -10,16 +10,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +28,7 @@ import (
 	"github.com/cxm-project/cxm/internal/console"
 	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/testutil"
+	"github.com/cxm-project/cxm/internal/testutil/browser"
 	"github.com/cxm-project/cxm/processor/status"
 )
 
@@ -196,30 +195,6 @@ func flagsFromAPI(t *testing.T, base, token, window string) map[string]string {
 	return out
 }
 
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	msg := "chromium not found (apt-get install chromium, or make test-deps)"
-	if os.Getenv("CXM_REQUIRE_SERVICES") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-func artifacts(t *testing.T) string {
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "test-artifacts")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 type act = chromedp.Action[chromedp.Void]
 
 func css(s string) chromedp.CSS { return chromedp.CSS(s) }
@@ -247,22 +222,11 @@ func waitJS(expr string) act {
 // two-axis chart against /v1/kpis, latest comments, a CSV export against the API's, the map's flags and its
 // plain background, the Russian texts, and a token for one store that sees only that store.
 func TestConsoleInBrowser(t *testing.T) {
-	bin := chromium(t)
 	base, cfg := stack(t)
-	dir := artifacts(t)
+	dir := browser.Artifacts(t)
 	downloads := t.TempDir()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1920, 1080),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 10*time.Minute) // a bound, not a measure
+	ctx, cancel := context.WithTimeout(browser.New(t, 1920, 1080), 10*time.Minute) // a bound, not a measure
 	defer cancel()
 
 	shot := func(name string) act {
@@ -405,8 +369,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	do("location screenshot", shot("console-location-en-1920.png"))
 
 	// Export: the CSV the page downloads is the API's CSV for the chart's selection.
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
 		t.Fatal(err)
 	}
 	do("export", chromedp.Click(css(`#chart-section .export button[data-format="csv"]`)))
@@ -503,19 +467,10 @@ func TestConsoleInBrowser(t *testing.T) {
 // TestMaturityInBrowser: the list of assessments, a report with the level of every question and block, its
 // PDF, the respondent's copy through a real SMTP server, and a one-store token that sees only its store's.
 func TestMaturityInBrowser(t *testing.T) {
-	bin := chromium(t)
 	base, _, mails := stackWithMail(t)
-	dir := artifacts(t)
+	dir := browser.Artifacts(t)
 	downloads := t.TempDir()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 8*time.Minute) // a bound, not a measure
+	ctx, cancel := context.WithTimeout(browser.New(t, 1280, 900), 8*time.Minute) // a bound, not a measure
 	defer cancel()
 	shot := func(name string) act {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -559,8 +514,8 @@ func TestMaturityInBrowser(t *testing.T) {
 
 	// The PDF downloads as a file a PDF reader opens: header, one page object per A4 page, cross-reference
 	// table and trailer.
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx, chromedp.Click(css("#pdf"))); err != nil {

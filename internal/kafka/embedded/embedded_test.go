@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/kafka"
 	"github.com/cxm-project/cxm/internal/kafka/embedded"
+	"github.com/cxm-project/cxm/internal/testutil"
 )
 
 const helperEnv = "CXM_TEST_BROKER_HELPER"
@@ -124,16 +124,6 @@ func startProcess(t *testing.T, cfg config.Kafka, dir string) *exec.Cmd {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func kafkaConfig(t *testing.T, addr string) config.Kafka {
 	t.Helper()
 	c, err := config.Load("", nil)
@@ -228,7 +218,7 @@ func same(t *testing.T, what string, got map[string][]string, sent []kafkago.Mes
 // its data dir with every message and every committed offset.
 func TestKillKeepsData(t *testing.T) {
 	dir := t.TempDir()
-	cfg := kafkaConfig(t, freeAddr(t))
+	cfg := kafkaConfig(t, testutil.FreeAddr(t))
 	cmd := startProcess(t, cfg, dir)
 
 	sent := messages(3000, "before")
