@@ -108,8 +108,8 @@ func NewProducer(cfg config.Kafka, topic string, log *slog.Logger, m *Metrics) *
 		t = &kafkago.Transport{}
 	}
 	p := &Producer{
-		setupErr:  err,
-		security:  cfg,
+		setupErr: err,
+		security: cfg,
 		w: &kafkago.Writer{
 			Addr:         kafkago.TCP(cfg.Brokers...),
 			Topic:        topic,
