@@ -65,7 +65,7 @@ func BenchmarkBareConsumer(b *testing.B) {
 		for p, end := range benchTopic.ends {
 			go func() {
 				r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: kc.Brokers, Topic: kc.Topics.Events, Partition: p,
-					Dialer: kafka.Dialer(kc), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: 100 * time.Millisecond,
+					Dialer: must(kafka.Dialer(kc)), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: 100 * time.Millisecond,
 					QueueCapacity: 2000, ReadLagInterval: -1})
 				defer r.Close()
 				n := 0
@@ -170,4 +170,12 @@ func quantile(before, after hist, q float64) float64 {
 		}
 	}
 	return math.Inf(1)
+}
+
+// must is for settings the config validation has checked already.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

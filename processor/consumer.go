@@ -50,11 +50,16 @@ func newConsumer(id int32, st *partition.State, next int64, maxPending int, wake
 }
 
 func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int) {
+	d, err := kafka.Dialer(kc)
+	if err != nil {
+		c.log.Error("partition reader", "partition", c.id, "err", err)
+		return
+	}
 	r := kafkago.NewReader(kafkago.ReaderConfig{
 		Brokers:         kc.Brokers,
 		Topic:           kc.Topics.Events,
 		Partition:       int(c.id),
-		Dialer:          kafka.Dialer(kc),
+		Dialer:          d,
 		MinBytes:        1,
 		MaxBytes:        kc.Consumer.MaxBytes,
 		MaxWait:         kc.Consumer.MaxWait,

@@ -129,7 +129,7 @@ func (p *Processor) Run(ctx context.Context) error {
 				break
 			}
 			p.m.KafkaErrors.Inc()
-			p.log.Warn("consumer group", "err", err)
+			p.log.Warn("consumer group", "err", kafka.Explain(p.cfg.Kafka, err))
 			sleep(ctx, p.cfg.Processor.RetryMax)
 			continue
 		}

@@ -149,7 +149,7 @@ func sink(cfg *config.Config, parts []int, ends map[int]int64) error {
 		left += int(ends[p])
 		go func() {
 			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: kc.Brokers, Topic: kc.Topics.Events, Partition: p,
-				Dialer: kafka.Dialer(kc), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: 100 * time.Millisecond,
+				Dialer: must(kafka.Dialer(kc)), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: 100 * time.Millisecond,
 				QueueCapacity: cfg.Processor.QueueCapacity, ReadLagInterval: -1})
 			defer r.Close()
 			for {

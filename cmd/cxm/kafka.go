@@ -38,8 +38,7 @@ func runKafka(ctx context.Context, e *env) error {
 		"sync_writes", cfg.Broker.SyncWrites)
 
 	// The topics are created through the broker's own protocol port, as any client would.
-	kc := cfg.Kafka
-	kc.Brokers = b.Addrs()
+	kc := toEmbedded(cfg.Kafka, b.Addrs(), e.log)
 	tctx, cancel := context.WithTimeout(ctx, time.Minute)
 	err = kafka.EnsureTopics(tctx, kc)
 	cancel()

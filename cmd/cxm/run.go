@@ -55,7 +55,7 @@ func runAll(ctx context.Context, e *env) error {
 			return fmt.Errorf("embedded broker: %w", err)
 		}
 		defer b.Close()
-		cfg.Kafka.Brokers = b.Addrs()
+		cfg.Kafka = toEmbedded(cfg.Kafka, b.Addrs(), log)
 	}
 	if err := kafka.EnsureTopics(ctx, cfg.Kafka); err != nil {
 		return fmt.Errorf("kafka topics: %w", err)

@@ -85,10 +85,13 @@ func (t *Tailer) Run(ctx context.Context) {
 }
 
 // dialer is the project's Dialer (kafka.Dialer), its client id marked as the dedupe tail's.
-func (t *Tailer) dialer() *kafkago.Dialer {
-	d := kafka.Dialer(t.cfg)
+func (t *Tailer) dialer() (*kafkago.Dialer, error) {
+	d, err := kafka.Dialer(t.cfg)
+	if err != nil {
+		return nil, err
+	}
 	d.ClientID += "-dedupe"
-	return d
+	return d, nil
 }
 
 // run reads every partition from now - horizon. It returns only on a setup error or when ctx ends; each
@@ -131,9 +134,13 @@ func (t *Tailer) run(ctx context.Context) error {
 }
 
 func (t *Tailer) partitions(ctx context.Context) ([]int, error) {
+	d, err := t.dialer()
+	if err != nil {
+		return nil, err
+	}
 	var lastErr error
 	for _, addr := range t.cfg.Brokers {
-		conn, err := t.dialer().DialContext(ctx, "tcp", addr)
+		conn, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {
 			lastErr = err
 			continue
@@ -338,9 +345,13 @@ func (p *tailPartition) readRange(conn *kafkago.Conn, from, to int64) error {
 
 // dialLeader connects to the leader of the partition.
 func (t *Tailer) dialLeader(ctx context.Context, partition int) (*kafkago.Conn, error) {
+	d, err := t.dialer()
+	if err != nil {
+		return nil, err
+	}
 	var lastErr error
 	for _, addr := range t.cfg.Brokers {
-		conn, err := t.dialer().DialLeader(ctx, "tcp", addr, t.topic, partition)
+		conn, err := d.DialLeader(ctx, "tcp", addr, t.topic, partition)
 		if err == nil {
 			return conn, nil
 		}

@@ -33,7 +33,11 @@ func ReadAll(t testing.TB, k config.Kafka, topic string) []kafkago.Message {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	conn, err := kafka.Dialer(k).DialContext(ctx, "tcp", k.Brokers[0])
+	d, err := kafka.Dialer(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := d.DialContext(ctx, "tcp", k.Brokers[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +48,7 @@ func ReadAll(t testing.TB, k config.Kafka, topic string) []kafkago.Message {
 	}
 	var out []kafkago.Message
 	for _, p := range parts {
-		lc, err := kafka.Dialer(k).DialLeader(ctx, "tcp", k.Brokers[0], topic, p.ID)
+		lc, err := d.DialLeader(ctx, "tcp", k.Brokers[0], topic, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +61,7 @@ func ReadAll(t testing.TB, k config.Kafka, topic string) []kafkago.Message {
 		if end <= first {
 			continue
 		}
-		r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: k.Brokers, Topic: topic, Partition: p.ID, Dialer: kafka.Dialer(k), MaxWait: 100 * time.Millisecond})
+		r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: k.Brokers, Topic: topic, Partition: p.ID, Dialer: d, MaxWait: 100 * time.Millisecond})
 		if err := r.SetOffset(first); err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,8 @@ type Kafka struct {
 	DialTimeout       time.Duration `koanf:"dial_timeout"`
 	// AdminTimeout bounds one metadata or topic-creation request (EnsureTopics, Ping).
 	AdminTimeout time.Duration `koanf:"admin_timeout"`
+	TLS          KafkaTLS      `koanf:"tls"`
+	SASL         KafkaSASL     `koanf:"sasl"`
 }
 
 // Topics names the topics CXM uses.
@@ -116,6 +118,7 @@ func (k *Kafka) validate(c *Config, es *Errors) {
 	if cs.MaxBytes < 1024 {
 		es.add("kafka.consumer.max_bytes", "must be at least 1024")
 	}
+	k.validateSecurity(es)
 	if c.Broker.Listen == "" {
 		es.add("broker.listen", "must not be empty")
 	}

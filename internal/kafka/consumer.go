@@ -16,10 +16,14 @@ import (
 // processed), or a rebalance hands the others to a member that re-reads them.
 func NewConsumerGroup(cfg config.Kafka, groupID string, topics ...string) (*kafkago.ConsumerGroup, error) {
 	c := cfg.Consumer
+	d, err := Dialer(cfg)
+	if err != nil {
+		return nil, err
+	}
 	g, err := kafkago.NewConsumerGroup(kafkago.ConsumerGroupConfig{
 		ID:                    groupID,
 		Brokers:               cfg.Brokers,
-		Dialer:                Dialer(cfg),
+		Dialer:                d,
 		Topics:                topics,
 		HeartbeatInterval:     c.HeartbeatInterval,
 		SessionTimeout:        c.SessionTimeout,
@@ -40,11 +44,15 @@ func NewConsumerGroup(cfg config.Kafka, groupID string, topics ...string) (*kafk
 // CommitMessages call) and on Close; after a crash up to one interval of messages is read again.
 func NewReader(cfg config.Kafka, groupID, topic string) (*kafkago.Reader, error) {
 	c := cfg.Consumer
+	d, err := Dialer(cfg)
+	if err != nil {
+		return nil, err
+	}
 	rc := kafkago.ReaderConfig{
 		Brokers:               cfg.Brokers,
 		GroupID:               groupID,
 		Topic:                 topic,
-		Dialer:                Dialer(cfg),
+		Dialer:                d,
 		MinBytes:              1,
 		MaxBytes:              c.MaxBytes,
 		MaxWait:               c.MaxWait,

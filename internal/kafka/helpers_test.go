@@ -9,8 +9,28 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
+	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/kafka"
 )
+
+func dialer(t testing.TB, cfg config.Kafka) *kafkago.Dialer {
+	t.Helper()
+	d, err := kafka.Dialer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func transport(t testing.TB, cfg config.Kafka) *kafkago.Transport {
+	t.Helper()
+	tr, err := kafka.Transport(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
 
 // events builds n events spread over locs locations as keyed messages (key = location), the way the
 // ingest writes them. Each location's events carry increasing times, so order per key is checkable.

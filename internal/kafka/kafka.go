@@ -19,24 +19,36 @@ import (
 )
 
 // Dialer is the kafka-go Dialer for the Reader and ConsumerGroup, which dial brokers themselves rather than
-// through a Transport.
-func Dialer(cfg config.Kafka) *kafkago.Dialer {
-	return &kafkago.Dialer{
-		ClientID:  cfg.ClientID,
-		Timeout:   cfg.DialTimeout,
-		DualStack: true,
+// through a Transport. It carries kafka.tls and kafka.sasl; the error is a TLS file that cannot be used.
+func Dialer(cfg config.Kafka) (*kafkago.Dialer, error) {
+	tc, m, err := security(cfg)
+	if err != nil {
+		return nil, err
 	}
+	return &kafkago.Dialer{
+		ClientID:      cfg.ClientID,
+		Timeout:       cfg.DialTimeout,
+		DualStack:     true,
+		TLS:           tc,
+		SASLMechanism: m,
+	}, nil
 }
 
 // Transport is the kafka-go Transport for the Writer and Client. Each caller gets its own, so closing one
-// component's idle connections never cuts another's.
-func Transport(cfg config.Kafka) *kafkago.Transport {
+// component's idle connections never cuts another's. It carries kafka.tls and kafka.sasl like Dialer.
+func Transport(cfg config.Kafka) (*kafkago.Transport, error) {
+	tc, m, err := security(cfg)
+	if err != nil {
+		return nil, err
+	}
 	return &kafkago.Transport{
 		ClientID:    cfg.ClientID,
 		DialTimeout: cfg.DialTimeout,
 		// kafka-go's default TTL: how soon a producer sees partitions added to a topic.
 		MetadataTTL: 6 * time.Second,
-	}
+		TLS:         tc,
+		SASL:        m,
+	}, nil
 }
 
 // Compression maps the config's name to kafka-go's codec; "none" (or empty) is no compression.

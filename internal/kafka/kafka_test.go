@@ -129,7 +129,7 @@ func TestConsumerGroup(t *testing.T) {
 		gen.Start(func(gctx context.Context) {
 			defer func() { <-gctx.Done() }()
 			defer wg.Done()
-			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topics.Events, Partition: pa.ID, Dialer: kafka.Dialer(cfg), MaxWait: 100 * time.Millisecond})
+			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topics.Events, Partition: pa.ID, Dialer: dialer(t, cfg), MaxWait: 100 * time.Millisecond})
 			defer r.Close()
 			if err := r.SetOffset(kafkago.FirstOffset); err != nil {
 				t.Error(err)
@@ -166,7 +166,7 @@ func TestConsumerGroup(t *testing.T) {
 	}
 
 	// The committed offsets are what the broker hands the next reader of the group.
-	c := &kafkago.Client{Addr: kafkago.TCP(cfg.Brokers...), Transport: kafka.Transport(cfg)}
+	c := &kafkago.Client{Addr: kafkago.TCP(cfg.Brokers...), Transport: transport(t, cfg)}
 	parts := make([]int, cfg.Partitions)
 	for i := range parts {
 		parts[i] = i
@@ -270,7 +270,7 @@ func TestEnsureTopicsIdempotent(t *testing.T) {
 	if err := kafka.EnsureTopics(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	c := &kafkago.Client{Addr: kafkago.TCP(cfg.Brokers...), Transport: kafka.Transport(cfg)}
+	c := &kafkago.Client{Addr: kafkago.TCP(cfg.Brokers...), Transport: transport(t, cfg)}
 	md, err := c.Metadata(ctx, &kafkago.MetadataRequest{Topics: []string{cfg.Topics.Events, cfg.Topics.DeadLetter}})
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,10 @@ import (
 
 // EndOffsets returns each partition's end offset (the offset the next message will get) of the topic.
 func EndOffsets(ctx context.Context, cfg config.Kafka, topic string, partitions []int) (map[int]int64, error) {
-	c, closeIdle := client(cfg)
+	c, closeIdle, err := client(cfg)
+	if err != nil {
+		return nil, err
+	}
 	defer closeIdle()
 	ctx, cancel := adminContext(ctx, cfg)
 	defer cancel()
@@ -21,7 +24,7 @@ func EndOffsets(ctx context.Context, cfg config.Kafka, topic string, partitions 
 	}
 	resp, err := c.ListOffsets(ctx, &kafkago.ListOffsetsRequest{Topics: map[string][]kafkago.OffsetRequest{topic: reqs}})
 	if err != nil {
-		return nil, fmt.Errorf("kafka: end offsets of %s: %w", topic, err)
+		return nil, fmt.Errorf("kafka: end offsets of %s: %w", topic, Explain(cfg, err))
 	}
 	out := make(map[int]int64, len(partitions))
 	for _, po := range resp.Topics[topic] {

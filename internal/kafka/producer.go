@@ -61,6 +61,8 @@ type Producer struct {
 	failed    prometheus.Counter
 	duration  prometheus.Observer
 	observer  Observer
+	setupErr  error // kafka.tls or kafka.sasl could not be applied: nothing is sent
+	security  config.Kafka
 }
 
 // Written is a run of consecutive offsets, [From, To), that messages of one Produce call got in a partition.
@@ -98,8 +100,16 @@ func NewProducer(cfg config.Kafka, topic string, log *slog.Logger, m *Metrics) *
 	if err != nil {
 		log.Error("kafka producer: compression off", "topic", topic, "err", err)
 	}
-	t := Transport(cfg)
+	t, err := Transport(cfg)
+	if err != nil {
+		// Config validation reads the TLS files already; should one have gone since, every Produce reports
+		// it rather than sending without the security the config asks for.
+		log.Error("kafka producer: unusable TLS/SASL settings", "topic", topic, "err", err)
+		t = &kafkago.Transport{}
+	}
 	p := &Producer{
+		setupErr: err,
+		security: cfg,
 		w: &kafkago.Writer{
 			Addr:         kafkago.TCP(cfg.Brokers...),
 			Topic:        topic,
@@ -192,6 +202,10 @@ func (p *Producer) Produce(ctx context.Context, msgs ...kafkago.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	if p.setupErr != nil {
+		p.failed.Add(float64(len(msgs)))
+		return p.setupErr
+	}
 	start := time.Now()
 	var call *produceCall
 	var id uint64
@@ -207,6 +221,16 @@ func (p *Producer) Produce(ctx context.Context, msgs ...kafkago.Message) error {
 	if errs == nil {
 		p.produced.Add(float64(len(msgs)))
 		return nil
+	}
+	// One failed batch gives its messages the same error: explain each distinct one once.
+	var last, explained error
+	for i, err := range errs {
+		if err != nil {
+			if err != last {
+				last, explained = err, Explain(p.security, err)
+			}
+			errs[i] = explained
+		}
 	}
 	n := errs.Count()
 	p.produced.Add(float64(len(msgs) - n))
