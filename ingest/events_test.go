@@ -518,8 +518,8 @@ func TestMetrics(t *testing.T) {
 	}
 	text, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, name := range []string{"cxm_ingest_events_total", "cxm_ingest_request_duration_seconds_bucket", "cxm_ingest_produce_duration_seconds_count",
-		`cxm_kafka_produced_messages_total{component="ingest",topic=`} {
+	for _, name := range []string{"cxm_ingest_events_total", "cxm_ingest_request_duration_seconds_bucket",
+		`cxm_kafka_produce_duration_seconds_count{component="ingest",topic=`, `cxm_kafka_produced_messages_total{component="ingest",topic=`} {
 		if !bytes.Contains(text, []byte(name)) {
 			t.Errorf("/metrics lacks %s", name)
 		}
