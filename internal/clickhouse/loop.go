@@ -6,7 +6,7 @@ import "github.com/cxm-project/cxm/internal/event"
 // kept apart from eventColumnar so the survey and button columns stay as they are.
 type loopColumns struct {
 	contact, voice, re, caseID, action, rule, trigger, source, actor, assignee, note, checklist []string
-	causes                                                                                    [][]string
+	causes                                                                                      [][]string
 }
 
 func newLoopColumns(n int) loopColumns {
