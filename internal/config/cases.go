@@ -100,7 +100,9 @@ func (c *Cases) Leaves() []string {
 }
 
 func casesDefaults() map[string]any {
-	item := func(id, ru, en string) map[string]any { return map[string]any{"id": id, "title_ru": ru, "title_en": en} }
+	item := func(id, ru, en string) map[string]any {
+		return map[string]any{"id": id, "title_ru": ru, "title_en": en}
+	}
 	common := []map[string]any{
 		item("contacted", "Связались с клиентом", "Customer contacted"),
 		item("justified", "Претензия обоснована", "Complaint justified"),
