@@ -58,9 +58,9 @@ type CaseRule struct {
 
 // ChecklistItem is one yes/no qualification question.
 type ChecklistItem struct {
-	ID      string `koanf:"id"`
-	TitleRU string `koanf:"title_ru"`
-	TitleEN string `koanf:"title_en"`
+	ID      string `koanf:"id" json:"id"`
+	TitleRU string `koanf:"title_ru" json:"title_ru"`
+	TitleEN string `koanf:"title_en" json:"title_en"`
 }
 
 // Cause is a node of the root-cause tree; a leaf's id is its path joined with dots.

@@ -109,11 +109,20 @@ WHERE type = 'case' AND %s
 GROUP BY case_id, location
 HAVING countIf(action = 'open') > 0 AND %s`
 
+// casesConfig is the closed loop's configuration, with the defaults' SLA and limit where unset (an
+// engine built without WithCases, as some tests do).
 func (e *Engine) casesConfig() *config.Cases {
-	if e.cases == nil {
-		return &config.Cases{SLA: 24 * time.Hour, InboxLimit: 500}
+	c := config.Cases{}
+	if e.cases != nil {
+		c = *e.cases
 	}
-	return e.cases
+	if c.SLA <= 0 {
+		c.SLA = 24 * time.Hour
+	}
+	if c.InboxLimit <= 0 {
+		c.InboxLimit = 500
+	}
+	return &c
 }
 
 // Cases returns the cases of the request, newest first, with the triggering events' words.
