@@ -133,7 +133,8 @@ func (h *Handler) renderMessage(w http.ResponseWriter, code int, loc, lang strin
 
 const messageCSS = `
 .kinds{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:.4rem}
-.kinds label{text-align:center;border:2px solid #333;border-radius:.4rem;padding:.55rem .2rem;cursor:pointer;min-height:2.75rem}
+.kinds label{text-align:center;border:2px solid #333;border-radius:.4rem;padding:.55rem .2rem;cursor:pointer;min-height:2.75rem;overflow-wrap:anywhere}
+@media (max-width:30rem){.kinds{grid-template-columns:1fr}}
 .kinds input{position:absolute;opacity:0;width:1px;height:1px}
 .kinds label:has(input:checked){background:#0b4f9c;color:#fff;border-color:#0b4f9c}
 .kinds label:has(input:focus-visible){outline:3px solid #e07000;outline-offset:2px}
