@@ -21,7 +21,7 @@ export const SERIES_GROUPS: Array<{ value: SeriesGroup; label: string }> = [
   { value: 'all', label: 'All together' },
 ];
 
-export const EVENT_TYPES = ['button', 'counter', 'pos', 'survey'] as const;
+export const EVENT_TYPES = ['button', 'counter', 'pos', 'survey', 'message', 'case'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** An ad-hoc filter as Grafana hands it to applyTemplateVariables. */
