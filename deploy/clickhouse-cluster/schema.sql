@@ -474,7 +474,7 @@ CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_l
 ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
 
 -- from 017_closed_loop.sql
-ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'message' = 6, 'case' = 7);
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'message' = 6, 'case' = 7, 'review' = 16);
 
 -- from 017_closed_loop.sql: the Distributed events again, with the new column
 DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
@@ -484,7 +484,7 @@ CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_l
 ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
 
 -- from 017_closed_loop.sql
-ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN kind Enum8('' = 0, 'smiley' = 1, 'consultation' = 2, 'like' = 3, 'dislike' = 4, 'complaint' = 5, 'thanks' = 6, 'suggestion' = 7);
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN kind Enum8('' = 0, 'smiley' = 1, 'consultation' = 2, 'like' = 3, 'dislike' = 4, 'complaint' = 5, 'thanks' = 6, 'suggestion' = 7, 'shown' = 16, 'click' = 17);
 
 -- from 017_closed_loop.sql: the Distributed events again, with the new column
 DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
@@ -532,5 +532,5 @@ INSERT INTO `cxm`.schema_migrations SELECT toUInt32(10), 'misuse', '30a699a47908
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 10) = 0;
 
 -- record 017_closed_loop.sql as applied (checksum of the file, as cxm migrate computes it)
-INSERT INTO `cxm`.schema_migrations SELECT toUInt32(17), 'closed_loop', 'a0b8895deac949589521639cf888e8c748b536a96c871503aaebd6eda5ca4b47', now()
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(17), 'closed_loop', '4ac89696ac077538a17265c23c1c03cccf1eba15a219fc1ae6d27117ee12a073', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 17) = 0;
