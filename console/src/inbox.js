@@ -149,10 +149,13 @@ export function inboxView(main) {
   return () => { alive = false; clearTimeout(timer); };
 }
 
+// newActionID starts with the time in milliseconds, fixed width: event times are whole seconds, and two
+// actions of one second are ordered by id, so this keeps them in the order the manager took them. The
+// random rest keeps two tabs apart; a retry of the same action reuses its id, so it is not counted twice.
 function newActionID() {
-  const b = new Uint8Array(12);
+  const b = new Uint8Array(8);
   crypto.getRandomValues(b);
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return Date.now().toString(36).padStart(10, '0') + '-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 export function caseView(main, r) {

@@ -58,7 +58,9 @@ func New(cfg *config.Config, r *rules.Rules, submit func(context.Context, event.
 func (h *Handler) Mount(mux *http.ServeMux) { mux.Handle("POST /v1/cases/{id}/actions", h) }
 
 // Request is the body of an action. ActionID, chosen by the client once per action, makes a retried
-// request safe: the event id is "<case>:<action_id>", which the dedupe recognises.
+// request safe: the event id is "<case>:<action_id>", which the dedupe recognises. Event times are whole
+// seconds and a case's state takes the latest action by (time, id), so a client that may act twice in one
+// second starts its ids with a fixed-width timestamp (the console does).
 type Request struct {
 	ActionID  string          `json:"action_id"`
 	Location  string          `json:"location"`
