@@ -42,7 +42,7 @@ func NewGauges(engine *query.Engine, every, lookback time.Duration, log *slog.Lo
 // Update recomputes the gauges once.
 func (g *Gauges) Update(ctx context.Context) error {
 	now := g.now()
-	fs, err := g.engine.CaseFigures(ctx, query.CaseFiguresRequest{From: now.Add(-g.lookback), To: now.Add(time.Second), Now: now, GroupBy: "location"})
+	fs, err := g.engine.CaseFigures(ctx, query.CaseFiguresRequest{From: now.Add(time.Second - g.lookback), To: now.Add(time.Second), Now: now, GroupBy: "location"})
 	if err != nil {
 		return err
 	}
