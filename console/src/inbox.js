@@ -34,6 +34,7 @@ function clock(c, now) {
     const ok = new Date(c.resolved) <= new Date(c.due);
     return h('span', {class: 'clock ' + (ok ? 'ok' : 'late')}, ti('resolvedIn', {d: span(took)}), ' · ', ti(ok ? 'withinSLA' : 'outsideSLA'));
   }
+  if (c.unanswered) return h('span', {class: 'clock late'}, ti('unanswered', {d: span(now - new Date(c.opened))}));
   const left = new Date(c.due) - now;
   return left >= 0 ? h('span', {class: 'clock ok'}, ti('dueIn', {d: span(left)})) : h('span', {class: 'clock late'}, ti('overdueBy', {d: span(-left)}));
 }

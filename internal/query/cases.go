@@ -47,6 +47,10 @@ type Case struct {
 	Resolved    *time.Time      `json:"resolved,omitempty"`
 	Due         time.Time       `json:"due"`
 	Overdue     bool            `json:"overdue"`
+	// FirstActionDue is when a person should have acted (cases.first_action_sla); Unanswered says the case
+	// is open, nobody has acted, and that time has passed.
+	FirstActionDue time.Time `json:"first_action_due"`
+	Unanswered     bool      `json:"unanswered"`
 	Checklist   map[string]bool `json:"checklist"`
 	Causes      []string        `json:"causes"`
 	Actions     int64           `json:"actions"`
@@ -229,6 +233,10 @@ func (e *Engine) finish(c *Case, cc *config.Cases, firstAction uint32, closing s
 	}
 	c.Due = c.Opened.Add(cc.RuleSLA(c.Rule))
 	c.Overdue = c.Status != CaseResolved && now.After(c.Due)
+	if cc.FirstActionSLA > 0 {
+		c.FirstActionDue = c.Opened.Add(cc.FirstActionSLA)
+		c.Unanswered = c.FirstAction == nil && c.Status != CaseResolved && now.After(c.FirstActionDue)
+	}
 	c.Checklist = map[string]bool{}
 	if checklist != "" {
 		_ = json.Unmarshal([]byte(checklist), &c.Checklist) // written by event.AppendChecklist

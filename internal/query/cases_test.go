@@ -93,10 +93,10 @@ func TestCasesState(t *testing.T) {
 	if w := c1.Words; w == nil || w.Text != "rude cashier" || w.Voice != "rec/m1.webm" || w.Kind != "complaint" {
 		t.Errorf("c1 words = %+v", w)
 	}
-	if c2 := byID["c2"]; c2.Status != CaseOpen || c2.Resolved != nil || !c2.Overdue || c2.Words == nil || c2.Words.CSAT == nil || *c2.Words.CSAT != 1 {
+	if c2 := byID["c2"]; c2.Status != CaseOpen || c2.Resolved != nil || !c2.Overdue || c2.Unanswered || c2.Words == nil || c2.Words.CSAT == nil || *c2.Words.CSAT != 1 {
 		t.Errorf("c2 = %+v", c2)
 	}
-	if c3 := byID["c3"]; c3.Status != CaseOpen || c3.FirstAction != nil || !c3.Overdue || c3.Actions != 1 || c3.Region != "north" {
+	if c3 := byID["c3"]; c3.Status != CaseOpen || c3.FirstAction != nil || !c3.Overdue || !c3.Unanswered || c3.Actions != 1 || c3.Region != "north" {
 		t.Errorf("c3 = %+v (a forged resolve from another location must not count)", c3)
 	}
 	for _, tc := range []struct {
