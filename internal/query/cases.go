@@ -34,27 +34,27 @@ const (
 
 // Case is a case's current state, with the words of the event that triggered it.
 type Case struct {
-	ID          string          `json:"id"`
-	Location    string          `json:"location"`
-	Region      string          `json:"region,omitempty"`
-	Rule        string          `json:"rule"`
-	Source      string          `json:"source"`
-	Trigger     string          `json:"trigger"`
-	Status      string          `json:"status"`
-	Assignee    string          `json:"assignee,omitempty"`
-	Opened      time.Time       `json:"opened"`
-	FirstAction *time.Time      `json:"first_action,omitempty"`
-	Resolved    *time.Time      `json:"resolved,omitempty"`
-	Due         time.Time       `json:"due"`
-	Overdue     bool            `json:"overdue"`
+	ID          string     `json:"id"`
+	Location    string     `json:"location"`
+	Region      string     `json:"region,omitempty"`
+	Rule        string     `json:"rule"`
+	Source      string     `json:"source"`
+	Trigger     string     `json:"trigger"`
+	Status      string     `json:"status"`
+	Assignee    string     `json:"assignee,omitempty"`
+	Opened      time.Time  `json:"opened"`
+	FirstAction *time.Time `json:"first_action,omitempty"`
+	Resolved    *time.Time `json:"resolved,omitempty"`
+	Due         time.Time  `json:"due"`
+	Overdue     bool       `json:"overdue"`
 	// FirstActionDue is when a person should have acted (cases.first_action_sla); Unanswered says the case
 	// is open, nobody has acted, and that time has passed.
-	FirstActionDue time.Time `json:"first_action_due"`
-	Unanswered     bool      `json:"unanswered"`
-	Checklist   map[string]bool `json:"checklist"`
-	Causes      []string        `json:"causes"`
-	Actions     int64           `json:"actions"`
-	Words       *CaseWords      `json:"words,omitempty"`
+	FirstActionDue time.Time       `json:"first_action_due"`
+	Unanswered     bool            `json:"unanswered"`
+	Checklist      map[string]bool `json:"checklist"`
+	Causes         []string        `json:"causes"`
+	Actions        int64           `json:"actions"`
+	Words          *CaseWords      `json:"words,omitempty"`
 }
 
 // CaseWords is what the customer said or pressed: the triggering event's content.
