@@ -19,7 +19,7 @@ import (
 )
 
 // wantUIDs are the stable uids links, alerts and bookmarks use (/d/<uid>). Renaming one breaks them.
-var wantUIDs = []string{"cxm-location", "cxm-map", "cxm-maturity", "cxm-overview"}
+var wantUIDs = []string{"cxm-cases", "cxm-location", "cxm-map", "cxm-maturity", "cxm-overview"}
 
 type dashboard struct {
 	file string
@@ -534,6 +534,7 @@ func TestDashboardContents(t *testing.T) {
 	has("cxm-location", "bargauge", "current") // sample sizes
 	has("cxm-maturity", "table", "maturity")
 	has("cxm-maturity", "bargauge", "maturity")
+	has("cxm-cases", "table", "cases")
 }
 
 // TestLayout checks that panels sit on Grafana's 24-column grid without overlapping.

@@ -13,7 +13,7 @@ func apiCommand() command {
 	return command{
 		use:   "api",
 		short: "serve the read API: KPI series, statuses, raw-event export, locations (JSON, CSV, Excel)",
-		uses:  []section{httpSection, clickhouseSection},
+		uses:  []section{httpSection, clickhouseSection, kafkaSection},
 		run:   runAPI,
 	}
 }
@@ -36,6 +36,10 @@ func runAPI(ctx context.Context, e *env) error {
 	api.New(cfg, conn, e.log.With("part", "api"), e.reg).Mount(srv)
 	if err := mountConsole(cfg, srv); err != nil {
 		return err
+	}
+	if cfg.Cases.Enabled {
+		closeActions := mountCaseActions(cfg, srv, e.log.With("part", "cases"), e.reg)
+		defer func() { _ = closeActions() }()
 	}
 	return srv.Serve(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownTimeout)
 }

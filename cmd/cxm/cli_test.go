@@ -75,7 +75,8 @@ func TestOwnFlags(t *testing.T) {
 		{[]string{"run"}, []string{"--http.listen", "--kafka.brokers", "--clickhouse.addr", "--clickhouse.database", "--embedded-broker", "--simulate"}},
 		{[]string{"ingest"}, []string{"--http.listen", "--kafka.brokers"}},
 		{[]string{"process"}, []string{"--http.listen", "--kafka.brokers", "--clickhouse.addr", "--clickhouse.database"}},
-		{[]string{"api"}, []string{"--http.listen", "--clickhouse.addr", "--clickhouse.database"}},
+		{[]string{"api"}, []string{"--http.listen", "--kafka.brokers", "--clickhouse.addr", "--clickhouse.database"}}, // kafka: the inbox's case actions
+		{[]string{"cases"}, []string{"--http.listen", "--kafka.brokers", "--clickhouse.addr", "--clickhouse.database"}},
 		{[]string{"migrate"}, []string{"--clickhouse.addr", "--clickhouse.database"}},
 		{[]string{"import"}, []string{"--kafka.brokers", "--dry-run", "--max-errors"}},
 		{[]string{"kafka"}, []string{"--broker.listen", "--broker.data_dir"}},

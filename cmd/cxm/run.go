@@ -88,6 +88,11 @@ func runAll(ctx context.Context, e *env) error {
 	proc.Mount(srv)
 	defer startEvaluator(ctx, cfg, conn, proc, log.With("part", "status"), e.reg)()
 	defer startPrivacySweeper(ctx, cfg, conn, log.With("part", "privacy"))()
+	if cfg.Cases.Enabled {
+		casesCtx, stopCases := context.WithCancel(ctx)
+		waitCases := startCases(casesCtx, cfg, conn, log.With("part", "cases"), e.reg)
+		defer func() { stopCases(); _ = waitCases() }()
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {

@@ -8,6 +8,8 @@ import {board} from './board.js';
 import {mapView} from './map.js';
 import {locationView} from './location.js';
 import {maturityList, maturityReport} from './maturity.js';
+import {inboxView, caseView} from './inbox.js';
+import {ti} from './inbox-i18n.js';
 
 // state is what every view shows: the registry entries and statuses the token may read, refreshed by
 // polling /v1/locations and /v1/status every meta.refresh_ms. Polling, not server-sent events: statuses
@@ -74,7 +76,7 @@ function langSwitch() {
 
 function shell(r) {
   clear(app);
-  const nav = [['board', t('board')], ['map', t('map')], ['maturity', t('maturity')]];
+  const nav = [['board', t('board')], ['map', t('map')], ['maturity', t('maturity')], ['inbox', ti('inbox')]];
   const skip = h('a', {class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); main.focus(); }}, t('skip'));
   updatedEl = h('p', {class: 'updated', role: 'status', 'aria-live': 'polite'});
   main = h('main', {id: 'main', tabindex: '-1'});
@@ -144,8 +146,8 @@ async function render() {
     if (!api.token()) return;
     clear(main);
   }
-  const views = {board, map: mapView, location: locationView, maturity: r.arg ? maturityReport : maturityList};
-  document.title = t(r.name === 'location' ? 'location' : r.name in views ? r.name : 'board') + ' · ' + t('title');
+  const views = {board, map: mapView, location: locationView, maturity: r.arg ? maturityReport : maturityList, inbox: r.arg ? caseView : inboxView};
+  document.title = (r.name === 'inbox' ? ti('inbox') : t(r.name === 'location' ? 'location' : r.name in views ? r.name : 'board')) + ' · ' + t('title');
   current = (views[r.name] || board)(main, r);
 }
 

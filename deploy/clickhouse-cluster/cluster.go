@@ -94,7 +94,7 @@ var (
 	engineLine  = regexp.MustCompile(`(?m)^\s*ENGINE\s*=\s*(\w+)(.*)$`)
 	createView  = regexp.MustCompile(`(?s)^CREATE MATERIALIZED VIEW IF NOT EXISTS ([^\s.]+)\.(\w+) TO ([^\s.]+)\.(\w+) AS\s+(.*)$`)
 	insertInto  = regexp.MustCompile(`(?s)^INSERT INTO \S+\s+SELECT`)
-	alterAdd    = regexp.MustCompile(`(?s)^ALTER TABLE ([^\s.]+)\.(\w+) (ADD COLUMN .*)$`)
+	alterAdd    = regexp.MustCompile(`(?s)^ALTER TABLE ([^\s.]+)\.(\w+) ((?:ADD|MODIFY) COLUMN .*)$`)
 	asTable     = regexp.MustCompile(`^AS (\S+)\s+`)
 )
 

@@ -229,7 +229,7 @@ func TestGenerateRefusesWhatItCannotMap(t *testing.T) {
 	cases := map[string]string{
 		"001_x.sql": "CREATE TABLE IF NOT EXISTS {{ .DB }}.brand_new\n(\n    location String\n)\nENGINE = MergeTree\nORDER BY location;\n",
 		"002_y.sql": "CREATE TABLE IF NOT EXISTS {{ .DB }}.events\n(\n    location String\n)\nENGINE = MergeTree\nORDER BY location;\n" +
-			"ALTER TABLE {{ .DB }}.events MODIFY COLUMN location LowCardinality(String);\n",
+			"ALTER TABLE {{ .DB }}.events DROP COLUMN location;\n",
 		"003_z.sql": "CREATE TABLE IF NOT EXISTS {{ .DB }}.events\n(\n    location String\n)\nENGINE = AggregatingMergeTree\nORDER BY location;\n",
 	}
 	wants := map[string]string{

@@ -473,6 +473,36 @@ DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
 CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
 ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
 
+-- from 017_closed_loop.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'message' = 6, 'case' = 7, 'review' = 16);
+
+-- from 017_closed_loop.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 017_closed_loop.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN kind Enum8('' = 0, 'smiley' = 1, 'consultation' = 2, 'like' = 3, 'dislike' = 4, 'complaint' = 5, 'thanks' = 6, 'suggestion' = 7, 'shown' = 16, 'click' = 17);
+
+-- from 017_closed_loop.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 017_closed_loop.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS contact String DEFAULT '', ADD COLUMN IF NOT EXISTS voice String DEFAULT '', ADD COLUMN IF NOT EXISTS re String DEFAULT '', ADD COLUMN IF NOT EXISTS case_id String DEFAULT '', ADD COLUMN IF NOT EXISTS action LowCardinality(String) DEFAULT '', ADD COLUMN IF NOT EXISTS rule String DEFAULT '', ADD COLUMN IF NOT EXISTS trigger_id String DEFAULT '', ADD COLUMN IF NOT EXISTS source String DEFAULT '', ADD COLUMN IF NOT EXISTS actor String DEFAULT '', ADD COLUMN IF NOT EXISTS assignee String DEFAULT '', ADD COLUMN IF NOT EXISTS note String DEFAULT '', ADD COLUMN IF NOT EXISTS checklist String DEFAULT '', ADD COLUMN IF NOT EXISTS causes Array(String);
+
+-- from 017_closed_loop.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
 -- record 001_events.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(1), 'events', '144ef584c6584a42de39c04a8aa144b70dc65d3501acbdca8bd6d8455925c001', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 1) = 0;
@@ -500,3 +530,7 @@ WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 7) = 0;
 -- record 010_misuse.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(10), 'misuse', '30a699a479083f4f7425bf482b4a4576eff34873bd475963b9e2d421d5eff6d6', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 10) = 0;
+
+-- record 017_closed_loop.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(17), 'closed_loop', '4ac89696ac077538a17265c23c1c03cccf1eba15a219fc1ae6d27117ee12a073', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 17) = 0;

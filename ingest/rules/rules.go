@@ -5,6 +5,7 @@ package rules
 import (
 	"time"
 
+	"github.com/cxm-project/cxm/internal/cases"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
 )
@@ -14,11 +15,13 @@ type Rules struct {
 	locations map[string]*config.Location
 	maxFuture time.Duration
 	maxPast   time.Duration
+	cases     *config.Cases
 }
 
 // New builds the rules of the config.
 func New(cfg *config.Config) *Rules {
-	r := &Rules{locations: map[string]*config.Location{}, maxFuture: cfg.Ingest.MaxFuture, maxPast: cfg.Ingest.MaxPast}
+	r := &Rules{locations: map[string]*config.Location{}, maxFuture: cfg.Ingest.MaxFuture, maxPast: cfg.Ingest.MaxPast,
+		cases: &cfg.Cases}
 	for i := range cfg.Locations {
 		r.locations[cfg.Locations[i].ID] = &cfg.Locations[i]
 	}
@@ -39,6 +42,7 @@ func (r *Rules) Check(e *event.Event, now time.Time) event.Errors {
 	} else if e.Time.Before(now.Add(-r.maxPast)) {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxPast) + " in the past (ingest.max_past)"})
 	}
+	errs = append(errs, cases.Validate(r.cases, e)...) // a case action's qualification (internal/cases)
 	return errs
 }
 

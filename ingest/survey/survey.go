@@ -84,6 +84,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s/{location}/{survey}", h.page)
 	mux.HandleFunc("POST /s/{location}/{survey}", h.answer)
 	mux.HandleFunc("GET /s/{location}/{survey}/qr.png", h.qr)
+	h.mountMessages(mux) // "leave a message" (message.go)
 }
 
 // URL is the public address of a survey page.
@@ -156,6 +157,7 @@ type question struct {
 type page struct {
 	Lang, Title, Action, Error, Done, Nonce string
 	Store                                   string // the location's name, so the respondent knows whom they rate
+	MessageURL                              string // "leave a message" (message.go)
 	Questions                               []question
 	CSS                                     template.CSS
 }
@@ -299,6 +301,7 @@ func (h *Handler) render(w http.ResponseWriter, code int, s *config.Survey, loc,
 	if l := h.rules.Location(loc); l != nil {
 		p.Store = cmp.Or(l.Name, l.ID)
 	}
+	p.MessageURL = "/m/" + loc + "?lang=" + lang
 	if p.Title == "" {
 		p.Title = t("Оцените нас", "Rate us")
 	}
@@ -381,5 +384,6 @@ var tmpl = template.Must(template.New("survey").Parse(`<!doctype html>
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 <div class="buttons send"><button type="submit" id="send">{{.T "Отправить" "Send"}}</button></div>
 </form>{{end}}
+{{if .MessageURL}}<p class="muted"><a id="leave-message" href="{{.MessageURL}}">{{.T "Оставить сообщение: жалоба, благодарность, предложение" "Leave a message: complaint, thanks, suggestion"}}</a></p>{{end}}
 </main></body></html>
 `))

@@ -65,6 +65,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /v1/assessments/{id}", "assessment", s.assessment)
 	mux.HandleFunc("GET /v1/openapi.yaml", s.openapi)
 	s.handle(mux, "POST /v1/assessments/{id}/email", "assessment_email", s.assessmentEmail)
+	s.routeCases(mux) // the closed loop (cases.go)
 }
 
 // handler is an authenticated endpoint: it gets the caller's scope.

@@ -35,6 +35,8 @@ var eventColumns = []string{
 	"ext",
 	"repeat", "received", "kafka_partition", "kafka_offset",
 	"misuse",
+	"contact", "voice", "re", "case_id", "action", "rule", "trigger_id", "source", "actor", "assignee", "note",
+	"checklist", "causes",
 }
 
 // eventColumnsSQL is the quoted column list ("in" and "out" are keywords).
@@ -70,6 +72,7 @@ type eventColumnar struct {
 	partition                 []uint16
 	offset                    []uint64
 	misuse                    []string
+	loop                      loopColumns
 }
 
 // InsertEvents writes rows to database.events in one INSERT. A row that does not fit the table's types is
@@ -109,6 +112,7 @@ func InsertEventChunks(ctx context.Context, conn driver.Conn, database string, c
 		c.repeat, c.received, c.partition, c.offset,
 		c.misuse,
 	}
+	cols = append(cols, c.loop.columns()...)
 	for i, col := range cols {
 		if err := batch.Column(i).Append(col); err != nil {
 			return fmt.Errorf("insert events into %s: column %s: %w", database, eventColumns[i], err)
@@ -135,7 +139,7 @@ func columnsOf(n int, chunks [][]EventRow) (*eventColumnar, error) {
 		refund: make([]uint8, n), survey: make([]string, n), nps: make([]*uint8, n), csat: make([]*uint8, n),
 		ces: make([]*uint8, n), comment: make([]string, n), ext: make([]string, n), repeat: make([]uint8, n),
 		received: make([]time.Time, n), partition: make([]uint16, n), offset: make([]uint64, n),
-		misuse: make([]string, n),
+		misuse: make([]string, n), loop: newLoopColumns(n),
 	}
 	for k := range c.q {
 		c.q[k] = make([]uint8, n)
@@ -218,10 +222,14 @@ func (c *eventColumnar) set(i int, r *EventRow, answers []uint8) error {
 			c.q[k][i] = uint8(q)
 		}
 	}
+	if m := r.Message; m != nil {
+		c.comment[i] = m.Text // the customer's words, beside the survey comments (see loop.go)
+	}
 	c.ext[i] = string(r.Ext)
 	c.repeat[i], c.received[i] = b2u(r.Repeat), r.Received
 	c.partition[i], c.offset[i] = uint16(r.KafkaPartition), uint64(r.KafkaOffset)
 	c.misuse[i] = r.Misuse
+	c.loop.set(i, &r.Event)
 	return nil
 }
 

@@ -57,6 +57,10 @@ type Event struct {
 	Survey  string   `json:"survey,omitempty"`
 	Answers *Answers `json:"answers,omitempty"`
 
+	// message (kind: complaint, thanks, suggestion) and case: their payloads, see message.go.
+	Message *Message `json:"message,omitempty"`
+	Case    *Case    `json:"case,omitempty"`
+
 	// Ext is free extension data (a JSON object), carried through untouched.
 	Ext json.RawMessage `json:"ext,omitempty"`
 

@@ -75,6 +75,18 @@ func (e *Event) AppendJSON(b []byte) []byte {
 			b = append(b, `,"answers":`...)
 			b = e.Answers.appendJSON(b)
 		}
+	case TypeMessage:
+		b = append(b, `,"kind":`...)
+		b = appendString(b, e.Kind)
+		if e.Message != nil {
+			b = append(b, `,"message":`...)
+			b = appendMessage(b, e.Message)
+		}
+	case TypeCase:
+		if e.Case != nil {
+			b = append(b, `,"case":`...)
+			b = appendCase(b, e.Case)
+		}
 	}
 	if len(e.Ext) > 0 {
 		b = append(b, `,"ext":`...)

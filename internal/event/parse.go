@@ -179,6 +179,10 @@ func nextField(f field, t Type) field {
 			return fReceipt
 		case TypeSurvey:
 			return fSurvey
+		case TypeMessage:
+			return fKind
+		case TypeCase:
+			return fCase
 		}
 		return nFields
 	case fKind:
@@ -279,6 +283,10 @@ func lookupField(key []byte) (field, bool) {
 		return fAnswers, true
 	case "ext":
 		return fExt, true
+	case "message":
+		return fMessage, true
+	case "case":
+		return fCase, true
 	}
 	return 0, false
 }
@@ -413,6 +421,23 @@ func (d *decoder) field(e *Event, f field) bool {
 		}
 		e.Answers = d.answers()
 		return e.Answers != nil
+	case fMessage:
+		if d.peek() != '{' {
+			d.errs.add(name, reasonObject)
+			return d.skipValue(0)
+		}
+		m := d.message()
+		if m != nil && *m != (Message{}) {
+			e.Message = m // {"consent": false} alone says nothing: no message object, as in the canonical form
+		}
+		return m != nil
+	case fCase:
+		if d.peek() != '{' {
+			d.errs.add(name, reasonObject)
+			return d.skipValue(0)
+		}
+		e.Case = d.caseAction()
+		return e.Case != nil
 	case fExt:
 		if d.peek() != '{' {
 			d.errs.add(name, reasonObject)
@@ -439,6 +464,10 @@ func internType(b []byte) Type {
 		return TypePOS
 	case "survey":
 		return TypeSurvey
+	case "message":
+		return TypeMessage
+	case "case":
+		return TypeCase
 	}
 	return Type(b)
 }

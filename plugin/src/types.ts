@@ -2,7 +2,7 @@ import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
 /** The query types the backend answers (pkg/plugin/query.go keeps the same names). */
-export type QueryType = 'timeseries' | 'current' | 'geo' | 'events' | 'maturity';
+export type QueryType = 'timeseries' | 'current' | 'geo' | 'events' | 'maturity' | 'cases';
 
 export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
   { value: 'timeseries', label: 'Time series', description: 'KPIs over the panel range, one series per location and KPI' },
@@ -10,6 +10,7 @@ export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: 
   { value: 'geo', label: 'Geo map', description: 'One row per location with coordinates and its worst status' },
   { value: 'events', label: 'Events', description: 'Recent raw events, e.g. survey comments' },
   { value: 'maturity', label: 'CX maturity', description: 'CX maturity assessments by stage and question level' },
+  { value: 'cases', label: 'Cases', description: 'Closed-loop cases (linked to the inbox), case KPIs per location and the root-cause Pareto' },
 ];
 
 export type SeriesGroup = 'location' | 'region' | 'all';
@@ -20,7 +21,7 @@ export const SERIES_GROUPS: Array<{ value: SeriesGroup; label: string }> = [
   { value: 'all', label: 'All together' },
 ];
 
-export const EVENT_TYPES = ['button', 'counter', 'pos', 'survey'] as const;
+export const EVENT_TYPES = ['button', 'counter', 'pos', 'survey', 'message', 'case'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** An ad-hoc filter as Grafana hands it to applyTemplateVariables. */

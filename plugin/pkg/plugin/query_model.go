@@ -19,10 +19,11 @@ const (
 	QueryGeo        = "geo"
 	QueryEvents     = "events"
 	QueryMaturity   = "maturity"
+	QueryCases      = "cases" // the closed loop (cases.go)
 )
 
 // Event types of the events table.
-var eventTypes = []string{"button", "counter", "pos", "survey"}
+var eventTypes = []string{"button", "counter", "pos", "survey", "message", "case"}
 
 // Limits of the events query.
 const (
@@ -85,9 +86,9 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 		out.Type = QueryTimeSeries
 	}
 	switch out.Type {
-	case QueryTimeSeries, QueryCurrent, QueryGeo, QueryEvents, QueryMaturity:
+	case QueryTimeSeries, QueryCurrent, QueryGeo, QueryEvents, QueryMaturity, QueryCases:
 	default:
-		return Query{}, fmt.Errorf("queryType: %q is not one of timeseries, current, geo, events, maturity", out.Type)
+		return Query{}, fmt.Errorf("queryType: %q is not one of timeseries, current, geo, events, maturity, cases", out.Type)
 	}
 	if !out.To.After(out.From) {
 		return Query{}, fmt.Errorf("time range: end %s must be after start %s", out.To.Format(time.RFC3339), out.From.Format(time.RFC3339))
