@@ -279,6 +279,10 @@ func lookupField(key []byte) (field, bool) {
 		return fAnswers, true
 	case "ext":
 		return fExt, true
+	case "reason":
+		return fReason, true
+	case "platform":
+		return fPlatform, true
 	}
 	return 0, false
 }
@@ -334,6 +338,10 @@ func (d *decoder) field(e *Event, f field) bool {
 		return d.str(name, &e.Seller)
 	case fSurvey:
 		return d.str(name, &e.Survey)
+	case fReason:
+		return d.str(name, &e.Reason)
+	case fPlatform:
+		return d.str(name, &e.Platform)
 	case fType:
 		b, ok, isStr := d.strBytes(name)
 		if isStr {
@@ -439,6 +447,8 @@ func internType(b []byte) Type {
 		return TypePOS
 	case "survey":
 		return TypeSurvey
+	case "review":
+		return TypeReview
 	}
 	return Type(b)
 }

@@ -31,12 +31,15 @@ const (
 	fSurvey
 	fAnswers
 	fExt
+	fReason
+	fPlatform
 	nFields
 )
 
 // fieldNames is also the canonical order of the encoding and of errors.
 var fieldNames = [nFields]string{"id", "type", "location", "device", "time", "kind", "value", "scale",
-	"subject", "in", "out", "receipt", "amount", "items", "currency", "seller", "refund", "survey", "answers", "ext"}
+	"subject", "in", "out", "receipt", "amount", "items", "currency", "seller", "refund", "survey", "answers", "ext",
+	"reason", "platform"}
 
 type fieldSet uint32
 
@@ -55,13 +58,13 @@ var envelopeFields = setOf(fID, fType, fLocation, fDevice, fTime, fExt)
 
 // Fields beyond the envelope, per type and per button kind.
 const (
-	buttonFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale | 1<<fSubject
+	buttonFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale | 1<<fSubject | 1<<fReason | 1<<fSeller
 	counterFields = fieldSet(1)<<fIn | 1<<fOut
 	posFields     = fieldSet(1)<<fReceipt | 1<<fAmount | 1<<fItems | 1<<fCurrency | 1<<fSeller | 1<<fRefund
-	surveyFields  = fieldSet(1)<<fSurvey | 1<<fAnswers
-	smileyFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale
-	consultFields = fieldSet(1) << fKind
-	likeFields    = fieldSet(1)<<fKind | 1<<fSubject
+	surveyFields  = fieldSet(1)<<fSurvey | 1<<fAnswers | 1<<fReason
+	smileyFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale | 1<<fReason
+	consultFields = fieldSet(1)<<fKind | 1<<fSeller
+	likeFields    = fieldSet(1)<<fKind | 1<<fSubject | 1<<fReason
 )
 
 // typeFields returns the fields of type t beyond the envelope; ok is false for an unknown type.
@@ -75,6 +78,8 @@ func typeFields(t Type) (fs fieldSet, ok bool) {
 		return posFields, true
 	case TypeSurvey:
 		return surveyFields, true
+	case TypeReview:
+		return reviewFields, true
 	}
 	return 0, false
 }
@@ -144,7 +149,7 @@ const (
 	reasonIDLen        = "must be 1 to 128 characters"
 	reasonIDControl    = "must not contain control characters (U+0000..U+001F, U+007F)"
 	reasonUTF8         = "must be valid UTF-8"
-	reasonType         = "must be one of button, counter, pos, survey"
+	reasonType         = "must be one of button, counter, pos, survey, review"
 	reasonKind         = "must be one of smiley, consultation, like, dislike"
 	reasonLocation     = "must be 1 to 64 characters of A-Z a-z 0-9 . _ : -"
 	reasonTime         = "must be an RFC 3339 date-time with a UTC offset, e.g. 2024-05-01T12:00:00+03:00"
@@ -184,7 +189,7 @@ func (e *Event) Validate() Errors {
 		fSubject: e.Subject != "", fIn: e.In != 0 || e.Type == TypeCounter, fOut: e.Out != 0 || e.Type == TypeCounter,
 		fReceipt: e.Receipt != "", fAmount: e.Amount != 0 || e.Type == TypePOS, fItems: e.Items != 0,
 		fCurrency: e.Currency != "", fSeller: e.Seller != "", fRefund: e.Refund, fSurvey: e.Survey != "",
-		fAnswers: e.Answers != nil, fExt: len(e.Ext) > 0,
+		fAnswers: e.Answers != nil, fExt: len(e.Ext) > 0, fReason: e.Reason != "", fPlatform: e.Platform != "",
 	}
 	for f, nz := range nonZero {
 		if nz {
@@ -218,7 +223,8 @@ func (e *Event) Validate() Errors {
 		f field
 		v string
 	}{{fID, e.ID}, {fLocation, e.Location}, {fDevice, e.Device}, {fKind, e.Kind}, {fSubject, e.Subject},
-		{fReceipt, e.Receipt}, {fCurrency, e.Currency}, {fSeller, e.Seller}, {fSurvey, e.Survey}} {
+		{fReceipt, e.Receipt}, {fCurrency, e.Currency}, {fSeller, e.Seller}, {fSurvey, e.Survey},
+		{fReason, e.Reason}, {fPlatform, e.Platform}} {
 		if !utf8.ValidString(s.v) {
 			errs.add(fieldNames[s.f], reasonUTF8)
 		}
@@ -307,8 +313,8 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 			errs.add("kind", reasonKind)
 			return
 		}
-		if has&(1<<fValue|1<<fScale|1<<fSubject)&^kf != 0 {
-			for _, f := range [...]field{fValue, fScale, fSubject} {
+		if has&(1<<fValue|1<<fScale|1<<fSubject|1<<fReason|1<<fSeller)&^kf != 0 {
+			for _, f := range [...]field{fValue, fScale, fSubject, fReason, fSeller} {
 				if has.has(f) && !kf.has(f) {
 					errs.add(fieldNames[f], notAllowedForKind(e.Kind))
 				}
@@ -332,7 +338,10 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 			if required(fSubject) {
 				idLen(fSubject, e.Subject)
 			}
+		case KindConsultation:
+			idLen(fSeller, e.Seller)
 		}
+		idLen(fReason, e.Reason)
 	case TypeCounter:
 		if required(fIn) && (e.In < 0 || e.In > MaxCount) {
 			errs.add("in", reasonCount)
@@ -359,6 +368,9 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 		if required(fAnswers) && e.Answers != nil {
 			validateAnswers(e.Answers, ahas, errs)
 		}
+		idLen(fReason, e.Reason)
+	case TypeReview:
+		validateReview(e, required, idLen, errs)
 	}
 }
 
