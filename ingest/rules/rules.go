@@ -14,11 +14,12 @@ type Rules struct {
 	locations map[string]*config.Location
 	maxFuture time.Duration
 	maxPast   time.Duration
+	reasons   *config.Reasons
 }
 
 // New builds the rules of the config.
 func New(cfg *config.Config) *Rules {
-	r := &Rules{locations: map[string]*config.Location{}, maxFuture: cfg.Ingest.MaxFuture, maxPast: cfg.Ingest.MaxPast}
+	r := &Rules{locations: map[string]*config.Location{}, maxFuture: cfg.Ingest.MaxFuture, maxPast: cfg.Ingest.MaxPast, reasons: &cfg.Reasons}
 	for i := range cfg.Locations {
 		r.locations[cfg.Locations[i].ID] = &cfg.Locations[i]
 	}
@@ -39,7 +40,7 @@ func (r *Rules) Check(e *event.Event, now time.Time) event.Errors {
 	} else if e.Time.Before(now.Add(-r.maxPast)) {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxPast) + " in the past (ingest.max_past)"})
 	}
-	return errs
+	return append(errs, r.checkWhy(e)...)
 }
 
 // human writes 168h as "7d" and 10m0s as "10m", the way the config is usually written.

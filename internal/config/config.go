@@ -35,6 +35,8 @@ type Config struct {
 	API        API        `koanf:"api"`
 	Privacy    Privacy    `koanf:"privacy"`
 	Console    Console    `koanf:"console"`
+	Reasons    Reasons    `koanf:"reasons"`
+	Breakdown  Breakdown  `koanf:"breakdown"`
 }
 
 // Log configures log/slog.
@@ -191,6 +193,7 @@ func (c *Config) Validate() error {
 	c.Privacy.validate(&es)
 	c.API.RateLimit.validate(&es)
 	c.Console.validate(&es)
+	c.validateReasons(&es)
 	if len(es) > 0 {
 		return es
 	}
