@@ -47,6 +47,7 @@ type Engine struct {
 	byRegion map[string][]int
 	regions  []string
 	opt      kpi.Options
+	why      whyConfig
 }
 
 // WithKPIOptions sets the choices figures depend on (the NPS non-responder policy); it returns e.
