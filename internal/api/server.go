@@ -63,6 +63,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /v1/locations", "locations", s.locations)
 	s.handle(mux, "GET /v1/assessments", "assessments", s.assessments)
 	s.handle(mux, "GET /v1/assessments/{id}", "assessment", s.assessment)
+	s.handle(mux, "GET /v1/reasons", "reasons", s.reasons)
+	s.handle(mux, "GET /v1/breakdown", "breakdown", s.breakdown)
+	s.handle(mux, "GET /v1/handoff", "handoff", s.handoff)
 	mux.HandleFunc("GET /v1/openapi.yaml", s.openapi)
 	s.handle(mux, "POST /v1/assessments/{id}/email", "assessment_email", s.assessmentEmail)
 }

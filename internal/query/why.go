@@ -173,7 +173,7 @@ func (e *Engine) Reasons(ctx context.Context, r WhyRequest) ([]ReasonShare, erro
 			s.BaselineShare = &bs
 		}
 		a := e.why.reasons.Alert
-		if s.Total >= a.MinN && s.BaselineTotal >= a.MinN {
+		if minN := max(a.MinN, 1); s.Total >= minN && s.BaselineTotal >= minN {
 			z, p := riseTest(s.Count, s.Total, s.BaselineCount, s.BaselineTotal)
 			s.Z, s.P = &z, &p
 			s.Rising = p < a.Alpha
