@@ -26,8 +26,10 @@ type Reason struct {
 
 // ReasonRise is the test that flags a reason whose share rose beyond its usual level: the share in the
 // range asked for against the share in the Baseline before it, a one-sided two-proportion z-test at
-// significance Alpha; a reason is judged only with at least MinN answers in the range.
+// significance Alpha; a reason is judged only with at least MinN answers in both windows. The status
+// evaluator runs it every kpi.evaluate_interval over the last Window (0: not at all).
 type ReasonRise struct {
+	Window   time.Duration `koanf:"window"`
 	Baseline time.Duration `koanf:"baseline"`
 	Alpha    float64       `koanf:"alpha"`
 	MinN     int64         `koanf:"min_n"`
@@ -52,6 +54,7 @@ type ReviewLink struct {
 
 func reasonsDefaults() map[string]any {
 	return map[string]any{
+		"reasons.alert.window":   24 * time.Hour,
 		"reasons.alert.baseline": 28 * 24 * time.Hour,
 		"reasons.alert.alpha":    0.01,
 		"reasons.alert.min_n":    20,
@@ -123,6 +126,9 @@ func (c *Config) validateReasons(es *Errors) {
 		}
 	}
 	a := c.Reasons.Alert
+	if a.Window < 0 {
+		es.add("reasons.alert.window", "must not be negative (0: no evaluation)")
+	}
 	if a.Baseline < time.Hour {
 		es.add("reasons.alert.baseline", "must be at least 1h")
 	}
