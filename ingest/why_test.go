@@ -156,3 +156,41 @@ func TestSurveyWhyAndHandoff(t *testing.T) {
 		t.Errorf("shown %v clicks %v; want 2 each shown, 1 yandex click", shown, clicks)
 	}
 }
+
+// TestEventsWhyValidated: through the event API, a reason outside the list matching the press, a review
+// platform the location does not list, and a reason on a consultation are refused, each naming its field;
+// a consultation with its seller and a matching reason are accepted.
+func TestEventsWhyValidated(t *testing.T) {
+	k := cxmtest.Kafka(t)
+	e := start(t, k, withWhy("https://reviews.example"))
+	now := time.Now().Format(time.RFC3339)
+	ev := func(id, rest string) string {
+		return `{"id":"` + id + `","location":"shop-1","time":"` + now + `",` + rest + `}`
+	}
+	body := "[" + strings.Join([]string{
+		ev("w-1", `"type":"button","kind":"smiley","value":1,"scale":5,"reason":"queue"`),
+		ev("w-2", `"type":"button","kind":"smiley","value":5,"scale":5,"reason":"queue"`),
+		ev("w-3", `"type":"button","kind":"consultation","seller":"emp-7"`),
+		ev("w-4", `"type":"button","kind":"consultation","reason":"queue"`),
+		ev("w-5", `"type":"review","kind":"click","platform":"google"`),
+		ev("w-6", `"type":"survey","survey":"default","answers":{"nps":10},"reason":"staff"`),
+	}, ",") + "]"
+	code, _, a := e.do(t, post{token: tokenAll, body: []byte(body)})
+	if code != 200 || len(a.Results) != 6 {
+		t.Fatalf("%d %+v", code, a)
+	}
+	want := []struct{ status, field, reason string }{
+		{"accepted", "", ""},
+		{"rejected", "reason", "reasons.positive [staff fast]"},
+		{"accepted", "", ""},
+		{"rejected", "reason", "not allowed for kind consultation"},
+		{"rejected", "platform", "not a review page of this location"},
+		{"accepted", "", ""},
+	}
+	for i, w := range want {
+		r := a.Results[i]
+		if r.Status != w.status || w.field != "" && (len(r.Errors) != 1 || r.Errors[0].Field != w.field || !strings.Contains(r.Errors[0].Reason, w.reason)) {
+			t.Errorf("event %d: %+v, want %s on %q ~%q", i, r, w.status, w.field, w.reason)
+		}
+	}
+}
