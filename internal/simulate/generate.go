@@ -54,7 +54,8 @@ func (g *Generator) Tick(from, to time.Time) []event.Event {
 func (g *Generator) visit(out []event.Event, p *Profile, at time.Time) []event.Event {
 	if g.rng.Float64() < p.Coverage {
 		e := g.base(p, at, event.TypeButton, "seller-"+fmt.Sprint(1+g.rng.IntN(4)))
-		e.Kind = event.KindConsultation
+		e.Kind, e.Seller = event.KindConsultation, e.Device // each seller's button names its seller
+
 		out = append(out, e)
 	}
 	bought := g.rng.Float64() < p.Conversion
