@@ -67,6 +67,7 @@ func (g *Generator) visit(out []event.Event, p *Profile, at time.Time) []event.E
 		e.Kind, e.Scale = event.KindSmiley, p.SmileScale
 		pos := math.Max(0, math.Min(1, p.SmileMean+g.rng.NormFloat64()*0.3))
 		e.Value = 1 + int(math.Round(pos*float64(p.SmileScale-1)))
+		g.withReason(p, &e)
 		out = append(out, e)
 		if g.rng.Float64() < g.defects.SpamRate {
 			for i := 1; i <= 3+g.rng.IntN(5); i++ {
@@ -86,7 +87,9 @@ func (g *Generator) visit(out []event.Event, p *Profile, at time.Time) []event.E
 		out = append(out, e)
 	}
 	if bought && g.rng.Float64() < p.SurveyRate {
-		out = append(out, g.survey(p, at.Add(5*time.Minute)))
+		s := g.survey(p, at.Add(5*time.Minute))
+		g.withReason(p, &s)
+		out = g.handoff(append(out, s), p, &s)
 	}
 	return out
 }
