@@ -250,7 +250,9 @@ func (e *Engine) Breakdown(ctx context.Context, r WhyRequest) ([]BreakdownRow, e
 	sums := map[string]*kpi.Components{}
 	var keys []string
 	for _, x := range rows {
-		if len(r.Keys) > 0 && !slices.Contains(r.Keys, x.key) {
+		// With masked names a filter may name the pseudonym (what the reader sees) or the id.
+		if len(r.Keys) > 0 && !slices.Contains(r.Keys, x.key) &&
+			!(facet == facetSeller && e.why.breakdown.MaskNames && slices.Contains(r.Keys, MaskName(x.key))) {
 			continue
 		}
 		c := sums[x.key]

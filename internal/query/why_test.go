@@ -183,6 +183,11 @@ func TestBreakdown(t *testing.T) {
 	if masked[0].Key != MaskName("emp-1") || masked[0].Key == "emp-1" || len(masked[0].Key) != 12 {
 		t.Errorf("masked key %q", masked[0].Key)
 	}
+	byMask := r
+	byMask.Keys = []string{MaskName("emp-2")}
+	if only, err := e.Breakdown(ctx, byMask); err != nil || len(only) != 1 || only[0].Key != MaskName("emp-2") {
+		t.Errorf("filter by pseudonym: %+v %v", only, err)
+	}
 	r.Group, r.Keys = "subject", nil
 	subj, err := e.Breakdown(ctx, r)
 	if err != nil {
