@@ -320,7 +320,8 @@ func build(ms []clickhouse.Migration, database string, version clickhouse.Versio
 				continue
 			}
 			if a := alterAdd.FindStringSubmatch(s); a != nil {
-				// A new column: on a sharded table both the local tables and the Distributed one get it.
+				// A new column, or values added to an enum (metadata only): on a sharded table both the local
+				// tables and the Distributed one get it. Other MODIFYs rewrite data and are refused below.
 				if !created[a[2]] {
 					return nil, nil, fmt.Errorf("%s: ALTER of %s, created by no earlier migration", where, a[2])
 				}

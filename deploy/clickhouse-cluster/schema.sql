@@ -473,6 +473,73 @@ DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
 CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
 ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
 
+-- from 013_why.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS reason LowCardinality(String) DEFAULT '' AFTER `misuse`;
+
+-- from 013_why.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 013_why.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS platform LowCardinality(String) DEFAULT '' AFTER reason;
+
+-- from 013_why.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 013_why.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'review' = 16);
+
+-- from 013_why.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 013_why.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN kind Enum8('' = 0, 'smiley' = 1, 'consultation' = 2, 'like' = 3, 'dislike' = 4, 'shown' = 16, 'click' = 17);
+
+-- from 013_why.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS facet LowCardinality(String) DEFAULT '' AFTER subject;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS n Int64 DEFAULT 0 AFTER dislikes;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS consultations Int64 DEFAULT 0 AFTER n;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS receipts Int64 DEFAULT 0 AFTER consultations;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS refunds Int64 DEFAULT 0 AFTER receipts;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS revenue_cents Int64 DEFAULT 0 AFTER refunds;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS items Int64 DEFAULT 0 AFTER revenue_cents;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS shown Int64 DEFAULT 0 AFTER items;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS clicks Int64 DEFAULT 0 AFTER shown;
+
 -- from 017_closed_loop.sql
 ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'message' = 6, 'case' = 7, 'review' = 16);
 
@@ -530,6 +597,14 @@ WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 7) = 0;
 -- record 010_misuse.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(10), 'misuse', '30a699a479083f4f7425bf482b4a4576eff34873bd475963b9e2d421d5eff6d6', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 10) = 0;
+
+-- record 013_why.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(13), 'why', '767712b5b0db176fc888e4e480071a2d5192b9261ee9aa600e35c75ab7b131ef', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 13) = 0;
+
+-- record 014_why_minute.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(14), 'why_minute', '82ec253fcd53d7316b4e75d23cb07869ea68df9797483167bbe8b2bdfde86266', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 14) = 0;
 
 -- record 017_closed_loop.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(17), 'closed_loop', '4ac89696ac077538a17265c23c1c03cccf1eba15a219fc1ae6d27117ee12a073', now()

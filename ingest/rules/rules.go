@@ -16,12 +16,13 @@ type Rules struct {
 	maxFuture time.Duration
 	maxPast   time.Duration
 	cases     *config.Cases
+	reasons   *config.Reasons
 }
 
 // New builds the rules of the config.
 func New(cfg *config.Config) *Rules {
 	r := &Rules{locations: map[string]*config.Location{}, maxFuture: cfg.Ingest.MaxFuture, maxPast: cfg.Ingest.MaxPast,
-		cases: &cfg.Cases}
+		cases: &cfg.Cases, reasons: &cfg.Reasons}
 	for i := range cfg.Locations {
 		r.locations[cfg.Locations[i].ID] = &cfg.Locations[i]
 	}
@@ -43,7 +44,7 @@ func (r *Rules) Check(e *event.Event, now time.Time) event.Errors {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxPast) + " in the past (ingest.max_past)"})
 	}
 	errs = append(errs, cases.Validate(r.cases, e)...) // a case action's qualification (internal/cases)
-	return errs
+	return append(errs, r.checkWhy(e)...)
 }
 
 // human writes 168h as "7d" and 10m0s as "10m", the way the config is usually written.

@@ -57,12 +57,13 @@ type Handler struct {
 	now      func() time.Time
 	guard    *guard
 	proxies  []*net.IPNet
+	reasons  *config.Reasons // the follow-up question (why.go)
 }
 
 // New returns the handler; m counts the answers its guard flags.
 func New(cfg *config.Config, r *rules.Rules, submit Submit, m *metrics.Metrics, log *slog.Logger) (*Handler, error) {
 	h := &Handler{cfg: cfg.Ingest, surveys: map[string]*config.Survey{}, rules: r, submit: submit, log: log,
-		answered: map[string]time.Time{}, now: time.Now, secure: strings.HasPrefix(cfg.Ingest.PublicURL, "https:")}
+		answered: map[string]time.Time{}, now: time.Now, secure: strings.HasPrefix(cfg.Ingest.PublicURL, "https:"), reasons: &cfg.Reasons}
 	for i := range cfg.Ingest.Surveys {
 		h.surveys[cfg.Ingest.Surveys[i].ID] = &cfg.Ingest.Surveys[i]
 	}
@@ -85,6 +86,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /s/{location}/{survey}", h.answer)
 	mux.HandleFunc("GET /s/{location}/{survey}/qr.png", h.qr)
 	h.mountMessages(mux) // "leave a message" (message.go)
+	mux.HandleFunc("GET /s/{location}/{survey}/review/{platform}", h.review)
 }
 
 // URL is the public address of a survey page.
@@ -160,6 +162,7 @@ type page struct {
 	MessageURL                              string // "leave a message" (message.go)
 	Questions                               []question
 	CSS                                     template.CSS
+	Why                                     template.HTML // the follow-up question and "contact me" (why.go)
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -212,20 +215,25 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusBadRequest, s, loc, lang, r, msg, "")
 		return
 	}
+	reason, contact, msg := h.readWhy(r, a, lang)
+	if msg != "" {
+		h.render(w, http.StatusBadRequest, s, loc, lang, r, msg, "")
+		return
+	}
 	key := bid + "|" + loc + "|" + s.ID
 	if !h.reserve(key, now) {
 		h.render(w, http.StatusTooManyRequests, s, loc, lang, nil, "", t("Вы уже ответили на этот опрос — спасибо!", "You have already answered this survey — thank you!"))
 		return
 	}
 	ev := event.Event{ID: "web:" + newID(), Type: event.TypeSurvey, Location: loc, Device: "web", Time: now, Survey: s.ID, Answers: a,
-		Misuse: h.guard.decide(httpserver.ClientIP(r, h.proxies), loc, now)}
+		Misuse: h.guard.decide(httpserver.ClientIP(r, h.proxies), loc, now), Reason: reason, Ext: contact}
 	if err := h.submit(r.Context(), ev); err != nil {
 		h.release(key)
 		h.log.Warn("survey answer not recorded", "err", err)
 		h.render(w, http.StatusServiceUnavailable, s, loc, lang, r, t("Не удалось сохранить ответ, попробуйте через минуту.", "Your answer could not be saved; please try again in a minute."), "")
 		return
 	}
-	h.render(w, http.StatusOK, s, loc, lang, nil, "", t("Спасибо! Ваш ответ получен.", "Thank you! Your answer has been received."))
+	h.thanks(w, r, s, loc, lang, &ev)
 }
 
 // reserve records an answer of key at now unless one is within the interval; expired records are swept
@@ -337,6 +345,7 @@ func (h *Handler) render(w http.ResponseWriter, code int, s *config.Survey, loc,
 		}
 		p.Questions = append(p.Questions, qv)
 	}
+	p.Why = h.followup(s, lang, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
@@ -381,6 +390,7 @@ var tmpl = template.Must(template.New("survey").Parse(`<!doctype html>
 <div class="ends" aria-hidden="true"><span>{{.Low}}</span><span>{{.High}}</span></div>
 </fieldset>
 {{end}}{{end}}
+{{.Why}}
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 <div class="buttons send"><button type="submit" id="send">{{.T "Отправить" "Send"}}</button></div>
 </form>{{end}}

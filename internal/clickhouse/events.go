@@ -34,7 +34,7 @@ var eventColumns = []string{
 	"q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11",
 	"ext",
 	"repeat", "received", "kafka_partition", "kafka_offset",
-	"misuse",
+	"misuse", "reason", "platform",
 	"contact", "voice", "re", "case_id", "action", "rule", "trigger_id", "source", "actor", "assignee", "note",
 	"checklist", "causes",
 }
@@ -73,6 +73,7 @@ type eventColumnar struct {
 	offset                    []uint64
 	misuse                    []string
 	loop                      loopColumns
+	reason, platform          []string
 }
 
 // InsertEvents writes rows to database.events in one INSERT. A row that does not fit the table's types is
@@ -110,7 +111,7 @@ func InsertEventChunks(ctx context.Context, conn driver.Conn, database string, c
 		c.q[0], c.q[1], c.q[2], c.q[3], c.q[4], c.q[5], c.q[6], c.q[7], c.q[8], c.q[9], c.q[10],
 		c.ext,
 		c.repeat, c.received, c.partition, c.offset,
-		c.misuse,
+		c.misuse, c.reason, c.platform,
 	}
 	cols = append(cols, c.loop.columns()...)
 	for i, col := range cols {
@@ -139,7 +140,7 @@ func columnsOf(n int, chunks [][]EventRow) (*eventColumnar, error) {
 		refund: make([]uint8, n), survey: make([]string, n), nps: make([]*uint8, n), csat: make([]*uint8, n),
 		ces: make([]*uint8, n), comment: make([]string, n), ext: make([]string, n), repeat: make([]uint8, n),
 		received: make([]time.Time, n), partition: make([]uint16, n), offset: make([]uint64, n),
-		misuse: make([]string, n), loop: newLoopColumns(n),
+		misuse: make([]string, n), reason: make([]string, n), platform: make([]string, n), loop: newLoopColumns(n),
 	}
 	for k := range c.q {
 		c.q[k] = make([]uint8, n)
@@ -230,6 +231,7 @@ func (c *eventColumnar) set(i int, r *EventRow, answers []uint8) error {
 	c.partition[i], c.offset[i] = uint16(r.KafkaPartition), uint64(r.KafkaOffset)
 	c.misuse[i] = r.Misuse
 	c.loop.set(i, &r.Event)
+	c.reason[i], c.platform[i] = r.Reason, r.Platform
 	return nil
 }
 

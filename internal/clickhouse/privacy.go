@@ -23,17 +23,28 @@ const (
 	hasPersonal   = "(ext != '' OR comment != '' OR contact != '')"
 )
 
-// Erasure selects one person's events: by e-mail (as given in the assessment) or by respondent reference
-// (the session id the assessment's result page shows; its event id is "web:cx-maturity:<ref>").
+// Erasure selects one person's events: by e-mail (as given in the assessment or a survey's "contact me"),
+// by phone (as given in "contact me"), or by respondent reference (the session id the assessment's result
+// page shows; its event id is "web:cx-maturity:<ref>").
 type Erasure struct {
 	Email      string
+	Phone      string
 	Respondent string
 }
 
 func (e Erasure) where() (string, []any, error) {
+	given := 0
+	for _, s := range []string{e.Email, e.Phone, e.Respondent} {
+		if s != "" {
+			given++
+		}
+	}
 	switch {
-	case e.Email != "" && e.Respondent != "":
-		return "", nil, errors.New("give an e-mail or a respondent reference, not both")
+	case given > 1:
+		return "", nil, errors.New("give one of an e-mail, a phone or a respondent reference, not several")
+	case e.Phone != "":
+		needle, _ := json.Marshal(strings.TrimSpace(e.Phone))
+		return "type = 'survey' AND position(ext, ?) > 0", []any{`"phone":` + string(needle)}, nil
 	case e.Email != "":
 		needle, _ := json.Marshal(strings.TrimSpace(e.Email))
 		// The ext object is written by encoding/json, so the e-mail appears exactly as this needle; a
@@ -47,7 +58,7 @@ func (e Erasure) where() (string, []any, error) {
 		}
 		return "type = 'survey' AND id = ?", []any{"web:cx-maturity:" + ref}, nil
 	}
-	return "", nil, errors.New("give an e-mail or a respondent reference")
+	return "", nil, errors.New("give an e-mail, a phone or a respondent reference")
 }
 
 // ErasePersonal blanks the personal columns of the person's events and waits until ClickHouse has

@@ -36,6 +36,8 @@ type Config struct {
 	Privacy    Privacy    `koanf:"privacy"`
 	Console    Console    `koanf:"console"`
 	Cases      Cases      `koanf:"cases"`
+	Reasons    Reasons    `koanf:"reasons"`
+	Breakdown  Breakdown  `koanf:"breakdown"`
 }
 
 // Log configures log/slog.
@@ -193,6 +195,7 @@ func (c *Config) Validate() error {
 	c.API.RateLimit.validate(&es)
 	c.Console.validate(&es)
 	c.Cases.validate(&es)
+	c.validateReasons(&es)
 	if len(es) > 0 {
 		return es
 	}

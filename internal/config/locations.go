@@ -17,6 +17,8 @@ type Location struct {
 	TimeZone  string  `koanf:"timezone"` // IANA name, e.g. Europe/Moscow
 	// Hours maps a weekday (mon..sun) or "default" to "HH:MM-HH:MM" or "closed".
 	Hours map[string]string `koanf:"hours"`
+	// Reviews are the location's review pages (reasons.go).
+	Reviews []ReviewLink `koanf:"reviews"`
 }
 
 // LocationIDPattern is the contract's location id: 1..64 chars of A-Z a-z 0-9 . _ : -

@@ -40,6 +40,9 @@ type Event struct {
 	Value   int    `json:"value,omitempty"`   // smiley: 1..Scale
 	Scale   int    `json:"scale,omitempty"`   // smiley: 3..5
 	Subject string `json:"subject,omitempty"` // like / dislike
+	// Reason is the follow-up answer's code (smiley, like, dislike, survey): one of the configured
+	// reasons.positive or reasons.negative; the ingest checks it against the list matching the score.
+	Reason string `json:"reason,omitempty"`
 
 	// counter: people counted since the device's previous reading.
 	In  int64 `json:"in"`
@@ -50,7 +53,7 @@ type Event struct {
 	Amount   Amount `json:"amount"`
 	Items    int    `json:"items,omitempty"`
 	Currency string `json:"currency,omitempty"`
-	Seller   string `json:"seller,omitempty"`
+	Seller   string `json:"seller,omitempty"` // pos, and the consultation button
 	Refund   bool   `json:"refund,omitempty"`
 
 	// survey
@@ -60,6 +63,8 @@ type Event struct {
 	// message (kind: complaint, thanks, suggestion) and case: their payloads, see message.go.
 	Message *Message `json:"message,omitempty"`
 	Case    *Case    `json:"case,omitempty"`
+	// review (review.go): the hand-off to a review site, kind shown or click.
+	Platform string `json:"platform,omitempty"`
 
 	// Ext is free extension data (a JSON object), carried through untouched.
 	Ext json.RawMessage `json:"ext,omitempty"`

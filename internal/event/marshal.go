@@ -44,6 +44,15 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		case KindLike, KindDislike:
 			b = append(b, `,"subject":`...)
 			b = appendString(b, e.Subject)
+		case KindConsultation:
+			if e.Seller != "" {
+				b = append(b, `,"seller":`...)
+				b = appendString(b, e.Seller)
+			}
+		}
+		if e.Reason != "" && e.Kind != KindConsultation {
+			b = append(b, `,"reason":`...)
+			b = appendString(b, e.Reason)
 		}
 	case TypeCounter:
 		b = append(b, `,"in":`...)
@@ -75,6 +84,12 @@ func (e *Event) AppendJSON(b []byte) []byte {
 			b = append(b, `,"answers":`...)
 			b = e.Answers.appendJSON(b)
 		}
+		if e.Reason != "" {
+			b = append(b, `,"reason":`...)
+			b = appendString(b, e.Reason)
+		}
+	case TypeReview:
+		b = e.appendReview(b)
 	case TypeMessage:
 		b = append(b, `,"kind":`...)
 		b = appendString(b, e.Kind)

@@ -287,6 +287,10 @@ func lookupField(key []byte) (field, bool) {
 		return fMessage, true
 	case "case":
 		return fCase, true
+	case "reason":
+		return fReason, true
+	case "platform":
+		return fPlatform, true
 	}
 	return 0, false
 }
@@ -342,6 +346,10 @@ func (d *decoder) field(e *Event, f field) bool {
 		return d.str(name, &e.Seller)
 	case fSurvey:
 		return d.str(name, &e.Survey)
+	case fReason:
+		return d.str(name, &e.Reason)
+	case fPlatform:
+		return d.str(name, &e.Platform)
 	case fType:
 		b, ok, isStr := d.strBytes(name)
 		if isStr {
@@ -468,6 +476,8 @@ func internType(b []byte) Type {
 		return TypeMessage
 	case "case":
 		return TypeCase
+	case "review":
+		return TypeReview
 	}
 	return Type(b)
 }

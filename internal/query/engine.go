@@ -48,6 +48,7 @@ type Engine struct {
 	regions  []string
 	opt      kpi.Options
 	cases    *config.Cases // the closed loop's SLAs (cases.go)
+	why      whyConfig
 }
 
 // WithKPIOptions sets the choices figures depend on (the NPS non-responder policy); it returns e.

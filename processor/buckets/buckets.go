@@ -25,15 +25,20 @@ type MinuteKey struct {
 	Minute   int64
 }
 
-// LikeKey identifies a subject's likes in a location's minute.
+// LikeKey identifies a subject's likes in a location's minute; with a Facet (why.go), one reason's, seller's
+// or review platform's counts instead.
 type LikeKey struct {
 	Location string
 	Minute   int64
 	Subject  string
+	Facet    string
 }
 
-// LikeCounts are the like / dislike presses of one LikeKey.
-type LikeCounts struct{ Likes, Dislikes int64 }
+// LikeCounts are the like / dislike presses of one LikeKey, and the counts of the other facets (why.go).
+type LikeCounts struct {
+	Likes, Dislikes int64
+	Facets
+}
 
 // Deltas are the components one batch adds, per minute. Only the batch's own events are here: a bucket is
 // never kept after its delta is written, a later event of the same minute makes another delta row.
@@ -92,4 +97,5 @@ func (d *Deltas) Add(e *event.Event) {
 			l.Dislikes++
 		}
 	}
+	d.addWhy(e, m)
 }
