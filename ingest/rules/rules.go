@@ -7,6 +7,7 @@ import (
 
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/survey"
 )
 
 // Rules checks events against the location registry and the time bounds.
@@ -38,6 +39,10 @@ func (r *Rules) Check(e *event.Event, now time.Time) event.Errors {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxFuture) + " in the future (ingest.max_future)"})
 	} else if e.Time.Before(now.Add(-r.maxPast)) {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxPast) + " in the past (ingest.max_past)"})
+	}
+	if e.Type == event.TypeSurvey {
+		// Answers to configured questionnaires are checked against their definition (internal/survey).
+		errs = append(errs, survey.Active().Check(e)...)
 	}
 	return errs
 }

@@ -35,6 +35,7 @@ var eventColumns = []string{
 	"ext",
 	"repeat", "received", "kafka_partition", "kafka_offset",
 	"misuse",
+	"answers",
 }
 
 // eventColumnsSQL is the quoted column list ("in" and "out" are keywords).
@@ -70,6 +71,7 @@ type eventColumnar struct {
 	partition                 []uint16
 	offset                    []uint64
 	misuse                    []string
+	answers                   []string // configured answers (event.ItemsJSON)
 }
 
 // InsertEvents writes rows to database.events in one INSERT. A row that does not fit the table's types is
@@ -108,6 +110,7 @@ func InsertEventChunks(ctx context.Context, conn driver.Conn, database string, c
 		c.ext,
 		c.repeat, c.received, c.partition, c.offset,
 		c.misuse,
+		c.answers,
 	}
 	for i, col := range cols {
 		if err := batch.Column(i).Append(col); err != nil {
@@ -135,7 +138,7 @@ func columnsOf(n int, chunks [][]EventRow) (*eventColumnar, error) {
 		refund: make([]uint8, n), survey: make([]string, n), nps: make([]*uint8, n), csat: make([]*uint8, n),
 		ces: make([]*uint8, n), comment: make([]string, n), ext: make([]string, n), repeat: make([]uint8, n),
 		received: make([]time.Time, n), partition: make([]uint16, n), offset: make([]uint64, n),
-		misuse: make([]string, n),
+		misuse: make([]string, n), answers: make([]string, n),
 	}
 	for k := range c.q {
 		c.q[k] = make([]uint8, n)
@@ -211,6 +214,7 @@ func (c *eventColumnar) set(i int, r *EventRow, answers []uint8) error {
 			}
 		}
 		c.comment[i] = a.Comment
+		c.answers[i] = event.ItemsJSON(a.Items)
 		for k, q := range a.Q {
 			if q < 0 {
 				return bad(fmt.Sprintf("answers.q%d", k+1), q, "must be >= 0 (0 = not answered)")

@@ -29,5 +29,5 @@ type Components struct {
 	Surveys int64
 	// Survey holds the components of configured questionnaires (survey.go), filled only for the KPIs that
 	// read them; nil otherwise.
-	Survey SurveySums
+	Survey *SurveySums
 }

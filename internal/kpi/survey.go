@@ -24,20 +24,43 @@ type SurveyKey struct {
 // Sums are the additive sums of one SurveyKey.
 type Sums struct{ N, Sum, SumSq int64 }
 
-// SurveySums are the survey components of a bucket. Nil reads as empty.
-type SurveySums map[SurveyKey]Sums
+// SurveySums are the survey components of a bucket. A nil *SurveySums reads as empty (and keeps
+// Components comparable).
+type SurveySums struct{ m map[SurveyKey]Sums }
+
+// Get returns the sums of k (zero when absent).
+func (m *SurveySums) Get(k SurveyKey) Sums {
+	if m == nil {
+		return Sums{}
+	}
+	return m.m[k]
+}
 
 // Add adds s into k.
-func (m SurveySums) Add(k SurveyKey, s Sums) {
-	o := m[k]
-	m[k] = Sums{o.N + s.N, o.Sum + s.Sum, o.SumSq + s.SumSq}
+func (m *SurveySums) Add(k SurveyKey, s Sums) {
+	if m.m == nil {
+		m.m = map[SurveyKey]Sums{}
+	}
+	o := m.m[k]
+	m.m[k] = Sums{o.N + s.N, o.Sum + s.Sum, o.SumSq + s.SumSq}
 }
 
 // AddAll adds every sum of o.
-func (m SurveySums) AddAll(o SurveySums) {
-	for k, s := range o {
+func (m *SurveySums) AddAll(o *SurveySums) {
+	if o == nil {
+		return
+	}
+	for k, s := range o.m {
 		m.Add(k, s)
 	}
+}
+
+// Len is the number of keys.
+func (m *SurveySums) Len() int {
+	if m == nil {
+		return 0
+	}
+	return len(m.m)
 }
 
 // Proportion is 100 k / n with its Wilson interval (N = n).

@@ -357,13 +357,14 @@ func (ix *compiled) defs() []kpi.Def {
 	}
 	meta := kpi.Meta{Name: ix.Name, Title: title.In("en"), TitleRU: title.In("ru"), Unit: "none", Decimals: 1, HigherIsBetter: true, HasRange: true}
 	sv := []string{ix.survey.ID}
-	d := kpi.Def{Meta: meta, Surveys: sv}
+	// Needs "surveys" (every survey's submissions) so the engine's component statement is never empty.
+	d := kpi.Def{Meta: meta, Surveys: sv, Needs: []string{"surveys"}}
 	s := ix.survey.ID
 	switch ix.Type {
 	case TypeNPS:
 		d.Min, d.Max, d.Interval = -100, 100, "adjusted Wald"
 		if ix.Silent == SilentReceipts {
-			d.Needs = []string{"receipts", "refunds"}
+			d.Needs = []string{"surveys", "receipts", "refunds"}
 		}
 		d.Formula = func(c *kpi.Components, _ kpi.Options) kpi.Value { return ix.nps(c) }
 	case TypeTopBox, TypeBottomBox:
@@ -373,7 +374,7 @@ func (ix *compiled) defs() []kpi.Def {
 			var k, n int64
 			for _, q := range ix.qs {
 				for v := ix.lo; v <= ix.hi; v++ {
-					x := c.Survey[kpi.SurveyKey{Survey: s, Item: q.ID, Value: int32(v)}].N
+					x := c.Survey.Get(kpi.SurveyKey{Survey: s, Item: q.ID, Value: int32(v)}).N
 					n += x
 					if ix.Type == TypeTopBox && v >= ix.min || ix.Type == TypeBottomBox && v <= ix.max {
 						k += x
@@ -389,7 +390,7 @@ func (ix *compiled) defs() []kpi.Def {
 			var n int64
 			for _, q := range ix.qs {
 				for v := ix.lo; v <= ix.hi; v++ {
-					x := c.Survey[kpi.SurveyKey{Survey: s, Item: q.ID, Value: int32(v)}].N
+					x := c.Survey.Get(kpi.SurveyKey{Survey: s, Item: q.ID, Value: int32(v)}).N
 					n += x
 					sum += float64(x) * float64(v)
 					sumsq += float64(x) * float64(v) * float64(v)
@@ -403,7 +404,7 @@ func (ix *compiled) defs() []kpi.Def {
 			var p, m, n int64
 			for _, q := range ix.qs {
 				for v := ix.lo; v <= ix.hi; v++ {
-					x := c.Survey[kpi.SurveyKey{Survey: s, Item: q.ID, Value: int32(v)}].N
+					x := c.Survey.Get(kpi.SurveyKey{Survey: s, Item: q.ID, Value: int32(v)}).N
 					n += x
 					if v >= ix.min {
 						p += x
@@ -443,7 +444,7 @@ func (ix *compiled) defs() []kpi.Def {
 func scoreFormula(survey, item string, lo, hi float64) func(*kpi.Components, kpi.Options) kpi.Value {
 	k := kpi.SurveyKey{Survey: survey, Item: item}
 	return func(c *kpi.Components, _ kpi.Options) kpi.Value {
-		x := c.Survey[k]
+		x := c.Survey.Get(k)
 		return kpi.Mean(float64(x.Sum)/1e3, float64(x.SumSq)/1e6, x.N, 1, lo, hi)
 	}
 }
@@ -453,7 +454,7 @@ func (ix *compiled) nps(c *kpi.Components) kpi.Value {
 	s, q := ix.survey.ID, ix.qs[0].ID
 	var p, pa, d int64
 	for v := 0; v <= 10; v++ {
-		x := c.Survey[kpi.SurveyKey{Survey: s, Item: q, Value: int32(v)}].N
+		x := c.Survey.Get(kpi.SurveyKey{Survey: s, Item: q, Value: int32(v)}).N
 		switch {
 		case v >= 9:
 			p += x
@@ -468,7 +469,7 @@ func (ix *compiled) nps(c *kpi.Components) kpi.Value {
 	if ix.Silent == SilentReceipts {
 		invited = c.Receipts - c.Refunds
 	} else {
-		invited = c.Survey[kpi.SurveyKey{Survey: s}].N
+		invited = c.Survey.Get(kpi.SurveyKey{Survey: s}).N
 	}
 	silent := max(0, invited-n)
 	switch ix.Policy {
