@@ -41,7 +41,7 @@ type Flush struct {
 	Batches []*partition.Batch
 	// progress of the stages that returned success; a failed stage's outcome is unknown and is verified.
 	eventsDone, likesDone, surveysDone, kpiDone bool
-	verify                         bool
+	verify                                      bool
 	// failedQueries are the query ids of inserts that failed on the client side (timeout, lost connection):
 	// the server may still be running them, so nothing is verified until they are gone from system.processes.
 	failedQueries []string
