@@ -41,7 +41,9 @@ func (c *Config) validateSurveys(es *Errors) {
 		surveys = append(surveys, f.Surveys...)
 		indices = append(indices, f.Indices...)
 	}
-	if len(surveys) == 0 && len(indices) == 0 && survey.Active() == nil {
+	if len(surveys) == 0 && len(indices) == 0 {
+		// Nothing configured: the registry and the active catalog are left as they are (a process validates
+		// one configuration; tools that load a default config on the side must not drop its indices).
 		return
 	}
 	cat, ferrs := survey.Build(surveys, indices)
@@ -51,8 +53,10 @@ func (c *Config) validateSurveys(es *Errors) {
 	if cat == nil {
 		return
 	}
-	if len(surveys) == 0 && len(indices) == 0 {
-		cat = nil
+	for i, s := range c.Ingest.Surveys {
+		if cat.Survey(s.ID) != nil {
+			es.add(fmt.Sprintf("ingest.surveys[%d].id", i), "survey %q is also a configured questionnaire (surveys:); one id, one page", s.ID)
+		}
 	}
 	if err := survey.Install(cat); err != nil {
 		es.add("indices", "%v", err)
