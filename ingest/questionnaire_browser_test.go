@@ -284,6 +284,23 @@ func TestQuestionnaireLayout(t *testing.T) {
 							t.Errorf("scale %d: buttons %.0f px high, want a touch target of at least 40", i, sc[0].H)
 						}
 					}
+					if sv.id == "servqual" && vp.name == "phone" {
+						// Nothing answered: the server sends the page back with the reason, in the page's language.
+						if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#send")), chromedp.WaitVisible(chromedp.CSS("#error"))); err != nil {
+							t.Fatal(err)
+						}
+						msg, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#error")))
+						if err != nil {
+							t.Fatal(err)
+						}
+						if want := map[string]string{"ru": "Ответ пустой.", "en": "The answer is empty."}[lang]; msg != want {
+							t.Errorf("error %q, want %q", msg, want)
+						}
+						png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+						if err == nil {
+							_ = os.WriteFile(filepath.Join(dir, fmt.Sprintf("questionnaire-%s-%s-%s-error.png", sv.id, vp.name, lang)), png, 0o644)
+						}
+					}
 					word := map[string]string{"ru": sv.ruWord, "en": sv.enWord}[lang]
 					if !strings.Contains(strings.ToLower(legends), word) {
 						t.Errorf("questions in %s do not mention %q: %.200s", lang, word, legends)
