@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
@@ -307,6 +308,10 @@ func waitCaughtUp(t testing.TB, conn driver.Conn, db string, ends map[int]int64,
 			return
 		}
 		if time.Now().After(deadline) {
+			// The stacks say which goroutine holds the partition back (a reader, the flusher, the group).
+			var stacks strings.Builder
+			_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+			t.Logf("goroutines when the wait gave up:\n%s", stacks.String())
 			t.Fatalf("not caught up after %s: %d of %d partitions (err %v)", timeout, done, want, err)
 		}
 		time.Sleep(25 * time.Millisecond) // fine-grained: the throughput benchmark times this wait

@@ -43,6 +43,10 @@ type State struct {
 	Clock int64
 	// Now is this instance's clock (nil: time.Now), used only to distrust record times from the future.
 	Now func() time.Time
+	// marker is the location minute of the newest counted event, where a batch that counts nothing puts
+	// its zero row (see Batch.Marker); hasMarker is false until one was counted since the assignment.
+	marker    buckets.MinuteKey
+	hasMarker bool
 }
 
 // NewState is the state of a partition nothing was consumed from.
@@ -172,6 +176,12 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	s.Clock = max(s.Clock, recv)
 	defer func() {
 		b.Mark = buckets.Mark{Partition: s.Partition, LastOffset: m.Offset, Watermark: s.Watermark, Clock: s.Clock}
+		if !b.HasMarker {
+			// A batch of nothing but duplicates, late or undecodable messages still writes its mark (a zero
+			// row), or the partition's mark would stop short of its end: its lag would never reach zero and
+			// every restart would read those messages again.
+			b.Marker, b.HasMarker = s.fallbackMarker(), true
+		}
 	}()
 	e, err := event.Decode(m.Value)
 	if err != nil {
@@ -221,6 +231,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		KafkaPartition: int32(m.Partition), KafkaOffset: m.Offset})
 	b.RecvNanos = append(b.RecvNanos, m.Time.UnixNano())
 	b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(e.Time)}, true
+	s.marker, s.hasMarker = b.Marker, true
 	if repeat {
 		b.Messages[Repeat]++
 		return Repeat
@@ -274,4 +285,14 @@ func pressOf(e *event.Event) dedupe.Press {
 func eventOf(e *event.Event, p *dedupe.Press) event.Event {
 	return event.Event{ID: p.ID, Type: event.TypeButton, Location: e.Location, Device: e.Device, Time: time.Unix(p.Time, 0).UTC(),
 		Kind: p.Kind, Value: int(p.Value), Scale: int(p.Scale), Subject: p.Subject}
+}
+
+// fallbackMarker is where the zero row of a batch that counts nothing goes: the newest counted event's
+// location minute, so the row stays with a location of this partition (whose owner alone repairs its
+// rollups); before any, location "" at the receive clock's minute. Either adds nothing to any sum.
+func (s *State) fallbackMarker() buckets.MinuteKey {
+	if s.hasMarker {
+		return s.marker
+	}
+	return buckets.MinuteKey{Minute: buckets.MinuteOf(time.Unix(s.Clock, 0))}
 }
