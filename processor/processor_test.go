@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -70,6 +71,9 @@ func TestHelperProcess(t *testing.T) {
 	cfg.ClickHouse.Addr = []string{os.Getenv("CXM_HELPER_CLICKHOUSE")}
 	cfg.ClickHouse.Database = os.Getenv("CXM_HELPER_DATABASE")
 	tuneForTests(cfg, os.Getenv("CXM_HELPER_GROUP"))
+	if f := os.Getenv("CXM_HELPER_SURVEY_FILES"); f != "" {
+		cfg.Questionnaires.SurveyFiles = strings.Split(f, ",")
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,8 @@ var Layouts = map[string]Layout{
 	// The processor's marks: max(last_offset) per Kafka partition must cover exactly one atomic INSERT.
 	"kpi_minute":  Replicated,
 	"like_minute": Replicated,
+	// Configured questionnaires' components, with the same marks (written before kpi_minute).
+	"survey_minute": Replicated,
 	// Fed by materialized views on kpi_minute, on the server that receives the insert.
 	"kpi_hour":       Replicated,
 	"kpi_5m":         Replicated,

@@ -114,7 +114,7 @@ func originals(t *testing.T) (map[string]Table, map[string]string) {
 func TestEveryTableHasItsClusterCounterpart(t *testing.T) {
 	orig, origViews := originals(t)
 	got, views, inserts := clusterStatements(t)
-	want := []string{"events", "kpi_minute", "like_minute", "kpi_status", "kpi_status_history", "kpi_hour", "kpi_5m", "kpi_day", "kpi_hour_total", "schema_migrations"}
+	want := []string{"events", "kpi_minute", "like_minute", "survey_minute", "kpi_status", "kpi_status_history", "kpi_hour", "kpi_5m", "kpi_day", "kpi_hour_total", "schema_migrations"}
 	for _, w := range want {
 		if _, ok := orig[w]; !ok {
 			t.Errorf("the migrations no longer create %s: update this test and Layouts", w)

@@ -473,6 +473,34 @@ DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
 CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
 ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
 
+-- from 011_survey_answers.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS answers String DEFAULT '' CODEC(ZSTD(1)) AFTER q11;
+
+-- from 011_survey_answers.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- survey_minute (from 012_survey_minute.sql): replicated to every server
+CREATE TABLE IF NOT EXISTS `cxm`.survey_minute ON CLUSTER '{cluster}'
+(
+    location LowCardinality(String),
+    minute DateTime('UTC'),
+    survey LowCardinality(String),
+    item LowCardinality(String),
+    value Int32,
+    n Int64,
+    sum Int64,
+    sumsq Int64,
+    source UInt8,
+    kafka_partition UInt16,
+    last_offset UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/survey_minute', '{replica}')
+ORDER BY (survey, location, minute, item, value);
+
 -- from 013_why.sql
 ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS reason LowCardinality(String) DEFAULT '' AFTER `misuse`;
 
@@ -597,6 +625,14 @@ WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 7) = 0;
 -- record 010_misuse.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(10), 'misuse', '30a699a479083f4f7425bf482b4a4576eff34873bd475963b9e2d421d5eff6d6', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 10) = 0;
+
+-- record 011_survey_answers.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(11), 'survey_answers', '30456fd49fb8508c9e78364b10a0829eb6f1c424f2b1f308e0b976dc589a6ad2', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 11) = 0;
+
+-- record 012_survey_minute.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(12), 'survey_minute', '1475f7bc5df3c95ac55584ee22eb89073efb819dbb04a5ee0f5711a2033ad862', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 12) = 0;
 
 -- record 013_why.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(13), 'why', '767712b5b0db176fc888e4e480071a2d5192b9261ee9aa600e35c75ab7b131ef', now()

@@ -8,6 +8,7 @@ import (
 	"github.com/cxm-project/cxm/internal/cases"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/survey"
 )
 
 // Rules checks events against the location registry and the time bounds.
@@ -44,6 +45,10 @@ func (r *Rules) Check(e *event.Event, now time.Time) event.Errors {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxPast) + " in the past (ingest.max_past)"})
 	}
 	errs = append(errs, cases.Validate(r.cases, e)...) // a case action's qualification (internal/cases)
+	if e.Type == event.TypeSurvey {
+		// Answers to configured questionnaires are checked against their definition (internal/survey).
+		errs = append(errs, survey.Active().Check(e)...)
+	}
 	return append(errs, r.checkWhy(e)...)
 }
 

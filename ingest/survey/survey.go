@@ -35,6 +35,7 @@ import (
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/httpserver"
+	qn "github.com/cxm-project/cxm/internal/survey"
 )
 
 // Submit writes one event and waits for Kafka.
@@ -58,6 +59,7 @@ type Handler struct {
 	guard    *guard
 	proxies  []*net.IPNet
 	reasons  *config.Reasons // the follow-up question (why.go)
+	catalog  *qn.Catalog     // configured questionnaires (questionnaire.go)
 }
 
 // New returns the handler; m counts the answers its guard flags.
@@ -66,6 +68,12 @@ func New(cfg *config.Config, r *rules.Rules, submit Submit, m *metrics.Metrics, 
 		answered: map[string]time.Time{}, now: time.Now, secure: strings.HasPrefix(cfg.Ingest.PublicURL, "https:"), reasons: &cfg.Reasons}
 	for i := range cfg.Ingest.Surveys {
 		h.surveys[cfg.Ingest.Surveys[i].ID] = &cfg.Ingest.Surveys[i]
+	}
+	h.catalog = cfg.Catalog()
+	if h.catalog != nil {
+		for _, s := range h.catalog.Surveys {
+			h.surveys[s.ID] = &config.Survey{ID: s.ID} // served by questionnaire.go
+		}
 	}
 	if cfg.Ingest.CookieSecret != "" {
 		h.key = []byte(cfg.Ingest.CookieSecret)
@@ -272,6 +280,10 @@ var ranges = map[string][2]int{"nps": {0, 10}, "csat": {1, 5}, "ces": {1, 7}}
 
 // parse reads the answers; every rating is required, the comment is optional.
 func (h *Handler) parse(s *config.Survey, r *http.Request, lang string) (*event.Answers, string) {
+	if q := h.catalog.Survey(s.ID); q != nil {
+		a, msg, _ := parseQuestionnaire(q, r, lang)
+		return a, msg
+	}
 	a := &event.Answers{}
 	for _, q := range s.Questions {
 		v := strings.TrimSpace(r.PostFormValue(q))
@@ -303,6 +315,10 @@ func (h *Handler) parse(s *config.Survey, r *http.Request, lang string) (*event.
 }
 
 func (h *Handler) render(w http.ResponseWriter, code int, s *config.Survey, loc, lang string, r *http.Request, errMsg, done string) {
+	if q := h.catalog.Survey(s.ID); q != nil {
+		h.renderQuestionnaire(w, code, q, loc, lang, r, errMsg, done)
+		return
+	}
 	t := func(ru, en string) string { return tr(lang, ru, en) }
 	p := page{Lang: lang, Title: tr(lang, s.TitleRU, s.TitleEN), Action: "/s/" + loc + "/" + s.ID + "?lang=" + lang,
 		Error: errMsg, Done: done, CSS: template.CSS(web.CSS), Nonce: h.guard.nonce(loc, s.ID, h.now())}

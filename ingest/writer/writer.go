@@ -19,6 +19,7 @@ import (
 	"github.com/cxm-project/cxm/ingest/dedupe"
 	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/survey"
 )
 
 // Producer writes messages and returns once Kafka acknowledged them (internal/kafka.Producer). It is the
@@ -148,7 +149,11 @@ var ErrDuplicate = errors.New("duplicate event id")
 func (w *Writer) Submit(ctx context.Context, e event.Event) error {
 	now := time.Now()
 	typ := string(e.Type)
-	if errs := e.Validate(); errs != nil {
+	errs := e.Validate()
+	if errs == nil && e.Type == event.TypeSurvey {
+		errs = survey.Active().Check(&e)
+	}
+	if errs != nil {
 		w.Count(typ, metrics.Rejected, 1)
 		return errs
 	}

@@ -493,7 +493,7 @@ func eventHeader() []string {
 	for i := 1; i <= 11; i++ {
 		h = append(h, "q"+strconv.Itoa(i))
 	}
-	return append(h, "ext", "repeat", "received", "misuse")
+	return append(h, "ext", "repeat", "received", "misuse", "answers")
 }
 
 func TestStatusAndLocations(t *testing.T) {

@@ -35,6 +35,7 @@ var eventColumns = []string{
 	"ext",
 	"repeat", "received", "kafka_partition", "kafka_offset",
 	"misuse", "reason", "platform",
+	"answers",
 	"contact", "voice", "re", "case_id", "action", "rule", "trigger_id", "source", "actor", "assignee", "note",
 	"checklist", "causes",
 }
@@ -74,6 +75,7 @@ type eventColumnar struct {
 	misuse                    []string
 	loop                      loopColumns
 	reason, platform          []string
+	answers                   []string // configured answers (event.ItemsJSON)
 }
 
 // InsertEvents writes rows to database.events in one INSERT. A row that does not fit the table's types is
@@ -112,6 +114,7 @@ func InsertEventChunks(ctx context.Context, conn driver.Conn, database string, c
 		c.ext,
 		c.repeat, c.received, c.partition, c.offset,
 		c.misuse, c.reason, c.platform,
+		c.answers,
 	}
 	cols = append(cols, c.loop.columns()...)
 	for i, col := range cols {
@@ -141,6 +144,7 @@ func columnsOf(n int, chunks [][]EventRow) (*eventColumnar, error) {
 		ces: make([]*uint8, n), comment: make([]string, n), ext: make([]string, n), repeat: make([]uint8, n),
 		received: make([]time.Time, n), partition: make([]uint16, n), offset: make([]uint64, n),
 		misuse: make([]string, n), reason: make([]string, n), platform: make([]string, n), loop: newLoopColumns(n),
+		answers: make([]string, n),
 	}
 	for k := range c.q {
 		c.q[k] = make([]uint8, n)
@@ -216,6 +220,7 @@ func (c *eventColumnar) set(i int, r *EventRow, answers []uint8) error {
 			}
 		}
 		c.comment[i] = a.Comment
+		c.answers[i] = event.ItemsJSON(a.Items)
 		for k, q := range a.Q {
 			if q < 0 {
 				return bad(fmt.Sprintf("answers.q%d", k+1), q, "must be >= 0 (0 = not answered)")

@@ -18,6 +18,8 @@ import (
 	"github.com/knadh/koanf/providers/posflag"
 	"github.com/knadh/koanf/v2"
 	"github.com/spf13/pflag"
+
+	"github.com/cxm-project/cxm/internal/survey"
 )
 
 // Config is the whole configuration. Each component's section lives in a file of its own.
@@ -38,6 +40,9 @@ type Config struct {
 	Cases      Cases      `koanf:"cases"`
 	Reasons    Reasons    `koanf:"reasons"`
 	Breakdown  Breakdown  `koanf:"breakdown"`
+	// Questionnaires: surveys:, indices:, survey_files: (surveys.go).
+	Questionnaires `koanf:",squash"`
+	catalog        *survey.Catalog
 }
 
 // Log configures log/slog.
@@ -187,6 +192,7 @@ func (c *Config) Validate() error {
 	c.Kafka.validate(c, &es)
 	c.Ingest.validate(c, &es)
 	c.Processor.validate(c, &es)
+	c.validateSurveys(&es) // before kpi: its indices are KPIs that kpi.thresholds may name
 	c.KPI.validate(c, &es)
 	c.API.validate(c, &es)
 	c.HTTP.validate(&es)

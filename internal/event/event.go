@@ -1,4 +1,5 @@
-// Package event is CXM's event contract v1: the Go model of what devices and systems send, and its
+// Package event is CXM's event contract (v2 since configured questionnaires, items.go; every v1 event is
+// a valid v2 event): the Go model of what devices and systems send, and its
 // validation. The JSON Schema files in schemas/events describe the same contract; a test keeps them in step.
 package event
 
@@ -84,4 +85,7 @@ type Answers struct {
 	CES     *int     `json:"ces,omitempty"`  // 1..7, CES 2.0: 7 = very easy
 	Comment string   `json:"comment,omitempty"`
 	Q       [11]int8 `json:"-"` // q1..q11: 1..4, 0 = not answered
+	// Items are the answers to the questions of a configured questionnaire (contract v2, items.go), in
+	// the order sent; the survey's definition, not this package, says what they mean.
+	Items []Item `json:"-"`
 }

@@ -145,6 +145,7 @@ func (a *Answers) appendJSON(b []byte) []byte {
 			b = strconv.AppendInt(b, int64(q), 10)
 		}
 	}
+	b = appendItems(b, a.Items)
 	return append(b, '}')
 }
 

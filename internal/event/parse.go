@@ -565,6 +565,9 @@ func (d *decoder) answers() *Answers {
 		d.ahas.set(aAnyKey)
 		i := answerIndex(key)
 		if i < 0 {
+			if ValidItemKey(string(key)) {
+				return d.item(a, key) // contract v2: an answer to a configured question
+			}
 			d.errs.add(unknownName("answers.", key), reasonUnknown)
 			return d.skipValue(0)
 		}

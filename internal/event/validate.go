@@ -224,6 +224,9 @@ func (e *Event) Validate() Errors {
 				ahas.set(aQ1 + i)
 			}
 		}
+		if len(a.Items) > 0 {
+			ahas.set(aAnyKey)
+		}
 	}
 
 	var errs Errors
@@ -246,6 +249,9 @@ func (e *Event) Validate() Errors {
 	}
 	if has.has(fExt) && !isJSONObject(e.Ext) {
 		errs.add("ext", reasonExt)
+	}
+	if e.Answers != nil {
+		validateItems(e.Answers.Items, &errs)
 	}
 	if e.Answers != nil && !utf8.ValidString(e.Answers.Comment) {
 		errs.add(answerFields[aComment], reasonUTF8)

@@ -173,6 +173,11 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 		if err := e.run(ctx, q, cols, sums); err != nil {
 			return nil, err
 		}
+		if sv := surveysFor(r.KPIs); len(sv) > 0 {
+			if err := e.runSurveys(ctx, buildSurveyQuery(e.db, g, &r, sv), sums); err != nil {
+				return nil, err
+			}
+		}
 	}
 
 	res := &Result{From: r.From.UTC(), To: r.To.UTC(), Step: r.Step, Group: r.Group}

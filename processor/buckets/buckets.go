@@ -45,6 +45,8 @@ type LikeCounts struct {
 type Deltas struct {
 	Minutes map[MinuteKey]*kpi.Components
 	Likes   map[LikeKey]*LikeCounts
+	// Surveys are the components of configured questionnaires (surveys.go); nil until the batch has one.
+	Surveys map[SurveyKey]*kpi.Sums
 	// last and lastC cache the most recent Minutes entry: consecutive events of a partition mostly fall
 	// in the same location minute, so most events skip the map lookup (and the key's string hashing).
 	last  MinuteKey
@@ -84,6 +86,9 @@ func (d *Deltas) Add(e *event.Event) {
 		d.last, d.lastC = k, c
 	}
 	Add(c, e)
+	if e.Type == event.TypeSurvey {
+		d.addSurvey(e, m)
+	}
 	if e.Type == event.TypeButton && (e.Kind == event.KindLike || e.Kind == event.KindDislike) {
 		lk := LikeKey{Location: e.Location, Minute: m, Subject: e.Subject}
 		l := d.Likes[lk]

@@ -96,6 +96,9 @@ type Batch struct {
 	// SkipLikes: like_minute already holds this batch's like deltas (the previous owner crashed between
 	// the like and kpi inserts; the batch was cut at exactly that offset).
 	SkipLikes bool
+	// SkipSurveys: survey_minute already holds this batch's survey deltas (the same crash, after the survey
+	// insert; set by the writer's verification).
+	SkipSurveys bool
 	// Messages counts the consumed messages per outcome, for metrics after the write.
 	Messages [Undecodable + 1]int
 	// Types counts the decoded messages per event type.

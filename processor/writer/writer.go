@@ -40,8 +40,8 @@ func New(conn driver.Conn, database string, lateness int64, timeout time.Duratio
 type Flush struct {
 	Batches []*partition.Batch
 	// progress of the stages that returned success; a failed stage's outcome is unknown and is verified.
-	eventsDone, likesDone, kpiDone bool
-	verify                         bool
+	eventsDone, likesDone, surveysDone, kpiDone bool
+	verify                                      bool
 	// failedQueries are the query ids of inserts that failed on the client side (timeout, lost connection):
 	// the server may still be running them, so nothing is verified until they are gone from system.processes.
 	failedQueries []string
@@ -130,7 +130,7 @@ func (w *Writer) writeEvents(ctx context.Context, f *Flush) error {
 	return nil
 }
 
-// writeMarks writes like_minute, then kpi_minute, whose rows carry the marks that say the flush is in.
+// writeMarks writes like_minute, survey_minute, then kpi_minute, whose rows carry the marks that say the flush is in.
 func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 	if !f.likesDone {
 		var likes []buckets.LikeDeltas
@@ -146,6 +146,21 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 			return err
 		}
 		f.likesDone = true
+	}
+	if !f.surveysDone {
+		var svs []buckets.SurveyDeltas
+		for _, b := range f.Batches {
+			if !b.SkipSurveys && len(b.Deltas.Surveys) > 0 {
+				svs = append(svs, buckets.SurveyDeltas{Mark: b.Mark, Surveys: b.Deltas.Surveys})
+			}
+		}
+		if id, err := w.stage(ctx, func(ctx context.Context) error {
+			return buckets.InsertSurveys(ctx, w.conn, w.database, svs)
+		}); err != nil {
+			f.failed(id)
+			return err
+		}
+		f.surveysDone = true
 	}
 	if !f.kpiDone {
 		var mins []buckets.MinuteDeltas
@@ -307,6 +322,10 @@ func (w *Writer) verify(ctx context.Context, f *Flush) error {
 	if err != nil {
 		return err
 	}
+	surveyMarks, err := buckets.ReadSurveyMarks(ctx, w.conn, w.database, parts)
+	if err != nil {
+		return err
+	}
 	var (
 		keep  []*partition.Batch
 		conds []string
@@ -326,6 +345,12 @@ func (w *Writer) verify(ctx context.Context, f *Flush) error {
 				return fmt.Errorf("%w: like_minute mark %d of partition %d lies inside batch %d..%d", ErrInconsistent, l, b.Partition, b.From, b.Last)
 			}
 			b.SkipLikes = true
+		}
+		if l, ok := surveyMarks[b.Partition]; ok && l >= b.From {
+			if l < b.Last {
+				return fmt.Errorf("%w: survey_minute mark %d of partition %d lies inside batch %d..%d", ErrInconsistent, l, b.Partition, b.From, b.Last)
+			}
+			b.SkipSurveys = true
 		}
 		keep = append(keep, b)
 		if b.NumEvents() > 0 {
