@@ -35,6 +35,7 @@ type Config struct {
 	API        API        `koanf:"api"`
 	Privacy    Privacy    `koanf:"privacy"`
 	Console    Console    `koanf:"console"`
+	ObjStore   ObjStore   `koanf:"objstore"`
 }
 
 // Log configures log/slog.
@@ -191,6 +192,7 @@ func (c *Config) Validate() error {
 	c.Privacy.validate(&es)
 	c.API.RateLimit.validate(&es)
 	c.Console.validate(&es)
+	c.ObjStore.validate(&es)
 	if len(es) > 0 {
 		return es
 	}
