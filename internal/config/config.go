@@ -36,6 +36,7 @@ type Config struct {
 	Privacy    Privacy    `koanf:"privacy"`
 	Console    Console    `koanf:"console"`
 	ObjStore   ObjStore   `koanf:"objstore"`
+	Audits     Audits     `koanf:"audits"`
 }
 
 // Log configures log/slog.
@@ -193,6 +194,7 @@ func (c *Config) Validate() error {
 	c.API.RateLimit.validate(&es)
 	c.Console.validate(&es)
 	c.ObjStore.validate(&es)
+	c.Audits.validate(c, &es)
 	if len(es) > 0 {
 		return es
 	}

@@ -57,6 +57,9 @@ type Event struct {
 	Survey  string   `json:"survey,omitempty"`
 	Answers *Answers `json:"answers,omitempty"`
 
+	// audit (audit.go)
+	Audit *Audit `json:"audit,omitempty"`
+
 	// Ext is free extension data (a JSON object), carried through untouched.
 	Ext json.RawMessage `json:"ext,omitempty"`
 

@@ -179,11 +179,13 @@ func nextField(f field, t Type) field {
 			return fReceipt
 		case TypeSurvey:
 			return fSurvey
+		case TypeAudit:
+			return fAudit
 		}
 		return nFields
 	case fKind:
 		return fValue
-	case fSubject, fScale, fOut, fRefund, fAnswers, fExt:
+	case fSubject, fScale, fOut, fRefund, fAnswers, fExt, fAudit:
 		return fExt
 	case fSeller:
 		return fRefund
@@ -279,6 +281,8 @@ func lookupField(key []byte) (field, bool) {
 		return fAnswers, true
 	case "ext":
 		return fExt, true
+	case "audit":
+		return fAudit, true
 	}
 	return 0, false
 }
@@ -413,6 +417,13 @@ func (d *decoder) field(e *Event, f field) bool {
 		}
 		e.Answers = d.answers()
 		return e.Answers != nil
+	case fAudit:
+		if d.peek() != '{' {
+			d.errs.add(name, reasonObject)
+			return d.skipValue(0)
+		}
+		e.Audit = d.audit()
+		return e.Audit != nil
 	case fExt:
 		if d.peek() != '{' {
 			d.errs.add(name, reasonObject)
@@ -439,6 +450,8 @@ func internType(b []byte) Type {
 		return TypePOS
 	case "survey":
 		return TypeSurvey
+	case "audit":
+		return TypeAudit
 	}
 	return Type(b)
 }

@@ -31,12 +31,14 @@ const (
 	fSurvey
 	fAnswers
 	fExt
+	fAudit
 	nFields
 )
 
 // fieldNames is also the canonical order of the encoding and of errors.
 var fieldNames = [nFields]string{"id", "type", "location", "device", "time", "kind", "value", "scale",
-	"subject", "in", "out", "receipt", "amount", "items", "currency", "seller", "refund", "survey", "answers", "ext"}
+	"subject", "in", "out", "receipt", "amount", "items", "currency", "seller", "refund", "survey", "answers", "ext",
+	"audit"}
 
 type fieldSet uint32
 
@@ -59,6 +61,7 @@ const (
 	counterFields = fieldSet(1)<<fIn | 1<<fOut
 	posFields     = fieldSet(1)<<fReceipt | 1<<fAmount | 1<<fItems | 1<<fCurrency | 1<<fSeller | 1<<fRefund
 	surveyFields  = fieldSet(1)<<fSurvey | 1<<fAnswers
+	auditFields   = fieldSet(1) << fAudit
 	smileyFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale
 	consultFields = fieldSet(1) << fKind
 	likeFields    = fieldSet(1)<<fKind | 1<<fSubject
@@ -75,6 +78,8 @@ func typeFields(t Type) (fs fieldSet, ok bool) {
 		return posFields, true
 	case TypeSurvey:
 		return surveyFields, true
+	case TypeAudit:
+		return auditFields, true
 	}
 	return 0, false
 }
@@ -144,7 +149,7 @@ const (
 	reasonIDLen        = "must be 1 to 128 characters"
 	reasonIDControl    = "must not contain control characters (U+0000..U+001F, U+007F)"
 	reasonUTF8         = "must be valid UTF-8"
-	reasonType         = "must be one of button, counter, pos, survey"
+	reasonType         = "must be one of button, counter, pos, survey, audit"
 	reasonKind         = "must be one of smiley, consultation, like, dislike"
 	reasonLocation     = "must be 1 to 64 characters of A-Z a-z 0-9 . _ : -"
 	reasonTime         = "must be an RFC 3339 date-time with a UTC offset, e.g. 2024-05-01T12:00:00+03:00"
@@ -184,7 +189,7 @@ func (e *Event) Validate() Errors {
 		fSubject: e.Subject != "", fIn: e.In != 0 || e.Type == TypeCounter, fOut: e.Out != 0 || e.Type == TypeCounter,
 		fReceipt: e.Receipt != "", fAmount: e.Amount != 0 || e.Type == TypePOS, fItems: e.Items != 0,
 		fCurrency: e.Currency != "", fSeller: e.Seller != "", fRefund: e.Refund, fSurvey: e.Survey != "",
-		fAnswers: e.Answers != nil, fExt: len(e.Ext) > 0,
+		fAnswers: e.Answers != nil, fExt: len(e.Ext) > 0, fAudit: e.Audit != nil,
 	}
 	for f, nz := range nonZero {
 		if nz {
@@ -358,6 +363,10 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 		}
 		if required(fAnswers) && e.Answers != nil {
 			validateAnswers(e.Answers, ahas, errs)
+		}
+	case TypeAudit:
+		if required(fAudit) && e.Audit != nil {
+			validateAudit(e.Audit, errs)
 		}
 	}
 }
