@@ -14,11 +14,13 @@ type Rules struct {
 	locations map[string]*config.Location
 	maxFuture time.Duration
 	maxPast   time.Duration
+	audits    *config.Audits
 }
 
 // New builds the rules of the config.
 func New(cfg *config.Config) *Rules {
 	r := &Rules{locations: map[string]*config.Location{}, maxFuture: cfg.Ingest.MaxFuture, maxPast: cfg.Ingest.MaxPast}
+	r.audits = &cfg.Audits
 	for i := range cfg.Locations {
 		r.locations[cfg.Locations[i].ID] = &cfg.Locations[i]
 	}
@@ -38,6 +40,9 @@ func (r *Rules) Check(e *event.Event, now time.Time) event.Errors {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxFuture) + " in the future (ingest.max_future)"})
 	} else if e.Time.Before(now.Add(-r.maxPast)) {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxPast) + " in the past (ingest.max_past)"})
+	}
+	if errs == nil {
+		errs = r.checkAudit(e) // stamps the template into a valid audit
 	}
 	return errs
 }
