@@ -271,6 +271,10 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 	if err != nil {
 		return nil, err
 	}
+	auditMarks, err := buckets.ReadAuditMarks(ctx, conn, db, ids)
+	if err != nil {
+		return nil, err
+	}
 	if len(marks) > 0 {
 		parts := make([]int, 0, len(marks))
 		for id := range marks {
@@ -317,6 +321,12 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		if l, ok := likeMarks[id]; ok && l > last {
 			c.cutAt = l
 			c.verifyUntil = max(c.verifyUntil, l)
+		}
+		if a, ok := auditMarks[id]; ok && a > last {
+			// audit_minute is written between like_minute and kpi_minute: the same cut, and the writer's
+			// verification skips what is in (partition.Batch.SkipAudits).
+			c.cutAt = max(c.cutAt, a)
+			c.verifyUntil = max(c.verifyUntil, a)
 		}
 		p.log.Info("partition assigned", "partition", id, "from", next, "watermark", time.Unix(st.Watermark, 0).UTC(),
 			"ids", st.IDs.Len(), "devices", st.Presses.Len(), "verify_until", c.verifyUntil, "cut_at", c.cutAt)

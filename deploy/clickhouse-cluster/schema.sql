@@ -473,6 +473,43 @@ DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
 CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
 ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
 
+-- from 015_audits.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'review' = 16);
+
+-- from 015_audits.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 015_audits.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS audit String DEFAULT '' CODEC(ZSTD(1));
+
+-- from 015_audits.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- audit_minute (from 016_audit_minute.sql): replicated to every server
+CREATE TABLE IF NOT EXISTS `cxm`.audit_minute ON CLUSTER '{cluster}'
+(
+    location LowCardinality(String),
+    minute DateTime('UTC'),
+    template LowCardinality(String),
+    dim LowCardinality(String),
+    key String,
+    n Int64,
+    sum Int64,
+    sumsq Int64,
+    kafka_partition UInt16,
+    last_offset UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/audit_minute', '{replica}')
+ORDER BY (location, minute, template, dim, key);
+
 -- record 001_events.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(1), 'events', '144ef584c6584a42de39c04a8aa144b70dc65d3501acbdca8bd6d8455925c001', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 1) = 0;
@@ -500,3 +537,11 @@ WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 7) = 0;
 -- record 010_misuse.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(10), 'misuse', '30a699a479083f4f7425bf482b4a4576eff34873bd475963b9e2d421d5eff6d6', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 10) = 0;
+
+-- record 015_audits.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(15), 'audits', 'da5325dcb89e2cf1766f68d6bd38d270077d7650dc4981dc029b12589c5d0c51', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 15) = 0;
+
+-- record 016_audit_minute.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(16), 'audit_minute', '4314e9736ed54694cccec5e690f6214cf5269df22e4b049f324a502c12d20191', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 16) = 0;

@@ -35,6 +35,7 @@ var eventColumns = []string{
 	"ext",
 	"repeat", "received", "kafka_partition", "kafka_offset",
 	"misuse",
+	"audit",
 }
 
 // eventColumnsSQL is the quoted column list ("in" and "out" are keywords).
@@ -70,6 +71,7 @@ type eventColumnar struct {
 	partition                 []uint16
 	offset                    []uint64
 	misuse                    []string
+	audit                     []string
 }
 
 // InsertEvents writes rows to database.events in one INSERT. A row that does not fit the table's types is
@@ -108,6 +110,7 @@ func InsertEventChunks(ctx context.Context, conn driver.Conn, database string, c
 		c.ext,
 		c.repeat, c.received, c.partition, c.offset,
 		c.misuse,
+		c.audit,
 	}
 	for i, col := range cols {
 		if err := batch.Column(i).Append(col); err != nil {
@@ -135,7 +138,7 @@ func columnsOf(n int, chunks [][]EventRow) (*eventColumnar, error) {
 		refund: make([]uint8, n), survey: make([]string, n), nps: make([]*uint8, n), csat: make([]*uint8, n),
 		ces: make([]*uint8, n), comment: make([]string, n), ext: make([]string, n), repeat: make([]uint8, n),
 		received: make([]time.Time, n), partition: make([]uint16, n), offset: make([]uint64, n),
-		misuse: make([]string, n),
+		misuse: make([]string, n), audit: make([]string, n),
 	}
 	for k := range c.q {
 		c.q[k] = make([]uint8, n)
@@ -222,6 +225,10 @@ func (c *eventColumnar) set(i int, r *EventRow, answers []uint8) error {
 	c.repeat[i], c.received[i] = b2u(r.Repeat), r.Received
 	c.partition[i], c.offset[i] = uint16(r.KafkaPartition), uint64(r.KafkaOffset)
 	c.misuse[i] = r.Misuse
+	if r.Audit != nil {
+		b, _ := r.Audit.MarshalJSON()
+		c.audit[i] = string(b)
+	}
 	return nil
 }
 

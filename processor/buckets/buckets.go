@@ -40,6 +40,8 @@ type LikeCounts struct{ Likes, Dislikes int64 }
 type Deltas struct {
 	Minutes map[MinuteKey]*kpi.Components
 	Likes   map[LikeKey]*LikeCounts
+	// Audits are the audit components (audit.go); nil until the batch holds an audit.
+	Audits map[AuditRowKey]*kpi.AuditSum
 	// last and lastC cache the most recent Minutes entry: consecutive events of a partition mostly fall
 	// in the same location minute, so most events skip the map lookup (and the key's string hashing).
 	last  MinuteKey
@@ -79,6 +81,7 @@ func (d *Deltas) Add(e *event.Event) {
 		d.last, d.lastC = k, c
 	}
 	Add(c, e)
+	d.addAudit(e, m)
 	if e.Type == event.TypeButton && (e.Kind == event.KindLike || e.Kind == event.KindDislike) {
 		lk := LikeKey{Location: e.Location, Minute: m, Subject: e.Subject}
 		l := d.Likes[lk]

@@ -92,6 +92,8 @@ type Batch struct {
 	// SkipLikes: like_minute already holds this batch's like deltas (the previous owner crashed between
 	// the like and kpi inserts; the batch was cut at exactly that offset).
 	SkipLikes bool
+	// SkipAudits: audit_minute already holds this batch's audit deltas (the same crash, see SkipLikes).
+	SkipAudits bool
 	// Messages counts the consumed messages per outcome, for metrics after the write.
 	Messages [Undecodable + 1]int
 	// Types counts the decoded messages per event type.
