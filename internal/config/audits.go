@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"time"
+
+	"github.com/cxm-project/cxm/internal/kpi"
 )
 
 // Audits configures service-standard audits: the checklist templates (a standard's elements grouped into
@@ -241,4 +243,19 @@ func (t *AuditTemplate) Cap(a *Audits) float64 {
 		return *t.CriticalCap
 	}
 	return a.CriticalCap
+}
+
+// Threshold is the ИВС threshold (higher is better), the same for the visit's index and each factor's.
+func (a *Audits) Threshold() kpi.Threshold {
+	th := kpi.Threshold{Direction: kpi.HigherIsBetter}
+	if a.Thresholds.Yellow != nil {
+		th.Yellow = *a.Thresholds.Yellow
+	}
+	if a.Thresholds.Red != nil {
+		th.Red = *a.Thresholds.Red
+	}
+	if a.Thresholds.MinN != nil {
+		th.MinN = *a.Thresholds.MinN
+	}
+	return th
 }
