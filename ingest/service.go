@@ -6,6 +6,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cxm-project/cxm/ingest/api"
 	"github.com/cxm-project/cxm/ingest/dedupe"
+	"github.com/cxm-project/cxm/ingest/evidence"
 	"github.com/cxm-project/cxm/ingest/maturity"
 	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/ingest/rules"
@@ -21,6 +23,7 @@ import (
 	"github.com/cxm-project/cxm/ingest/writer"
 	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/config"
+	ievidence "github.com/cxm-project/cxm/internal/evidence"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/kafka"
 	"github.com/cxm-project/cxm/internal/ratelimit"
@@ -39,6 +42,7 @@ type Service struct {
 	api        *api.Events
 	surveys    *survey.Handler
 	assessment *maturity.Handler
+	evidence   *evidence.Handler
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	closeOnce  sync.Once
@@ -81,6 +85,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, reg promethe
 	if s.surveys, err = survey.New(cfg, s.rules, s.out.Submit, s.out.Metrics(), log.With("part", "survey")); err != nil {
 		return nil, err
 	}
+	store, err := ievidence.Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("objstore: %w", err)
+	}
+	s.evidence = evidence.New(cfg, tokens, s.rules, store, log.With("part", "evidence"))
 	s.assessment = maturity.New(cfg, s.rules, s.out.Submit, func(err error) bool { return errors.Is(err, writer.ErrDuplicate) }, log.With("part", "assessment"))
 
 	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -96,6 +105,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, reg promethe
 // Mount adds the ingest's routes and its readiness checks ("kafka", "dedupe") to the shared listener.
 func (s *Service) Mount(srv *httpserver.Server) {
 	srv.Mux.Handle("POST /v1/events", s.api)
+	s.evidence.Mount(srv.Mux)
 	s.surveys.Mount(srv.Mux)
 	if s.cfg.Ingest.Assessment.Enabled {
 		s.assessment.Mount(srv.Mux)
@@ -108,6 +118,7 @@ func (s *Service) Mount(srv *httpserver.Server) {
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/events", s.api)
+	s.evidence.Mount(mux)
 	s.surveys.Mount(mux)
 	if s.cfg.Ingest.Assessment.Enabled {
 		s.assessment.Mount(mux)

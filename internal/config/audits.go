@@ -43,40 +43,40 @@ type AuditImport struct {
 // AuditTemplate is one checklist: a standard's elements grouped into factors. It applies to the
 // locations it selects: by id, region or type (any that matches; none given: every location).
 type AuditTemplate struct {
-	ID          string        `koanf:"id"`
-	Title       Titles        `koanf:"title"`
-	Locations   []string      `koanf:"locations"`
-	Regions     []string      `koanf:"regions"`
-	Types       []string      `koanf:"types"`
-	CriticalCap *float64      `koanf:"critical_cap"` // nil: audits.critical_cap
-	Factors     []AuditFactor `koanf:"factors"`
+	ID          string        `koanf:"id" json:"id"`
+	Title       Titles        `koanf:"title" json:"title"`
+	Locations   []string      `koanf:"locations" json:"locations,omitempty"`
+	Regions     []string      `koanf:"regions" json:"regions,omitempty"`
+	Types       []string      `koanf:"types" json:"types,omitempty"`
+	CriticalCap *float64      `koanf:"critical_cap" json:"critical_cap,omitempty"` // nil: audits.critical_cap
+	Factors     []AuditFactor `koanf:"factors" json:"factors"`
 	elements    map[string]*AuditElement
 	factorOf    map[string]string
 }
 
 // Titles are a name in Russian and English.
 type Titles struct {
-	RU string `koanf:"ru"`
-	EN string `koanf:"en"`
+	RU string `koanf:"ru" json:"ru"`
+	EN string `koanf:"en" json:"en"`
 }
 
 // AuditFactor groups elements (greeting, discovering needs, …): its ИВС is computed over them.
 type AuditFactor struct {
-	ID       string         `koanf:"id"`
-	Title    Titles         `koanf:"title"`
-	Elements []AuditElement `koanf:"elements"`
+	ID       string         `koanf:"id" json:"id"`
+	Title    Titles         `koanf:"title" json:"title"`
+	Elements []AuditElement `koanf:"elements" json:"elements"`
 }
 
 // AuditElement is one checked point of the standard.
 type AuditElement struct {
-	ID    string `koanf:"id"`
-	Title Titles `koanf:"title"`
+	ID    string `koanf:"id" json:"id"`
+	Title Titles `koanf:"title" json:"title"`
 	// Weight is a positive integer, so the weighted sums of a visit are exact.
-	Weight int `koanf:"weight"`
+	Weight int `koanf:"weight" json:"weight"`
 	// NAAllowed lets the auditor mark the element "not applicable" (it then leaves the denominator).
-	NAAllowed bool `koanf:"na_allowed"`
+	NAAllowed bool `koanf:"na_allowed" json:"na_allowed"`
 	// Critical: failing it caps the visit's score (critical_cap).
-	Critical bool `koanf:"critical"`
+	Critical bool `koanf:"critical" json:"critical"`
 }
 
 // auditIDPattern is the form of template, factor and element ids: they appear in events, CSV headers and URLs.

@@ -17,11 +17,9 @@ type Local struct {
 	policy Policy
 }
 
-// NewLocal creates dir if needed.
+// NewLocal returns the store; dir is created by the first Put, so a process that never stores anything
+// leaves no empty directory behind.
 func NewLocal(dir string, p Policy) (*Local, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, err
-	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -33,6 +31,9 @@ func (l *Local) path(key string) string { return filepath.Join(l.dir, filepath.F
 
 func (l *Local) Put(ctx context.Context, key string, r io.Reader) (Info, error) {
 	if err := ValidKey(key); err != nil {
+		return Info{}, err
+	}
+	if err := os.MkdirAll(l.dir, 0o750); err != nil {
 		return Info{}, err
 	}
 	f, size, ct, err := spool(l.dir, l.policy, r)
@@ -94,6 +95,9 @@ func (l *Local) Delete(ctx context.Context, key string) error {
 }
 
 func (l *Local) List(ctx context.Context, prefix string, fn func(Info) error) error {
+	if _, err := os.Stat(l.dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	return filepath.WalkDir(l.dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

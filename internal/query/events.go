@@ -14,7 +14,7 @@ import (
 )
 
 // EventTypes are the values of events.type.
-var EventTypes = []string{"button", "counter", "pos", "survey"}
+var EventTypes = []string{"button", "counter", "pos", "survey", "audit"}
 
 // EventsRequest selects raw accepted events for export.
 type EventsRequest struct {
