@@ -79,3 +79,19 @@ func (r *Rules) AuditTemplates(location string) []*config.AuditTemplate {
 	}
 	return slices.Clip(r.audits.For(l))
 }
+
+// AuditTemplate returns the configured template, or nil.
+func (r *Rules) AuditTemplate(id string) *config.AuditTemplate { return r.audits.Template(id) }
+
+// AuditElementIDs are the element ids of every template (the columns an agency's CSV may have).
+func (r *Rules) AuditElementIDs() map[string]bool {
+	out := map[string]bool{}
+	for _, t := range r.audits.Templates {
+		for _, f := range t.Factors {
+			for _, e := range f.Elements {
+				out[e.ID] = true
+			}
+		}
+	}
+	return out
+}
