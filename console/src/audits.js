@@ -31,8 +31,8 @@ export function auditsView(main, r) {
     if (!locs.series.length) { body.append(h('p', {}, at('none'))); return; }
     const factorTitle = {};
     for (const t of tpls.templates) for (const f of t.factors) factorTitle[t.id + '/' + f.id] = title(f.title);
-    body.append(h('h2', {}, at('ivs')), ivsTable(locs.series), h('h2', {}, at('factors')), heatMap(factors.series, factorTitle),
-      h('h2', {}, at('trend')), trendTable(trend.series), h('h2', {}, at('latest')), visitsTable(visits.visits));
+    body.append(h('h2', {}, at('ivs')), h('div', {class: 'scroll'}, ivsTable(locs.series)), h('h2', {}, at('factors')), heatMap(factors.series, factorTitle),
+      h('h2', {}, at('trend')), trendTable(trend.series), h('h2', {}, at('latest')), h('div', {class: 'scroll'}, visitsTable(visits.visits)));
   }).catch((e) => { if (alive) clear(body).append(h('p', {class: 'error'}, e.message)); });
   return () => { alive = false; };
 }
@@ -44,7 +44,7 @@ function cell(p) {
 
 function ivsTable(series) {
   return h('table', {class: 'audits', id: 'ivs-table'},
-    h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, '#'), h('th', {scope: 'col'}, at('ivs')), h('th', {scope: 'col'}, at('visits')), h('th', {scope: 'col'}, ''))),
+    h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, at('location')), h('th', {scope: 'col'}, at('ivs')), h('th', {scope: 'col'}, at('visits')), h('th', {scope: 'col'}, ''))),
     h('tbody', {}, series.map((s) => h('tr', {'data-location': s.key},
       h('th', {scope: 'row'}, h('a', {href: '#/location/' + encodeURIComponent(s.key)}, name(s.key)), ' ', h('span', {class: 'help'}, s.template)),
       h('td', {class: 'num'}, fmt(s.total.value)), h('td', {class: 'num'}, s.total.n), h('td', {}, badge(s.total.status))))));
@@ -64,20 +64,20 @@ function heatMap(series, factorTitle) {
 function trendTable(series) {
   const s = series[0];
   if (!s) return h('p', {}, at('none'));
-  return h('div', {class: 'trend', id: 'ivs-trend'}, s.points.map((p) => {
-    const fill = h('span', {class: 'bar-fill s-' + p.status});
+  return h('div', {class: 'au-trend', id: 'ivs-trend'}, s.points.map((p) => {
+    const fill = h('span', {class: 'au-fill s-' + p.status});
     fill.style.width = (p.value || 0) + '%'; // through the CSSOM: the CSP allows no inline style attribute
-    return h('div', {class: 'bar-row'},
-      h('span', {class: 'bar-label'}, new Intl.DateTimeFormat(lang, {dateStyle: 'medium'}).format(new Date(p.start))),
-      h('span', {class: 'bar', 'aria-hidden': 'true'}, fill),
-      h('span', {class: 'num'}, fmt(p.value), ' (', p.n, ')'));
+    return h('div', {class: 'au-row'},
+      h('span', {class: 'au-label'}, new Intl.DateTimeFormat(lang, {dateStyle: 'medium'}).format(new Date(p.start))),
+      h('span', {class: 'au-bar', 'aria-hidden': 'true'}, fill),
+      h('span', {class: 'au-num'}, fmt(p.value), ' (', p.n, ')'));
   }));
 }
 
 function visitsTable(visits) {
   const tf = new Intl.DateTimeFormat(lang, {dateStyle: 'short', timeStyle: 'short'});
   return h('table', {class: 'audits', id: 'visits-table'},
-    h('thead', {}, h('tr', {}, [at('time'), '#', at('score'), at('evidence')].map((c) => h('th', {scope: 'col'}, c)))),
+    h('thead', {}, h('tr', {}, [at('time'), at('location'), at('score'), at('evidence')].map((c) => h('th', {scope: 'col'}, c)))),
     h('tbody', {}, visits.map((v) => {
       const shown = h('div', {class: 'evidence'});
       return h('tr', {'data-visit': v.id},
