@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	cdpnetwork "github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cxm-project/cxm/internal/testutil"
@@ -147,14 +148,37 @@ func TestAuditInBrowser(t *testing.T) {
 		chromedp.WaitVisible(css("#el-greet-met")),
 		waitJS(`document.getElementById('el-smile-not_met').checked && document.querySelectorAll('#attachments li').length === 1`),
 		shot("audit-form-en-390.png"),
+	)
+	// No network in the shop: the audit is kept on the device and sent when the network returns.
+	network := func(offline bool) {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, cdpnetwork.Enable, cdpnetwork.EnableParams{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(ctx, cdpnetwork.EmulateNetworkConditionsByRule, cdpnetwork.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*cdpnetwork.Conditions{{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(ctx, cdpnetwork.OverrideNetworkState, cdpnetwork.OverrideNetworkStateParams{
+			Offline: offline, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	network(true)
+	do("submit offline",
 		chromedp.Click(css("#audit-submit")),
 		chromedp.WaitVisible(css("#audit-done")),
-		shot("audit-sent-en-390.png"),
+		shot("audit-offline-en-390.png"),
 	)
 	done, _ := chromedp.Run(ctx, chromedp.Text(css("#audit-done")))
-	if !strings.Contains(done, "Sent") {
-		t.Fatalf("after submit: %q", done)
+	if !strings.Contains(done, "Offline") {
+		t.Fatalf("after an offline submit: %q", done)
 	}
+	if _, b := get("/v1/audits/visits?location=store-001&from=" + url.QueryEscape(time.Now().Add(-24*time.Hour).UTC().Format(time.RFC3339)) +
+		"&to=" + url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))); strings.Contains(string(b), "emp-42") {
+		t.Fatalf("an offline audit reached the server: %s", b)
+	}
+	network(false) // the browser fires "online": the outbox is sent
 
 	// The visit in the KPIs: the read API's ИВС of store-001.
 	from, to := time.Now().Add(-24*time.Hour).UTC().Format(time.RFC3339), time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
