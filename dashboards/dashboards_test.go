@@ -19,7 +19,7 @@ import (
 )
 
 // wantUIDs are the stable uids links, alerts and bookmarks use (/d/<uid>). Renaming one breaks them.
-var wantUIDs = []string{"cxm-location", "cxm-map", "cxm-maturity", "cxm-overview"}
+var wantUIDs = []string{"cxm-audits", "cxm-location", "cxm-map", "cxm-maturity", "cxm-overview"}
 
 type dashboard struct {
 	file string

@@ -2,7 +2,7 @@ import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
 /** The query types the backend answers (pkg/plugin/query.go keeps the same names). */
-export type QueryType = 'timeseries' | 'current' | 'geo' | 'events' | 'maturity';
+export type QueryType = 'timeseries' | 'current' | 'geo' | 'events' | 'maturity' | 'audits';
 
 export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
   { value: 'timeseries', label: 'Time series', description: 'KPIs over the panel range, one series per location and KPI' },
@@ -10,6 +10,7 @@ export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: 
   { value: 'geo', label: 'Geo map', description: 'One row per location with coordinates and its worst status' },
   { value: 'events', label: 'Events', description: 'Recent raw events, e.g. survey comments' },
   { value: 'maturity', label: 'CX maturity', description: 'CX maturity assessments by stage and question level' },
+  { value: 'audits', label: 'Audits (ИВС)', description: 'Standard compliance index of service audits: per location, factor, employee; trend; latest visits' },
 ];
 
 export type SeriesGroup = 'location' | 'region' | 'all';
@@ -51,6 +52,14 @@ export interface CxmQuery extends DataQuery {
   limit?: number;
   /** ad-hoc filters on location / region, filled in by applyTemplateVariables. */
   filters?: CxmFilter[];
+  /** audits: a dimension (factor, employee, element; empty: the visit's ИВС). */
+  auditBy?: '' | 'factor' | 'employee' | 'element';
+  /** audits: a trend with one point per UTC day, week or month; empty: one figure for the range. */
+  auditStep?: '' | 'day' | 'week' | 'month';
+  /** audits: the latest visits (with evidence) instead of figures. */
+  auditVisits?: boolean;
+  /** audits: one checklist template; empty: every template. */
+  template?: string;
 }
 
 export const DEFAULT_QUERY: Partial<CxmQuery> = {

@@ -46,6 +46,11 @@ type QueryModel struct {
 	WithComment bool     `json:"withComment"`
 	Limit       int      `json:"limit"`
 	Filters     []Filter `json:"filters"`
+	// Audits (audits.go): the dimension, the trend step, the latest visits instead of figures, a template.
+	AuditBy     string `json:"auditBy"`
+	AuditStep   string `json:"auditStep"`
+	AuditVisits bool   `json:"auditVisits"`
+	Template    string `json:"template"`
 }
 
 // Filter is an ad-hoc filter; keys location and region, operators = and !=.
@@ -85,9 +90,9 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 		out.Type = QueryTimeSeries
 	}
 	switch out.Type {
-	case QueryTimeSeries, QueryCurrent, QueryGeo, QueryEvents, QueryMaturity:
+	case QueryTimeSeries, QueryCurrent, QueryGeo, QueryEvents, QueryMaturity, QueryAudits:
 	default:
-		return Query{}, fmt.Errorf("queryType: %q is not one of timeseries, current, geo, events, maturity", out.Type)
+		return Query{}, fmt.Errorf("queryType: %q is not one of timeseries, current, geo, events, maturity, audits", out.Type)
 	}
 	if !out.To.After(out.From) {
 		return Query{}, fmt.Errorf("time range: end %s must be after start %s", out.To.Format(time.RFC3339), out.From.Format(time.RFC3339))
