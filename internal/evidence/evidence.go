@@ -49,7 +49,10 @@ func LocationOf(key string) (string, bool) {
 		return "", false
 	}
 	loc, _, ok := strings.Cut(rest, "/")
-	return loc, ok && loc != ""
+	if !ok || loc == "" {
+		return "", false
+	}
+	return loc, true
 }
 
 // RunRetention deletes evidence older than retention every interval until ctx ends (retention 0: never).
