@@ -17,6 +17,9 @@ type Audits struct {
 	CriticalCap float64 `koanf:"critical_cap"`
 	// Thresholds colour the ИВС (and each factor's) of a location: the same fields as kpi.thresholds.
 	Thresholds ThresholdConfig `koanf:"thresholds"`
+	// StatusWindow is the rolling window over which the status evaluator judges each location's ИВС for
+	// Prometheus and the alerts (cxm_indicator_status{kpi="ivs:<template>"}); 0 turns that off.
+	StatusWindow time.Duration `koanf:"status_window"`
 	// MaxElements bounds the elements of one template (and so of one audit event).
 	MaxElements int             `koanf:"max_elements"`
 	Evidence    Evidence        `koanf:"evidence"`
@@ -89,6 +92,7 @@ func auditsDefaults() map[string]any {
 		"audits.thresholds.red":           80.0,
 		"audits.thresholds.min_n":         int64(3),
 		"audits.max_elements":             200,
+		"audits.status_window":            30 * 24 * time.Hour,
 		"audits.evidence.max_bytes":       int64(50 << 20),
 		"audits.evidence.types":           []string{"image/*", "audio/*", "video/*", "application/ogg"},
 		"audits.evidence.retention":       time.Duration(0),
@@ -106,6 +110,9 @@ func (a *Audits) validate(c *Config, es *Errors) {
 	th := a.Thresholds
 	if th.Yellow == nil || th.Red == nil || *th.Red > *th.Yellow {
 		es.add("audits.thresholds", "needs yellow and red with red <= yellow (higher is better), e.g. yellow: 90, red: 80")
+	}
+	if a.StatusWindow < 0 {
+		es.add("audits.status_window", "must be 0 (off) or positive, e.g. 720h")
 	}
 	if a.MaxElements < 1 {
 		es.add("audits.max_elements", "must be at least 1")
