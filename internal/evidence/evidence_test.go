@@ -51,7 +51,10 @@ func TestRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	go func() { RunRetention(ctx, s, 24*time.Hour, 10*time.Millisecond, slog.New(slog.DiscardHandler)); close(done) }()
+	go func() {
+		RunRetention(ctx, s, 24*time.Hour, 10*time.Millisecond, slog.New(slog.DiscardHandler))
+		close(done)
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		_, _, err := s.Get(ctx, old)
