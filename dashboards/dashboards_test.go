@@ -19,7 +19,7 @@ import (
 )
 
 // wantUIDs are the stable uids links, alerts and bookmarks use (/d/<uid>). Renaming one breaks them.
-var wantUIDs = []string{"cxm-cases", "cxm-location", "cxm-map", "cxm-maturity", "cxm-overview", "cxm-why"}
+var wantUIDs = []string{"cxm-audits", "cxm-cases", "cxm-location", "cxm-map", "cxm-maturity", "cxm-overview", "cxm-why"}
 
 type dashboard struct {
 	file string

@@ -6,6 +6,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/cxm-project/cxm/ingest/api"
 	"github.com/cxm-project/cxm/ingest/caseaction"
 	"github.com/cxm-project/cxm/ingest/dedupe"
+	"github.com/cxm-project/cxm/ingest/evidence"
 	"github.com/cxm-project/cxm/ingest/maturity"
 	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/ingest/rules"
@@ -22,6 +24,7 @@ import (
 	"github.com/cxm-project/cxm/ingest/writer"
 	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/config"
+	ievidence "github.com/cxm-project/cxm/internal/evidence"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/kafka"
 	"github.com/cxm-project/cxm/internal/ratelimit"
@@ -41,6 +44,7 @@ type Service struct {
 	surveys    *survey.Handler
 	assessment *maturity.Handler
 	actions    *caseaction.Handler
+	evidence   *evidence.Handler
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	closeOnce  sync.Once
@@ -84,6 +88,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, reg promethe
 		return nil, err
 	}
 	s.actions = caseaction.New(cfg, s.rules, s.out.Submit, log.With("part", "cases"))
+	store, err := ievidence.Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("objstore: %w", err)
+	}
+	s.evidence = evidence.New(cfg, tokens, s.rules, store, log.With("part", "evidence"))
 	s.assessment = maturity.New(cfg, s.rules, s.out.Submit, func(err error) bool { return errors.Is(err, writer.ErrDuplicate) }, log.With("part", "assessment"))
 
 	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -100,6 +109,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, reg promethe
 func (s *Service) Mount(srv *httpserver.Server) {
 	srv.Mux.Handle("POST /v1/events", s.api)
 	s.actions.Mount(srv.Mux)
+	s.evidence.Mount(srv.Mux)
 	s.surveys.Mount(srv.Mux)
 	if s.cfg.Ingest.Assessment.Enabled {
 		s.assessment.Mount(srv.Mux)
@@ -113,6 +123,7 @@ func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/events", s.api)
 	s.actions.Mount(mux)
+	s.evidence.Mount(mux)
 	s.surveys.Mount(mux)
 	if s.cfg.Ingest.Assessment.Enabled {
 		s.assessment.Mount(mux)

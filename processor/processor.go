@@ -275,6 +275,10 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 	if err != nil {
 		return nil, err
 	}
+	auditMarks, err := buckets.ReadAuditMarks(ctx, conn, db, ids)
+	if err != nil {
+		return nil, err
+	}
 	if len(marks) > 0 {
 		parts := make([]int, 0, len(marks))
 		for id := range marks {
@@ -318,9 +322,10 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log, p.m)
 		c.verifyUntil = beyond
 		c.written = last
-		// like_minute and survey_minute are written before kpi_minute: a mark of either beyond kpi_minute's is
-		// the end of the flush that crashed before its kpi rows (one flush writes marks at a time).
-		for _, ms := range []map[int32]int64{likeMarks, surveyMarks} {
+		// like_minute, survey_minute and audit_minute are written before kpi_minute: a mark of any of them
+		// beyond kpi_minute's is the end of the flush that crashed before its kpi rows (one flush writes marks
+		// at a time); the writer's verification skips what is in (partition.Batch.Skip*).
+		for _, ms := range []map[int32]int64{likeMarks, surveyMarks, auditMarks} {
 			if l, ok := ms[id]; ok && l > last {
 				c.cutAt = max(c.cutAt, l)
 				c.verifyUntil = max(c.verifyUntil, l)

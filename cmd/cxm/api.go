@@ -33,7 +33,12 @@ func runAPI(ctx context.Context, e *env) error {
 	srv := httpserver.New(e.log.With("part", "http"), e.reg)
 	srv.Configure(cfg.HTTP)
 	srv.AddCheck(httpserver.Check{Name: "clickhouse", Func: func(ctx context.Context) error { return clickhouse.Ping(ctx, conn) }})
-	api.New(cfg, conn, e.log.With("part", "api"), e.reg).Mount(srv)
+	store, stopEvidence, err := openEvidence(ctx, cfg, e.log.With("part", "evidence"))
+	if err != nil {
+		return err
+	}
+	defer stopEvidence()
+	api.New(cfg, conn, e.log.With("part", "api"), e.reg).WithEvidence(store).Mount(srv)
 	if err := mountConsole(cfg, srv); err != nil {
 		return err
 	}

@@ -77,7 +77,12 @@ func runAll(ctx context.Context, e *env) error {
 		return fmt.Errorf("ingest: %w", err)
 	}
 	ing.Mount(srv)
-	api.New(cfg, conn, log.With("part", "api"), e.reg).Mount(srv)
+	store, stopEvidence, err := openEvidence(ctx, cfg, log.With("part", "evidence"))
+	if err != nil {
+		return err
+	}
+	defer stopEvidence()
+	api.New(cfg, conn, log.With("part", "api"), e.reg).WithEvidence(store).Mount(srv)
 	if err := mountConsole(cfg, srv); err != nil {
 		return err
 	}

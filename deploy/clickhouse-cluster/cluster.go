@@ -50,6 +50,8 @@ var Layouts = map[string]Layout{
 	"like_minute": Replicated,
 	// Configured questionnaires' components, with the same marks (written before kpi_minute).
 	"survey_minute": Replicated,
+	// Audit components (ИВС per template, factor, employee, element): the processor's marks too.
+	"audit_minute": Replicated,
 	// Fed by materialized views on kpi_minute, on the server that receives the insert.
 	"kpi_hour":       Replicated,
 	"kpi_5m":         Replicated,

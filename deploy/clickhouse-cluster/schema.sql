@@ -568,6 +568,43 @@ ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS sh
 -- from 014_why_minute.sql
 ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS clicks Int64 DEFAULT 0 AFTER shown;
 
+-- from 015_audits.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'review' = 16);
+
+-- from 015_audits.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 015_audits.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS audit String DEFAULT '' CODEC(ZSTD(1));
+
+-- from 015_audits.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- audit_minute (from 016_audit_minute.sql): replicated to every server
+CREATE TABLE IF NOT EXISTS `cxm`.audit_minute ON CLUSTER '{cluster}'
+(
+    location LowCardinality(String),
+    minute DateTime('UTC'),
+    template LowCardinality(String),
+    dim LowCardinality(String),
+    key String,
+    n Int64,
+    sum Int64,
+    sumsq Int64,
+    kafka_partition UInt16,
+    last_offset UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/audit_minute', '{replica}')
+ORDER BY (location, minute, template, dim, key);
+
 -- from 017_closed_loop.sql
 ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'message' = 6, 'case' = 7, 'review' = 16);
 
@@ -641,6 +678,14 @@ WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 13) = 0;
 -- record 014_why_minute.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(14), 'why_minute', '82ec253fcd53d7316b4e75d23cb07869ea68df9797483167bbe8b2bdfde86266', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 14) = 0;
+
+-- record 015_audits.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(15), 'audits', 'da5325dcb89e2cf1766f68d6bd38d270077d7650dc4981dc029b12589c5d0c51', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 15) = 0;
+
+-- record 016_audit_minute.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(16), 'audit_minute', '4314e9736ed54694cccec5e690f6214cf5269df22e4b049f324a502c12d20191', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 16) = 0;
 
 -- record 017_closed_loop.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(17), 'closed_loop', '4ac89696ac077538a17265c23c1c03cccf1eba15a219fc1ae6d27117ee12a073', now()

@@ -18,12 +18,13 @@ type Rules struct {
 	maxPast   time.Duration
 	cases     *config.Cases
 	reasons   *config.Reasons
+	audits    *config.Audits
 }
 
 // New builds the rules of the config.
 func New(cfg *config.Config) *Rules {
 	r := &Rules{locations: map[string]*config.Location{}, maxFuture: cfg.Ingest.MaxFuture, maxPast: cfg.Ingest.MaxPast,
-		cases: &cfg.Cases, reasons: &cfg.Reasons}
+		cases: &cfg.Cases, reasons: &cfg.Reasons, audits: &cfg.Audits}
 	for i := range cfg.Locations {
 		r.locations[cfg.Locations[i].ID] = &cfg.Locations[i]
 	}
@@ -49,7 +50,11 @@ func (r *Rules) Check(e *event.Event, now time.Time) event.Errors {
 		// Answers to configured questionnaires are checked against their definition (internal/survey).
 		errs = append(errs, survey.Active().Check(e)...)
 	}
-	return append(errs, r.checkWhy(e)...)
+	errs = append(errs, r.checkWhy(e)...)
+	if errs == nil {
+		errs = r.checkAudit(e) // stamps the template into a valid audit
+	}
+	return errs
 }
 
 // human writes 168h as "7d" and 10m0s as "10m", the way the config is usually written.

@@ -35,7 +35,7 @@ var eventColumns = []string{
 	"ext",
 	"repeat", "received", "kafka_partition", "kafka_offset",
 	"misuse", "reason", "platform",
-	"answers",
+	"answers", "audit",
 	"contact", "voice", "re", "case_id", "action", "rule", "trigger_id", "source", "actor", "assignee", "note",
 	"checklist", "causes",
 }
@@ -76,6 +76,7 @@ type eventColumnar struct {
 	loop                      loopColumns
 	reason, platform          []string
 	answers                   []string // configured answers (event.ItemsJSON)
+	audit                     []string
 }
 
 // InsertEvents writes rows to database.events in one INSERT. A row that does not fit the table's types is
@@ -114,7 +115,7 @@ func InsertEventChunks(ctx context.Context, conn driver.Conn, database string, c
 		c.ext,
 		c.repeat, c.received, c.partition, c.offset,
 		c.misuse, c.reason, c.platform,
-		c.answers,
+		c.answers, c.audit,
 	}
 	cols = append(cols, c.loop.columns()...)
 	for i, col := range cols {
@@ -144,7 +145,7 @@ func columnsOf(n int, chunks [][]EventRow) (*eventColumnar, error) {
 		ces: make([]*uint8, n), comment: make([]string, n), ext: make([]string, n), repeat: make([]uint8, n),
 		received: make([]time.Time, n), partition: make([]uint16, n), offset: make([]uint64, n),
 		misuse: make([]string, n), reason: make([]string, n), platform: make([]string, n), loop: newLoopColumns(n),
-		answers: make([]string, n),
+		answers: make([]string, n), audit: make([]string, n),
 	}
 	for k := range c.q {
 		c.q[k] = make([]uint8, n)
@@ -237,6 +238,10 @@ func (c *eventColumnar) set(i int, r *EventRow, answers []uint8) error {
 	c.misuse[i] = r.Misuse
 	c.loop.set(i, &r.Event)
 	c.reason[i], c.platform[i] = r.Reason, r.Platform
+	if r.Audit != nil {
+		b, _ := r.Audit.MarshalJSON()
+		c.audit[i] = string(b)
+	}
 	return nil
 }
 

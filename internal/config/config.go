@@ -40,6 +40,8 @@ type Config struct {
 	Cases      Cases      `koanf:"cases"`
 	Reasons    Reasons    `koanf:"reasons"`
 	Breakdown  Breakdown  `koanf:"breakdown"`
+	ObjStore   ObjStore   `koanf:"objstore"`
+	Audits     Audits     `koanf:"audits"`
 	// Questionnaires: surveys:, indices:, survey_files: (surveys.go).
 	Questionnaires `koanf:",squash"`
 	catalog        *survey.Catalog
@@ -202,6 +204,8 @@ func (c *Config) Validate() error {
 	c.Console.validate(&es)
 	c.Cases.validate(&es)
 	c.validateReasons(&es)
+	c.ObjStore.validate(&es)
+	c.Audits.validate(c, &es)
 	if len(es) > 0 {
 		return es
 	}

@@ -14,6 +14,7 @@ type Location struct {
 	Latitude  float64 `koanf:"latitude"`
 	Longitude float64 `koanf:"longitude"`
 	Region    string  `koanf:"region"`
+	Type      string  `koanf:"type"`     // free label (store, outlet, branch…); audit templates may apply by it
 	TimeZone  string  `koanf:"timezone"` // IANA name, e.g. Europe/Moscow
 	// Hours maps a weekday (mon..sun) or "default" to "HH:MM-HH:MM" or "closed".
 	Hours map[string]string `koanf:"hours"`

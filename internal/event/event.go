@@ -66,6 +66,8 @@ type Event struct {
 	Case    *Case    `json:"case,omitempty"`
 	// review (review.go): the hand-off to a review site, kind shown or click.
 	Platform string `json:"platform,omitempty"`
+	// audit (audit.go)
+	Audit *Audit `json:"audit,omitempty"`
 
 	// Ext is free extension data (a JSON object), carried through untouched.
 	Ext json.RawMessage `json:"ext,omitempty"`

@@ -102,6 +102,11 @@ func (e *Event) AppendJSON(b []byte) []byte {
 			b = append(b, `,"case":`...)
 			b = appendCase(b, e.Case)
 		}
+	case TypeAudit:
+		if e.Audit != nil {
+			b = append(b, `,"audit":`...)
+			b = e.Audit.appendJSON(b)
+		}
 	}
 	if len(e.Ext) > 0 {
 		b = append(b, `,"ext":`...)

@@ -183,11 +183,13 @@ func nextField(f field, t Type) field {
 			return fKind
 		case TypeCase:
 			return fCase
+		case TypeAudit:
+			return fAudit
 		}
 		return nFields
 	case fKind:
 		return fValue
-	case fSubject, fScale, fOut, fRefund, fAnswers, fExt:
+	case fSubject, fScale, fOut, fRefund, fAnswers, fExt, fAudit:
 		return fExt
 	case fSeller:
 		return fRefund
@@ -291,6 +293,8 @@ func lookupField(key []byte) (field, bool) {
 		return fReason, true
 	case "platform":
 		return fPlatform, true
+	case "audit":
+		return fAudit, true
 	}
 	return 0, false
 }
@@ -446,6 +450,13 @@ func (d *decoder) field(e *Event, f field) bool {
 		}
 		e.Case = d.caseAction()
 		return e.Case != nil
+	case fAudit:
+		if d.peek() != '{' {
+			d.errs.add(name, reasonObject)
+			return d.skipValue(0)
+		}
+		e.Audit = d.audit()
+		return e.Audit != nil
 	case fExt:
 		if d.peek() != '{' {
 			d.errs.add(name, reasonObject)
@@ -478,6 +489,8 @@ func internType(b []byte) Type {
 		return TypeCase
 	case "review":
 		return TypeReview
+	case "audit":
+		return TypeAudit
 	}
 	return Type(b)
 }

@@ -37,7 +37,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty object", `{}`, event.Errors{{"id", "required"}, {"type", "required"}, {"location", "required"}, {"time", "required"}}},
 		{"all envelope wrong, errors in canonical order regardless of key order",
 			`{"time":"2026-05-01 12:00","device":"","location":"a b","type":"visit","id":"","zz":1,"aa":2}`,
-			event.Errors{{"id", "must be 1 to 128 characters"}, {"type", "must be one of button, counter, pos, survey, message, case, review"},
+			event.Errors{{"id", "must be 1 to 128 characters"}, {"type", "must be one of button, counter, pos, survey, message, case, review, audit"},
 				{"location", "must be 1 to 64 characters of A-Z a-z 0-9 . _ : -"}, {"device", "must be 1 to 128 characters"},
 				{"time", "must be an RFC 3339 date-time with a UTC offset, e.g. 2024-05-01T12:00:00+03:00"},
 				{"aa", "unknown field"}, {"zz", "unknown field"}}},

@@ -35,13 +35,14 @@ const (
 	fCase
 	fReason
 	fPlatform
+	fAudit
 	nFields
 )
 
 // fieldNames is also the canonical order of the encoding and of errors.
 var fieldNames = [nFields]string{"id", "type", "location", "device", "time", "kind", "value", "scale",
 	"subject", "in", "out", "receipt", "amount", "items", "currency", "seller", "refund", "survey", "answers", "ext",
-	"message", "case", "reason", "platform"}
+	"message", "case", "reason", "platform", "audit"}
 
 type fieldSet uint32
 
@@ -66,6 +67,7 @@ const (
 	surveyFields  = fieldSet(1)<<fSurvey | 1<<fAnswers | 1<<fReason
 	messageFields = fieldSet(1)<<fKind | 1<<fMessage
 	caseFields    = fieldSet(1) << fCase
+	auditFields   = fieldSet(1) << fAudit
 	smileyFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale | 1<<fReason
 	consultFields = fieldSet(1)<<fKind | 1<<fSeller
 	likeFields    = fieldSet(1)<<fKind | 1<<fSubject | 1<<fReason
@@ -88,6 +90,8 @@ func typeFields(t Type) (fs fieldSet, ok bool) {
 		return caseFields, true
 	case TypeReview:
 		return reviewFields, true
+	case TypeAudit:
+		return auditFields, true
 	}
 	return 0, false
 }
@@ -157,7 +161,7 @@ const (
 	reasonIDLen        = "must be 1 to 128 characters"
 	reasonIDControl    = "must not contain control characters (U+0000..U+001F, U+007F)"
 	reasonUTF8         = "must be valid UTF-8"
-	reasonType         = "must be one of button, counter, pos, survey, message, case, review"
+	reasonType         = "must be one of button, counter, pos, survey, message, case, review, audit"
 	reasonKind         = "must be one of smiley, consultation, like, dislike"
 	reasonLocation     = "must be 1 to 64 characters of A-Z a-z 0-9 . _ : -"
 	reasonTime         = "must be an RFC 3339 date-time with a UTC offset, e.g. 2024-05-01T12:00:00+03:00"
@@ -198,7 +202,7 @@ func (e *Event) Validate() Errors {
 		fReceipt: e.Receipt != "", fAmount: e.Amount != 0 || e.Type == TypePOS, fItems: e.Items != 0,
 		fCurrency: e.Currency != "", fSeller: e.Seller != "", fRefund: e.Refund, fSurvey: e.Survey != "",
 		fAnswers: e.Answers != nil, fExt: len(e.Ext) > 0, fMessage: e.Message != nil, fCase: e.Case != nil,
-		fReason: e.Reason != "", fPlatform: e.Platform != "",
+		fReason: e.Reason != "", fPlatform: e.Platform != "", fAudit: e.Audit != nil,
 	}
 	for f, nz := range nonZero {
 		if nz {
@@ -396,6 +400,10 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 	case TypeCase:
 		if required(fCase) && e.Case != nil {
 			validateCase(e.Case, errs)
+		}
+	case TypeAudit:
+		if required(fAudit) && e.Audit != nil {
+			validateAudit(e.Audit, errs)
 		}
 	}
 }

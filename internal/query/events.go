@@ -14,7 +14,7 @@ import (
 )
 
 // EventTypes are the values of events.type.
-var EventTypes = []string{"button", "counter", "pos", "survey", "message", "case", "review"}
+var EventTypes = []string{"button", "counter", "pos", "survey", "message", "case", "review", "audit"}
 
 // EventsRequest selects raw accepted events for export.
 type EventsRequest struct {

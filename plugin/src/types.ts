@@ -2,7 +2,7 @@ import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
 /** The query types the backend answers (pkg/plugin/query.go keeps the same names). */
-export type QueryType = 'timeseries' | 'current' | 'geo' | 'events' | 'maturity' | 'cases' | 'reasons' | 'breakdown' | 'handoff';
+export type QueryType = 'timeseries' | 'current' | 'geo' | 'events' | 'maturity' | 'cases' | 'reasons' | 'breakdown' | 'handoff' | 'audits';
 
 export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
   { value: 'timeseries', label: 'Time series', description: 'KPIs over the panel range, one series per location and KPI' },
@@ -14,6 +14,7 @@ export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: 
   { value: 'reasons', label: 'Reasons', description: 'Follow-up reasons per location: share, 95 % interval, Pareto and the rise test' },
   { value: 'breakdown', label: 'Breakdown', description: 'Like-Index per subject, or consultations and sales per employee' },
   { value: 'handoff', label: 'Review hand-off', description: 'Review invitations shown, clicks and hand-off rate per platform' },
+  { value: 'audits', label: 'Audits (ИВС)', description: 'Standard compliance index of service audits: per location, factor, employee; trend; latest visits' },
 ];
 
 export type BreakdownBy = 'subject' | 'seller';
@@ -66,6 +67,14 @@ export interface CxmQuery extends DataQuery {
   by?: BreakdownBy;
   /** breakdown: only these subjects or sellers; empty means all. */
   keys?: string[];
+  /** audits: a dimension (factor, employee, element; empty: the visit's ИВС). */
+  auditBy?: '' | 'factor' | 'employee' | 'element';
+  /** audits: a trend with one point per UTC day, week or month; empty: one figure for the range. */
+  auditStep?: '' | 'day' | 'week' | 'month';
+  /** audits: the latest visits (with evidence) instead of figures. */
+  auditVisits?: boolean;
+  /** audits: one checklist template; empty: every template. */
+  template?: string;
 }
 
 export const DEFAULT_QUERY: Partial<CxmQuery> = {

@@ -47,6 +47,8 @@ type Deltas struct {
 	Likes   map[LikeKey]*LikeCounts
 	// Surveys are the components of configured questionnaires (surveys.go); nil until the batch has one.
 	Surveys map[SurveyKey]*kpi.Sums
+	// Audits are the audit components (audit.go); nil until the batch holds an audit.
+	Audits map[AuditRowKey]*kpi.AuditSum
 	// last and lastC cache the most recent Minutes entry: consecutive events of a partition mostly fall
 	// in the same location minute, so most events skip the map lookup (and the key's string hashing).
 	last  MinuteKey
@@ -89,6 +91,7 @@ func (d *Deltas) Add(e *event.Event) {
 	if e.Type == event.TypeSurvey {
 		d.addSurvey(e, m)
 	}
+	d.addAudit(e, m)
 	if e.Type == event.TypeButton && (e.Kind == event.KindLike || e.Kind == event.KindDislike) {
 		lk := LikeKey{Location: e.Location, Minute: m, Subject: e.Subject}
 		l := d.Likes[lk]

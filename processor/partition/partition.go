@@ -99,6 +99,8 @@ type Batch struct {
 	// SkipSurveys: survey_minute already holds this batch's survey deltas (the same crash, after the survey
 	// insert; set by the writer's verification).
 	SkipSurveys bool
+	// SkipAudits: audit_minute already holds this batch's audit deltas (the same crash, see SkipLikes).
+	SkipAudits bool
 	// Messages counts the consumed messages per outcome, for metrics after the write.
 	Messages [Undecodable + 1]int
 	// Types counts the decoded messages per event type.

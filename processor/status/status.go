@@ -385,6 +385,12 @@ func (e *Evaluator) evaluate(ctx context.Context, only map[string]bool, end, now
 		e.m.chErrors.Inc()
 		return err
 	}
+	if only == nil {
+		if err := e.exportAudits(ctx, owned, now); err != nil { // audits.go
+			e.m.chErrors.Inc()
+			return err
+		}
+	}
 	e.m.evaluations.Inc()
 	e.m.duration.Observe(time.Since(start).Seconds())
 	return nil

@@ -41,6 +41,8 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery, alert bool
 		frames, err = d.queryCases(ctx, q)
 	case QueryReasons, QueryBreakdown, QueryHandoff:
 		frames, err = d.queryWhy(ctx, q)
+	case QueryAudits:
+		frames, err = d.queryAudits(ctx, q)
 	default:
 		err = fmt.Errorf("query type %q has no handler", q.Type) // ParseQuery rejects it first
 	}

@@ -53,6 +53,11 @@ type QueryModel struct {
 	// By is the breakdown query's grouping, subject or seller; Keys keep only these subjects or sellers.
 	By   string   `json:"by"`
 	Keys []string `json:"keys"`
+	// Audits (audits.go): the dimension, the trend step, the latest visits instead of figures, a template.
+	AuditBy     string `json:"auditBy"`
+	AuditStep   string `json:"auditStep"`
+	AuditVisits bool   `json:"auditVisits"`
+	Template    string `json:"template"`
 }
 
 // Filter is an ad-hoc filter; keys location and region, operators = and !=.
@@ -92,7 +97,7 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 		out.Type = QueryTimeSeries
 	}
 	switch out.Type {
-	case QueryTimeSeries, QueryCurrent, QueryGeo, QueryEvents, QueryMaturity, QueryCases, QueryReasons, QueryHandoff:
+	case QueryTimeSeries, QueryCurrent, QueryGeo, QueryEvents, QueryMaturity, QueryCases, QueryReasons, QueryHandoff, QueryAudits:
 	case QueryBreakdown:
 		if m.By == "" {
 			m.By, out.Model.By = "subject", "subject"
@@ -101,7 +106,7 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 			return Query{}, fmt.Errorf("by: must be subject or seller, not %q", m.By)
 		}
 	default:
-		return Query{}, fmt.Errorf("queryType: %q is not one of timeseries, current, geo, events, maturity, cases, reasons, breakdown, handoff", out.Type)
+		return Query{}, fmt.Errorf("queryType: %q is not one of timeseries, current, geo, events, maturity, cases, reasons, breakdown, handoff, audits", out.Type)
 	}
 	if !out.To.After(out.From) {
 		return Query{}, fmt.Errorf("time range: end %s must be after start %s", out.To.Format(time.RFC3339), out.From.Format(time.RFC3339))
