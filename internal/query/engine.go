@@ -178,6 +178,11 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 				return nil, err
 			}
 		}
+		if ts := auditsFor(r.KPIs); len(ts) > 0 {
+			if err := e.runAuditKPIs(ctx, buildAuditKPIQuery(e.db, g, &r, ts), sums); err != nil {
+				return nil, err
+			}
+		}
 	}
 
 	res := &Result{From: r.From.UTC(), To: r.To.UTC(), Step: r.Step, Group: r.Group}
