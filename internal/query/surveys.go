@@ -38,7 +38,8 @@ func buildSurveyQuery(database string, g group, r *Request, surveys []string) sq
 
 // buildSideQuery sums a side table of configured components (survey_minute, audit_minute) per series key
 // and bucket over the request's range: cols are the selected columns after the bucket, filter selects the
-// table's rows of sel, by the grouping columns.
+// table's rows of sel, by the grouping columns. The series key is aliased series_key, not key: audit_minute
+// has a column named key.
 func buildSideQuery(database string, g group, r *Request, sel []string, cols, table, filter, by string) sqlQuery {
 	b := bucketing{step: r.Step, tz: g.tz, from: r.From}
 	q := sqlQuery{bucketing: b, starts: b.starts(r.From, r.To)}
@@ -56,12 +57,12 @@ func buildSideQuery(database string, g group, r *Request, sel []string, cols, ta
 		for i, m := range g.members {
 			from[i], to[i] = m.id, m.key
 		}
-		keyCol, groupBy = "transform(location, ?, ?, '') AS key, ", "key, b"
+		keyCol, groupBy = "transform(location, ?, ?, '') AS series_key, ", "series_key, b"
 		args = append(args, from, to)
 	case len(g.members) == 1:
 		q.key, groupBy = g.members[0].key, "b"
 	default:
-		keyCol, groupBy = "toString(location) AS key, ", "key, b"
+		keyCol, groupBy = "toString(location) AS series_key, ", "series_key, b"
 	}
 	q.keyed = keyCol != ""
 	bExpr, bArgs := b.expr("minute")
