@@ -67,3 +67,13 @@ func (c *Config) StatusWindowOf(name string) string {
 	}
 	return c.KPI.StatusWindowName()
 }
+
+// IVSThreshold is the threshold of an ИВС KPI at a location id (a region or "" for the network: the global
+// one), for /v1/audits and the plugin's audits query, which colour what kpi_status holds. A config whose
+// ИВС KPIs are not registered (templates added in Go after validation) falls back to audits.thresholds.
+func (c *Config) IVSThreshold(name, location string) (kpi.Threshold, bool) {
+	if !kpi.Known(name) {
+		return c.Audits.Threshold(), true
+	}
+	return c.KPI.ThresholdFor(name, c.Location(location))
+}
