@@ -114,11 +114,17 @@ func TestIVSKPIs(t *testing.T) {
 		model map[string]any
 		want  []any
 	}{
-		{"per location", map[string]any{"kpis": []string{"ivs:retail", "ivs:retail:closing"}, "locations": []string{"store-a"}, "step": "1d"}, []any{87.5, 50.0}},
-		{"network", map[string]any{"kpis": []string{"ivs:retail"}, "group": "all", "step": "1d"}, []any{200.0 / 3}},
+		{"per location", map[string]any{"kpis": []string{"ivs:retail", "ivs:retail:closing"}, "locations": []string{"store-a"}}, []any{87.5, 50.0}},
+		{"network", map[string]any{"kpis": []string{"ivs:retail"}, "group": "all"}, []any{200.0 / 3}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dr := env.query(t, QueryTimeSeries, tc.model, from, to)
+			dq := dataQuery(t, QueryTimeSeries, tc.model, from, to)
+			dq.Interval, dq.MaxDataPoints = 24*time.Hour, 2 // day buckets: the visits of 10:00..12:00 in one
+			resp, err := env.ds.QueryData(t.Context(), newRequest(dq))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dr := resp.Responses["A"]
 			if dr.Error != nil {
 				t.Fatal(dr.Error)
 			}
