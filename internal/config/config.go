@@ -195,6 +195,8 @@ func (c *Config) Validate() error {
 	c.Ingest.validate(c, &es)
 	c.Processor.validate(c, &es)
 	c.validateSurveys(&es) // before kpi: its indices are KPIs that kpi.thresholds may name
+	c.Audits.validate(c, &es)
+	c.registerAuditKPIs(&es) // before kpi, like the indices (auditkpis.go)
 	c.KPI.validate(c, &es)
 	c.API.validate(c, &es)
 	c.HTTP.validate(&es)
@@ -205,7 +207,6 @@ func (c *Config) Validate() error {
 	c.Cases.validate(&es)
 	c.validateReasons(&es)
 	c.ObjStore.validate(&es)
-	c.Audits.validate(c, &es)
 	if len(es) > 0 {
 		return es
 	}
