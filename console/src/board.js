@@ -7,11 +7,14 @@ import {exportButtons} from './export.js';
 // Filters outlive a visit to a location page.
 const f = {window: null, region: '', statuses: new Set(), q: '', open: new Set()};
 
-// byLocation groups the statuses of one window by location.
+// byLocation groups the statuses of one window by location. A KPI judged over a window of its own (the ИВС
+// over audits.status_window) keeps that window whatever the chosen one: it has no light in any other.
 export function statusesOf(window) {
+  const own = new Map(state.meta.kpis.filter((k) => k.status_window && k.status_window !== state.meta.status_window)
+    .map((k) => [k.name, k.status_window]));
   const m = new Map();
   for (const s of state.statuses) {
-    if (s.window !== window) continue;
+    if (s.window !== (own.get(s.kpi) || window)) continue;
     if (!m.has(s.location)) m.set(s.location, []);
     m.get(s.location).push(s);
   }
