@@ -1,0 +1,90 @@
+package survey
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/cxm-project/cxm/internal/config"
+	"github.com/cxm-project/cxm/internal/evidence"
+	"github.com/cxm-project/cxm/internal/objstore"
+)
+
+// A customer may leave a short voice recording with a message. The page records it in the browser
+// (MediaRecorder) or takes a file from the phone's recorder, and posts it with the form (multipart): no
+// separate public upload, so the form's single-use nonce and the survey guard bound what can be stored. A
+// recording goes to the object store under messages/<location>/ (evidence.NewVoiceKey), the type sniffed
+// from its bytes; the message event carries the key in message.voice.
+
+type voiceStore struct {
+	cfg   config.Voice
+	store objstore.Store // nil: recordings are off
+}
+
+// WithVoice turns recordings on, stored in store (opened with the voice policy).
+// retention is privacy.retention, which the page tells the person.
+func (h *Handler) WithVoice(cfg config.Voice, retention time.Duration, store objstore.Store) *Handler {
+	h.voice = voiceStore{cfg: cfg, store: store}
+	h.privacyRetention = retention
+	return h
+}
+
+// formLimit is the largest message form body: the words plus, with recordings on, one recording.
+func (h *Handler) formLimit() int64 {
+	const words = 32 << 10
+	if h.voice.store == nil {
+		return words
+	}
+	return words + h.voice.cfg.MaxBytes
+}
+
+// errNoVoice: the form carried no recording.
+var errNoVoice = errors.New("no recording")
+
+// saveVoice stores the form's recording of loc. It answers the key, errNoVoice when there is none, or an
+// error whose message the person reads (in their language) with the status to answer.
+func (h *Handler) saveVoice(ctx context.Context, r *http.Request, loc, lang string) (string, int, error) {
+	if h.voice.store == nil || r.MultipartForm == nil {
+		return "", 0, errNoVoice
+	}
+	f, fh, err := r.FormFile("voice")
+	if errors.Is(err, http.ErrMissingFile) || err == nil && fh.Size == 0 {
+		if f != nil {
+			f.Close()
+		}
+		return "", 0, errNoVoice
+	}
+	if err != nil {
+		return "", http.StatusBadRequest, errors.New(tr(lang, "Не удалось прочитать запись.", "The recording could not be read."))
+	}
+	defer f.Close()
+	info, err := h.voice.store.Put(ctx, evidence.NewVoiceKey(loc, h.now()), f)
+	var (
+		tl *objstore.TooLargeError
+		te *objstore.TypeError
+	)
+	switch {
+	case errors.As(err, &tl):
+		mb := float64(h.voice.cfg.MaxBytes) / (1 << 20)
+		return "", http.StatusRequestEntityTooLarge, fmt.Errorf(tr(lang, "Запись слишком длинная: не больше %.1f МБ.", "The recording is too long: at most %.1f MB."), mb)
+	case errors.As(err, &te):
+		return "", http.StatusUnsupportedMediaType, fmt.Errorf(tr(lang, "Это не аудиозапись (файл — %s). Запишите голос или выберите аудиофайл.",
+			"This is not an audio recording (the file is %s). Record your voice or choose an audio file."), te.Sniffed)
+	case err != nil:
+		h.log.Warn("voice not stored", "location", loc, "err", err)
+		return "", http.StatusServiceUnavailable, errors.New(tr(lang, "Не удалось сохранить запись, попробуйте через минуту.", "The recording could not be saved; please try again in a minute."))
+	}
+	return info.Key, 0, nil
+}
+
+// dropVoice deletes a stored recording whose message was not written.
+func (h *Handler) dropVoice(key string) {
+	if key == "" || h.voice.store == nil {
+		return
+	}
+	if err := h.voice.store.Delete(context.Background(), key); err != nil {
+		h.log.Warn("orphan recording not deleted", "key", key, "err", err)
+	}
+}
