@@ -3,7 +3,6 @@ package survey
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -87,8 +86,7 @@ func (h *Handler) messagePost(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mb *http.MaxBytesError
 		if errors.As(err, &mb) {
-			h.renderMessage(w, http.StatusRequestEntityTooLarge, loc, lang, messagePage{Error: fmt.Sprintf(t("Запись слишком длинная: не больше %.1f МБ.",
-				"The recording is too long: at most %.1f MB."), float64(h.voice.cfg.MaxBytes)/(1<<20))})
+			h.renderMessage(w, http.StatusRequestEntityTooLarge, loc, lang, messagePage{Error: h.tooLong(lang).Error()})
 			return
 		}
 		http.Error(w, "bad form", http.StatusBadRequest)
@@ -164,7 +162,7 @@ func (h *Handler) renderMessage(w http.ResponseWriter, code int, loc, lang strin
 	p.Lang, p.CSS, p.Action = lang, template.CSS(web.CSS+messageCSS), "/m/"+loc+"?lang="+lang
 	p.Nonce = h.guard.nonce(loc, messageGuardID, h.now())
 	if h.voice.store != nil {
-		p.Voice, p.VoiceMB = true, strconv.FormatFloat(float64(h.voice.cfg.MaxBytes)/(1<<20), 'f', -1, 64)
+		p.Voice, p.VoiceMB = true, h.voiceMB()
 		if d := h.privacyRetention; d > 0 {
 			p.Retention = strconv.Itoa(int(d.Hours() / 24))
 		}

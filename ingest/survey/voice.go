@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/cxm-project/cxm/internal/config"
@@ -67,8 +68,7 @@ func (h *Handler) saveVoice(ctx context.Context, r *http.Request, loc, lang stri
 	)
 	switch {
 	case errors.As(err, &tl):
-		mb := float64(h.voice.cfg.MaxBytes) / (1 << 20)
-		return "", http.StatusRequestEntityTooLarge, fmt.Errorf(tr(lang, "Запись слишком длинная: не больше %.1f МБ.", "The recording is too long: at most %.1f MB."), mb)
+		return "", http.StatusRequestEntityTooLarge, h.tooLong(lang)
 	case errors.As(err, &te):
 		return "", http.StatusUnsupportedMediaType, fmt.Errorf(tr(lang, "Это не аудиозапись (файл — %s). Запишите голос или выберите аудиофайл.",
 			"This is not an audio recording (the file is %s). Record your voice or choose an audio file."), te.Sniffed)
@@ -87,4 +87,14 @@ func (h *Handler) dropVoice(key string) {
 	if err := h.voice.store.Delete(context.Background(), key); err != nil {
 		h.log.Warn("orphan recording not deleted", "key", key, "err", err)
 	}
+}
+
+// tooLong is the answer to a recording over voice.max_bytes.
+func (h *Handler) tooLong(lang string) error {
+	return fmt.Errorf(tr(lang, "Запись слишком длинная: не больше %s МБ.", "The recording is too long: at most %s MB."), h.voiceMB())
+}
+
+// voiceMB is voice.max_bytes in MiB as people read it ("5", "0.5").
+func (h *Handler) voiceMB() string {
+	return strconv.FormatFloat(float64(h.voice.cfg.MaxBytes)/(1<<20), 'f', -1, 64)
 }
