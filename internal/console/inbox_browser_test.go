@@ -167,6 +167,12 @@ func TestInboxEndToEnd(t *testing.T) {
 		chromedp.Click(css("#send")),
 		chromedp.WaitVisible(css("#done")),
 		shot("message-done-ru-390.png"),
+		// The recorder in English, where the browser records (MediaRecorder): the button shows.
+		chromedp.Navigate(base+"/m/store-1?lang=en"),
+		waitJS(`!document.querySelector('#rec').hidden`),
+		shot("message-en-390.png"),
+		chromedp.EmulateViewport(1440, 1000),
+		shot("message-en-1440.png"),
 	)
 
 	// The manager's inbox, on a desktop in English: the case arrives within seconds (the page polls).
