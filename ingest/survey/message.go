@@ -218,7 +218,7 @@ var messageTmpl = template.Must(template.New("message").Parse(`<!doctype html>
 <p><label for="voice" id="voice-label">{{.T "Аудиофайл с телефона" "An audio file from your phone"}}</label>
 <input type="file" id="voice" name="voice" accept="audio/*" capture></p>
 <p class="hint">{{.T "До" "Up to"}} {{.VoiceMB}} {{.T "МБ (около двух минут)." "MB (about two minutes)."}}
-{{if .Retention}}{{.T "Запись — ваши персональные данные: мы храним её" "The recording is your personal data: we keep it for"}} {{.Retention}} {{.T "дн. и удаляем по вашему запросу." "days and delete it on your request."}}{{else}}{{.T "Запись — ваши персональные данные: мы удаляем её по вашему запросу." "The recording is your personal data: we delete it on your request."}}{{end}}</p>
+{{if .Retention}}{{.T "Запись — ваши персональные данные: мы храним её" "The recording is your personal data: we keep it for"}} {{.Retention}} {{.T "дн. и удаляем раньше по вашему запросу, найдя её по оставленному контакту." "days and delete it sooner if you ask, found by the contact you leave."}}{{else}}{{.T "Запись — ваши персональные данные: мы удаляем её по вашему запросу, найдя её по оставленному контакту." "The recording is your personal data: we delete it if you ask, found by the contact you leave."}}{{end}}</p>
 </fieldset>{{end}}
 <p><label for="contact">{{.T "Телефон или e-mail, если хотите, чтобы мы ответили (необязательно)" "Phone or e-mail if you would like an answer (optional)"}}</label>
 <input type="text" id="contact" name="contact" maxlength="256" autocomplete="email" value="{{.Contact}}"></p>
