@@ -29,6 +29,7 @@ func (h *Handler) MessageURL(location string) string {
 func (h *Handler) mountMessages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /m/{location}", h.messagePage)
 	mux.HandleFunc("POST /m/{location}", h.messagePost)
+	mux.HandleFunc("GET /m/recorder.js", serveRecorder)
 }
 
 type messagePage struct {
@@ -38,6 +39,7 @@ type messagePage struct {
 	CSS                                     template.CSS
 	Voice                                   bool   // recordings accepted (voice.go)
 	VoiceMB                                 string // their size limit, for the hint
+	VoiceMax                                int64
 	Retention                               string // privacy.retention in days, "" when kept until erased
 }
 
@@ -162,7 +164,10 @@ func (h *Handler) renderMessage(w http.ResponseWriter, code int, loc, lang strin
 	p.Lang, p.CSS, p.Action = lang, template.CSS(web.CSS+messageCSS), "/m/"+loc+"?lang="+lang
 	p.Nonce = h.guard.nonce(loc, messageGuardID, h.now())
 	if h.voice.store != nil {
-		p.Voice, p.VoiceMB = true, h.voiceMB()
+		p.Voice, p.VoiceMB, p.VoiceMax = true, h.voiceMB(), h.voice.cfg.MaxBytes
+		// The recorder's script (same origin), the preview player (blob:) and the microphone, on this page only.
+		w.Header().Set("Content-Security-Policy", recorderCSP)
+		w.Header().Set("Permissions-Policy", "camera=(), microphone=(self), geolocation=()")
 		if d := h.privacyRetention; d > 0 {
 			p.Retention = strconv.Itoa(int(d.Hours() / 24))
 		}
@@ -189,7 +194,7 @@ const messageCSS = `
 .consent input{width:1.4rem;height:1.4rem;margin-top:.15rem;flex:none}
 .voice audio{width:100%;margin:.4rem 0}
 .voice input[type=file]{width:100%}
-.rec{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
+.rec:not([hidden]){display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
 .hint{font-size:.9rem;color:#444}
 `
 
@@ -212,7 +217,8 @@ var messageTmpl = template.Must(template.New("message").Parse(`<!doctype html>
 </div></fieldset>
 <p><label for="text">{{.T "Ваше сообщение" "Your message"}}</label><textarea id="text" name="text" rows="5" maxlength="4000"{{if not .Voice}} required{{end}}>{{.Text}}</textarea></p>
 {{if .Voice}}<fieldset class="voice"><legend>{{.T "Или скажите голосом (необязательно)" "Or say it (optional)"}}</legend>
-<div class="rec" id="rec" hidden><button type="button" id="rec-start">{{.T "● Записать" "● Record"}}</button>
+<div class="rec" id="rec" hidden data-max-bytes="{{.VoiceMax}}" data-no-mic="{{.T "Нет доступа к микрофону — выберите файл." "No microphone access — choose a file."}}"
+ data-too-long="{{.T "Слишком длинно — запишите короче." "Too long — please record a shorter one."}}" data-recorded="{{.T "Записано" "Recorded"}}" data-sec="{{.T "с" "s"}}"><button type="button" id="rec-start">{{.T "● Записать" "● Record"}}</button>
 <button type="button" id="rec-stop" hidden>{{.T "■ Остановить" "■ Stop"}}</button> <span id="rec-time" aria-live="polite"></span></div>
 <audio id="rec-play" controls hidden></audio>
 <p><label for="voice" id="voice-label">{{.T "Аудиофайл с телефона" "An audio file from your phone"}}</label>
@@ -226,43 +232,6 @@ var messageTmpl = template.Must(template.New("message").Parse(`<!doctype html>
 <label for="consent">{{.T "Согласен(на), чтобы мой контакт хранился и использовался только для ответа на это сообщение." "I agree that my contact is stored and used only to answer this message."}}</label></p>
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 <div class="buttons send"><button type="submit" id="send">{{.T "Отправить" "Send"}}</button></div>
-</form>{{if .Voice}}
-<script>
-(() => {
-  // Records in the browser where it can; the file input stays as the fallback (and carries the recording).
-  const input = document.getElementById('voice'), play = document.getElementById('rec-play');
-  const start = document.getElementById('rec-start'), stop = document.getElementById('rec-stop'), time = document.getElementById('rec-time');
-  const show = (f) => { play.src = URL.createObjectURL(f); play.hidden = false; };
-  input.addEventListener('change', () => { if (input.files.length) show(input.files[0]); });
-  if (!window.MediaRecorder || !navigator.mediaDevices || !window.DataTransfer) return;
-  document.getElementById('rec').hidden = false;
-  const max = {{.VoiceMB}} * 1048576, maxSeconds = 120;
-  let rec = null, timer = 0;
-  start.addEventListener('click', async () => {
-    let stream;
-    try { stream = await navigator.mediaDevices.getUserMedia({audio: true}); } catch (e) { time.textContent = {{.T "Нет доступа к микрофону — выберите файл." "No microphone access — choose a file."}}; return; }
-    const chunks = [], began = Date.now();
-    rec = new MediaRecorder(stream);
-    rec.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
-    rec.onstop = () => {
-      clearInterval(timer);
-      stream.getTracks().forEach((tr) => tr.stop());
-      const type = (rec.mimeType || 'audio/webm').split(';')[0];
-      const f = new File(chunks, 'voice.' + (type.split('/')[1] || 'webm'), {type});
-      const dt = new DataTransfer(); dt.items.add(f); input.files = dt.files;
-      show(f); start.hidden = false; stop.hidden = true;
-      time.textContent = f.size > max ? {{.T "Слишком длинно — запишите короче." "Too long — please record a shorter one."}} : {{.T "Записано" "Recorded"}} + ' ' + Math.round((Date.now() - began) / 1000) + ' ' + {{.T "с" "s"}};
-    };
-    rec.start(1000);
-    start.hidden = true; stop.hidden = false;
-    timer = setInterval(() => {
-      const s = Math.round((Date.now() - began) / 1000);
-      time.textContent = s + ' ' + {{.T "с" "s"}};
-      if (s >= maxSeconds && rec.state === 'recording') rec.stop();
-    }, 500);
-  });
-  stop.addEventListener('click', () => { if (rec && rec.state === 'recording') rec.stop(); });
-})();
-</script>{{end}}{{end}}
+</form>{{if .Voice}}<script src="/m/recorder.js"></script>{{end}}{{end}}
 </main></body></html>
 `))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -98,3 +99,52 @@ func (h *Handler) tooLong(lang string) error {
 func (h *Handler) voiceMB() string {
 	return strconv.FormatFloat(float64(h.voice.cfg.MaxBytes)/(1<<20), 'f', -1, 64)
 }
+
+// recorderCSP is the message page's policy with recordings on: the default one plus the recorder's script
+// from this origin and the preview player's blob: source.
+const recorderCSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; media-src blob:; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+func serveRecorder(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = io.WriteString(w, recorderJS)
+}
+
+// recorderJS records in the browser where it can; the file input stays as the fallback and carries the
+// recording either way. Its words come from the page (data- attributes of #rec), in the page's language.
+const recorderJS = `(() => {
+  const input = document.getElementById('voice'), play = document.getElementById('rec-play'), box = document.getElementById('rec');
+  if (!input || !box) return;
+  const start = document.getElementById('rec-start'), stop = document.getElementById('rec-stop'), time = document.getElementById('rec-time');
+  const say = box.dataset, max = Number(say.maxBytes), maxSeconds = 120;
+  const show = (f) => { play.src = URL.createObjectURL(f); play.hidden = false; };
+  input.addEventListener('change', () => { if (input.files.length) show(input.files[0]); });
+  if (!window.MediaRecorder || !navigator.mediaDevices || !window.DataTransfer) return;
+  box.hidden = false;
+  let rec = null, timer = 0;
+  start.addEventListener('click', async () => {
+    let stream;
+    try { stream = await navigator.mediaDevices.getUserMedia({audio: true}); } catch (e) { time.textContent = say.noMic; return; }
+    const chunks = [], began = Date.now();
+    rec = new MediaRecorder(stream);
+    rec.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
+    rec.onstop = () => {
+      clearInterval(timer);
+      stream.getTracks().forEach((tr) => tr.stop());
+      const type = (rec.mimeType || 'audio/webm').split(';')[0];
+      const f = new File(chunks, 'voice.' + (type.split('/')[1] || 'webm'), {type});
+      const dt = new DataTransfer(); dt.items.add(f); input.files = dt.files;
+      show(f); start.hidden = false; stop.hidden = true;
+      time.textContent = f.size > max ? say.tooLong : say.recorded + ' ' + Math.round((Date.now() - began) / 1000) + ' ' + say.sec;
+    };
+    rec.start(1000);
+    start.hidden = true; stop.hidden = false;
+    timer = setInterval(() => {
+      const s = Math.round((Date.now() - began) / 1000);
+      time.textContent = s + ' ' + say.sec;
+      if (s >= maxSeconds && rec.state === 'recording') rec.stop();
+    }, 500);
+  });
+  stop.addEventListener('click', () => { if (rec && rec.state === 'recording') rec.stop(); });
+})();
+`
