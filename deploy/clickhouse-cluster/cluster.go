@@ -329,6 +329,14 @@ func build(ms []clickhouse.Migration, database string, version clickhouse.Versio
 				if !created[a[2]] {
 					return nil, nil, fmt.Errorf("%s: ALTER of %s, created by no earlier migration", where, a[2])
 				}
+				if Layouts[a[2]] == Replicated {
+					// One table replicated to every server: an ALTER on any replica reaches the others through
+					// ZooKeeper. ON CLUSTER would run it once per shard of the cluster's definition, and the
+					// second run fails on the column the first one added (code 44).
+					out = append(out, Statement{Comment: "from " + m.File + ": on one replica, replicated to the others",
+						SQL: fmt.Sprintf("ALTER TABLE %s.%s %s", a[1], a[2], a[3])})
+					continue
+				}
 				out = append(out, Statement{Comment: "from " + m.File,
 					SQL: fmt.Sprintf("ALTER TABLE %s.%s ON CLUSTER %s %s", a[1], localName(a[2]), on, a[3])})
 				if Layouts[a[2]] == Sharded {

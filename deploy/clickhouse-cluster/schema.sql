@@ -541,32 +541,32 @@ DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
 CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
 ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
 
--- from 014_why_minute.sql
-ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS facet LowCardinality(String) DEFAULT '' AFTER subject;
+-- from 014_why_minute.sql: on one replica, replicated to the others
+ALTER TABLE `cxm`.like_minute ADD COLUMN IF NOT EXISTS facet LowCardinality(String) DEFAULT '' AFTER subject;
 
--- from 014_why_minute.sql
-ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS n Int64 DEFAULT 0 AFTER dislikes;
+-- from 014_why_minute.sql: on one replica, replicated to the others
+ALTER TABLE `cxm`.like_minute ADD COLUMN IF NOT EXISTS n Int64 DEFAULT 0 AFTER dislikes;
 
--- from 014_why_minute.sql
-ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS consultations Int64 DEFAULT 0 AFTER n;
+-- from 014_why_minute.sql: on one replica, replicated to the others
+ALTER TABLE `cxm`.like_minute ADD COLUMN IF NOT EXISTS consultations Int64 DEFAULT 0 AFTER n;
 
--- from 014_why_minute.sql
-ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS receipts Int64 DEFAULT 0 AFTER consultations;
+-- from 014_why_minute.sql: on one replica, replicated to the others
+ALTER TABLE `cxm`.like_minute ADD COLUMN IF NOT EXISTS receipts Int64 DEFAULT 0 AFTER consultations;
 
--- from 014_why_minute.sql
-ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS refunds Int64 DEFAULT 0 AFTER receipts;
+-- from 014_why_minute.sql: on one replica, replicated to the others
+ALTER TABLE `cxm`.like_minute ADD COLUMN IF NOT EXISTS refunds Int64 DEFAULT 0 AFTER receipts;
 
--- from 014_why_minute.sql
-ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS revenue_cents Int64 DEFAULT 0 AFTER refunds;
+-- from 014_why_minute.sql: on one replica, replicated to the others
+ALTER TABLE `cxm`.like_minute ADD COLUMN IF NOT EXISTS revenue_cents Int64 DEFAULT 0 AFTER refunds;
 
--- from 014_why_minute.sql
-ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS items Int64 DEFAULT 0 AFTER revenue_cents;
+-- from 014_why_minute.sql: on one replica, replicated to the others
+ALTER TABLE `cxm`.like_minute ADD COLUMN IF NOT EXISTS items Int64 DEFAULT 0 AFTER revenue_cents;
 
--- from 014_why_minute.sql
-ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS shown Int64 DEFAULT 0 AFTER items;
+-- from 014_why_minute.sql: on one replica, replicated to the others
+ALTER TABLE `cxm`.like_minute ADD COLUMN IF NOT EXISTS shown Int64 DEFAULT 0 AFTER items;
 
--- from 014_why_minute.sql
-ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS clicks Int64 DEFAULT 0 AFTER shown;
+-- from 014_why_minute.sql: on one replica, replicated to the others
+ALTER TABLE `cxm`.like_minute ADD COLUMN IF NOT EXISTS clicks Int64 DEFAULT 0 AFTER shown;
 
 -- from 015_audits.sql
 ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'review' = 16);

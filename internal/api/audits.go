@@ -36,7 +36,7 @@ func (s *Server) audits(w http.ResponseWriter, r *http.Request, sc *scope) {
 		return
 	}
 	req := query.AuditsRequest{Locations: p.list("location"), Regions: p.list("region"), Scope: sc.allows,
-		Threshold: s.cfg.Audits.Threshold()}
+		Threshold: s.cfg.Audits.Threshold(), ThresholdOf: s.cfg.IVSThreshold}
 	if req.From, err = p.time("from", true); err != nil {
 		s.paramFail(w, err)
 		return

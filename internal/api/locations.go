@@ -39,6 +39,7 @@ func (s *Server) locations(w http.ResponseWriter, r *http.Request, sc *scope) {
 		s.paramFail(w, err)
 		return
 	}
+	asked := win != ""
 	if win, err = windowName(&s.cfg.KPI, win); err != nil {
 		s.paramFail(w, err)
 		return
@@ -61,8 +62,11 @@ func (s *Server) locations(w http.ResponseWriter, r *http.Request, sc *scope) {
 		s.writeQueryError(w, r, err)
 		return
 	}
-	if win != "" { // "" only for a config without kpi.windows, which validation refuses
+	if asked {
 		sts = slices.DeleteFunc(sts, func(st query.Status) bool { return st.Window != win })
+	} else {
+		// Each KPI's own status window: the ИВС's is audits.status_window.
+		sts = slices.DeleteFunc(sts, func(st query.Status) bool { return st.Window != s.cfg.StatusWindowOf(st.KPI) })
 	}
 	flags := query.Flags(ids, sts)
 	for _, l := range s.cfg.Locations {

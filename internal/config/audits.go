@@ -17,8 +17,8 @@ type Audits struct {
 	CriticalCap float64 `koanf:"critical_cap"`
 	// Thresholds colour the ИВС (and each factor's) of a location: the same fields as kpi.thresholds.
 	Thresholds ThresholdConfig `koanf:"thresholds"`
-	// StatusWindow is the rolling window over which the status evaluator judges each location's ИВС for
-	// Prometheus and the alerts (cxm_indicator_status{kpi="ivs:<template>"}); 0 turns that off.
+	// StatusWindow is the rolling window over which the status evaluator judges the ИВС KPIs (kpi_status,
+	// cxm_indicator_status{kpi="ivs:<template>"}); 0 judges them over kpi.windows like every KPI.
 	StatusWindow time.Duration `koanf:"status_window"`
 	// MaxElements bounds the elements of one template (and so of one audit event).
 	MaxElements int             `koanf:"max_elements"`

@@ -196,6 +196,8 @@ func (c *Config) Validate() error {
 	c.Ingest.validate(c, &es)
 	c.Processor.validate(c, &es)
 	c.validateSurveys(&es) // before kpi: its indices are KPIs that kpi.thresholds may name
+	c.Audits.validate(c, &es)
+	c.registerAuditKPIs(&es) // before kpi, like the indices (auditkpis.go)
 	c.KPI.validate(c, &es)
 	c.API.validate(c, &es)
 	c.HTTP.validate(&es)
@@ -206,8 +208,11 @@ func (c *Config) Validate() error {
 	c.Cases.validate(&es)
 	c.validateReasons(&es)
 	c.ObjStore.validate(&es)
+<<<<<<< HEAD
 	c.Audits.validate(c, &es)
 	c.Voice.validate(&es)
+=======
+>>>>>>> main
 	if len(es) > 0 {
 		return es
 	}

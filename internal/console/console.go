@@ -144,6 +144,9 @@ type kpiMeta struct {
 	Max            *float64 `json:"max"`
 	HigherIsBetter bool     `json:"higher_is_better"`
 	Count          bool     `json:"count"`
+	// StatusWindow is the window of the KPI's traffic light: status_window, except for the ИВС KPIs
+	// (audits.status_window).
+	StatusWindow string `json:"status_window"`
 }
 
 func metaFor(cfg *config.Config) meta {
@@ -154,7 +157,8 @@ func metaFor(cfg *config.Config) meta {
 	}
 	for _, name := range kpi.Names {
 		k, _ := kpi.MetaOf(name)
-		km := kpiMeta{Name: k.Name, Title: k.Title, TitleRU: k.TitleRU, Unit: k.Unit, Decimals: k.Decimals, HigherIsBetter: k.HigherIsBetter, Count: k.Count}
+		km := kpiMeta{Name: k.Name, Title: k.Title, TitleRU: k.TitleRU, Unit: k.Unit, Decimals: k.Decimals, HigherIsBetter: k.HigherIsBetter, Count: k.Count,
+			StatusWindow: cfg.StatusWindowOf(name)}
 		if k.HasRange {
 			lo, hi := k.Min, k.Max
 			km.Min, km.Max = &lo, &hi

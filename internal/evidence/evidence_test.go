@@ -21,8 +21,9 @@ func TestKeys(t *testing.T) {
 	if loc, ok := LocationOf(k); !ok || loc != "store-001" || k[:len("audits/store-001/2026/12/07/")] != "audits/store-001/2026/12/07/" {
 		t.Fatalf("key %s: location %q %v (the date is UTC)", k, loc, ok)
 	}
-	if NewKey("a", time.Now()) == NewKey("a", time.Now()) {
-		t.Fatal("two uploads got one key")
+	now := time.Now()
+	if a, b := NewKey("a", now), NewKey("a", now); a == b {
+		t.Fatalf("two uploads at the same instant got one key %s", a)
 	}
 	for key, want := range map[string]string{"audits/msk-1/x": "msk-1", "audits//x": "", "voice/msk-1/x": "", "audits/msk-1": ""} {
 		if loc, ok := LocationOf(key); loc != want || ok != (want != "") {

@@ -137,16 +137,95 @@ func AuditComponents(a *event.Audit) map[AuditKey]AuditSum {
 	return out
 }
 
-// IVS is the KPI of audit components: the mean score on 0..100 with its 95 % interval, N visits.
+// IVS is the formula of every ИВС KPI: the mean score on 0..100 of summed audit components with its 95 %
+// interval, N visits.
 func IVS(s AuditSum) Value {
-	v := Value{KPI: IVSName}
+	var v Value
 	v.mean(float64(s.Sum), float64(s.SumSq), s.N, 1.0/AuditScale, 0, 100)
 	return v
 }
 
-// IVSName is the KPI's name in the API, plugin and thresholds.
+// IVSName is the prefix of the ИВС KPIs' names: "ivs:<template>" (the visits' index) and
+// "ivs:<template>:<factor>" (a factor's), in the API, plugin, thresholds, kpi_status and metrics.
 const IVSName = "ivs"
 
-// IVSMeta describes the ИВС for display.
-var IVSMeta = Meta{Name: IVSName, Title: "Standard compliance index", TitleRU: "ИВС (индекс выполнения стандарта)",
-	Unit: "percent", Decimals: 1, Min: 0, Max: 100, HasRange: true, HigherIsBetter: true}
+// IVSKPI is the name of the ИВС KPI of a template, or of one of its factors when factor is not "".
+func IVSKPI(template, factor string) string {
+	if factor == "" {
+		return IVSName + ":" + template
+	}
+	return IVSName + ":" + template + ":" + factor
+}
+
+// AuditSums are the audit components of a bucket, like SurveySums. A nil *AuditSums reads as empty (and
+// keeps Components comparable).
+type AuditSums struct{ m map[AuditKey]AuditSum }
+
+// Get returns the sums of k (zero when absent).
+func (m *AuditSums) Get(k AuditKey) AuditSum {
+	if m == nil {
+		return AuditSum{}
+	}
+	return m.m[k]
+}
+
+// Add adds s into k.
+func (m *AuditSums) Add(k AuditKey, s AuditSum) {
+	if m.m == nil {
+		m.m = map[AuditKey]AuditSum{}
+	}
+	o := m.m[k]
+	o.Add(s)
+	m.m[k] = o
+}
+
+// AuditTitles are the names of a template or factor, for the KPI's titles.
+type AuditTitles struct{ EN, RU string }
+
+// AuditFactorDef is a factor of an AuditTemplateDef.
+type AuditFactorDef struct {
+	ID    string
+	Title AuditTitles
+}
+
+// AuditTemplateDef is what the registry needs of a configured checklist template.
+type AuditTemplateDef struct {
+	ID      string
+	Title   AuditTitles
+	Factors []AuditFactorDef
+}
+
+// IVSDefs are the ИВС KPIs of the templates: per template the visits' index, then one per factor. They read
+// the template's summed components of audit_minute (Def.Audits), so a region's ИВС is the mean over all its
+// visits, never a mean of its stores' means.
+func IVSDefs(ts []AuditTemplateDef) []Def {
+	var out []Def
+	for _, t := range ts {
+		meta := func(name, en, ru string) Meta {
+			return Meta{Name: name, Title: en, TitleRU: ru, Unit: "percent", Decimals: 1, Min: 0, Max: 100,
+				HasRange: true, HigherIsBetter: true}
+		}
+		k := AuditKey{Template: t.ID, Dim: AuditVisit}
+		out = append(out, Def{
+			Meta:     meta(IVSKPI(t.ID, ""), "Standard compliance index: "+t.Title.EN, "ИВС: "+t.Title.RU),
+			Formula:  func(c *Components, _ Options) Value { return IVS(c.Audit.Get(k)) },
+			Interval: "mean", Audits: []string{t.ID},
+		})
+		for _, f := range t.Factors {
+			k := AuditKey{Template: t.ID, Dim: AuditFactor, Key: f.ID}
+			out = append(out, Def{
+				Meta: meta(IVSKPI(t.ID, f.ID), "Standard compliance index: "+t.Title.EN+": "+f.Title.EN,
+					"ИВС: "+t.Title.RU+": "+f.Title.RU),
+				Formula:  func(c *Components, _ Options) Value { return IVS(c.Audit.Get(k)) },
+				Interval: "mean", Audits: []string{t.ID},
+			})
+		}
+	}
+	return out
+}
+
+// SetAudits replaces the ИВС KPIs (Def.Audits) by defs, keeping the others; on Builtin it refreshes Names.
+// Called when the configuration's audit templates are validated, before anything reads the registry.
+func (r *Registry) SetAudits(defs []Def) error {
+	return r.replace(func(d *Def) bool { return len(d.Audits) > 0 }, "audits", defs)
+}

@@ -119,3 +119,54 @@ func TestIVSMeanOverVisits(t *testing.T) {
 		t.Fatalf("tight = %+v, want 87.5 in 81.174..93.826", v)
 	}
 }
+
+// TestIVSDefs: the ИВС KPIs read the summed audit components of their template (visit or factor), and
+// SetAudits and SetConfigured replace only their own family.
+func TestIVSDefs(t *testing.T) {
+	r := NewRegistry()
+	for _, d := range builtins {
+		if err := r.Register(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defs := IVSDefs([]AuditTemplateDef{{ID: "retail", Title: AuditTitles{EN: "Retail", RU: "Розница"}, Factors: []AuditFactorDef{{ID: "g", Title: AuditTitles{EN: "Greeting", RU: "Приветствие"}}}}})
+	if err := r.SetAudits(defs); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetConfigured([]Def{{Meta: Meta{Name: "idx"}, Surveys: []string{"s"}, Formula: func(*Components, Options) Value { return Value{} }}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.Lookup("ivs:retail:g"); !ok {
+		t.Fatal("SetConfigured dropped the ИВС KPIs")
+	}
+	c := &Components{Audit: &AuditSums{}}
+	c.Audit.Add(AuditKey{"retail", AuditVisit, ""}, AuditSum{N: 2, Sum: 1750000, SumSq: 750000*750000 + 1000000*1000000})
+	c.Audit.Add(AuditKey{"retail", AuditFactor, "g"}, AuditSum{N: 1, Sum: 0, SumSq: 0})
+	c.Audit.Add(AuditKey{"other", AuditVisit, ""}, AuditSum{N: 5, Sum: 5, SumSq: 5})
+	for _, tc := range []struct {
+		name  string
+		value float64
+		n     int64
+		valid bool
+	}{{"ivs:retail", 87.5, 2, true}, {"ivs:retail:g", 0, 1, true}} {
+		v := r.Compute(tc.name, c, Options{})
+		if v.Value != tc.value || v.N != tc.n || v.Valid != tc.valid {
+			t.Errorf("%s = %+v, want %v n %d", tc.name, v, tc.value, tc.n)
+		}
+	}
+	if v := r.Compute("ivs:retail", &Components{}, Options{}); v.Valid || v.N != 0 {
+		t.Errorf("no visits: %+v", v)
+	}
+	if d, _ := r.Lookup("ivs:retail:g"); d.TitleRU != "ИВС: Розница: Приветствие" || !d.HigherIsBetter || d.Max != 100 {
+		t.Errorf("meta %+v", d.Meta)
+	}
+	if err := r.SetAudits(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.Lookup("ivs:retail"); ok {
+		t.Error("SetAudits(nil) kept the ИВС KPIs")
+	}
+	if _, ok := r.Lookup("idx"); !ok {
+		t.Error("SetAudits dropped the indices")
+	}
+}

@@ -30,4 +30,6 @@ type Components struct {
 	// Survey holds the components of configured questionnaires (survey.go), filled only for the KPIs that
 	// read them; nil otherwise.
 	Survey *SurveySums
+	// Audit holds the audit components (audit.go) of the templates the ИВС KPIs read; nil otherwise.
+	Audit *AuditSums
 }

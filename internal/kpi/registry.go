@@ -50,6 +50,9 @@ type Def struct {
 	// indices (SetConfigured replaces those).
 	Surveys    []string
 	Configured bool
+	// Audits are the audit templates whose components (Components.Audit, audit_minute) the formula reads:
+	// the ИВС KPIs (audit.go), which SetAudits replaces.
+	Audits []string
 }
 
 // Registry holds the KPIs by name, in the order the API, plugin and dashboards list them.
@@ -101,7 +104,7 @@ func (r *Registry) Register(d Def) error {
 			}
 		}
 	}
-	if len(d.Needs) == 0 && len(d.Surveys) == 0 {
+	if len(d.Needs) == 0 && len(d.Surveys) == 0 && len(d.Audits) == 0 {
 		return fmt.Errorf("kpi %q: needs no component", d.Name)
 	}
 	for _, n := range d.Needs {

@@ -96,7 +96,17 @@ func Net(p, d, n int64) Value {
 // built-in ones; on the Builtin registry it also refreshes Names. It is called at start-up, when the
 // configuration is loaded and before anything reads the registry.
 func (r *Registry) SetConfigured(defs []Def) error {
-	keep := slices.DeleteFunc(slices.Clone(r.defs), func(d *Def) bool { return d.Configured })
+	defs = slices.Clone(defs)
+	for i := range defs {
+		defs[i].Configured = true
+	}
+	return r.replace(func(d *Def) bool { return d.Configured && len(d.Audits) == 0 }, "indices", defs)
+}
+
+// replace swaps the definitions drop selects for defs (a configured family: indices, audits), keeping the
+// others in their order.
+func (r *Registry) replace(drop func(*Def) bool, what string, defs []Def) error {
+	keep := slices.DeleteFunc(slices.Clone(r.defs), drop)
 	nr := NewRegistry()
 	for _, d := range keep {
 		if err := nr.Register(*d); err != nil {
@@ -104,9 +114,8 @@ func (r *Registry) SetConfigured(defs []Def) error {
 		}
 	}
 	for _, d := range defs {
-		d.Configured = true
 		if err := nr.Register(d); err != nil {
-			return fmt.Errorf("indices: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
 	*r = *nr

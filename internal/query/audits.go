@@ -30,6 +30,18 @@ type AuditsRequest struct {
 	// empty gives one figure for the whole range.
 	Step      string
 	Threshold kpi.Threshold
+	// ThresholdOf, when set, gives the threshold of the visit's and the factors' series: that of their
+	// registry KPI (kpi.IVSKPI) at the series' key (kpi.thresholds with its overrides), so /v1/audits colours
+	// them as kpi_status does; ok false leaves them unjudged (none). Threshold judges the other series.
+	ThresholdOf func(kpiName, key string) (kpi.Threshold, bool)
+}
+
+// thresholdOf is the threshold of one series and whether it is judged.
+func (r *AuditsRequest) thresholdOf(s *AuditSeries) (kpi.Threshold, bool) {
+	if r.ThresholdOf == nil || s.Dim != "" && s.Dim != "factor" {
+		return r.Threshold, true
+	}
+	return r.ThresholdOf(kpi.IVSKPI(s.Template, s.Item), s.Key)
 }
 
 // AuditSeries is one group's figures of one template and key, a point per bucket.
@@ -55,9 +67,12 @@ type AuditPoint struct {
 	SumSq int64 `json:"sumsq"`
 }
 
-func auditPoint(s kpi.AuditSum, th kpi.Threshold) AuditPoint {
+func auditPoint(s kpi.AuditSum, th kpi.Threshold, judged bool) AuditPoint {
 	v := kpi.IVS(s)
-	p := AuditPoint{N: s.N, Sum: s.Sum, SumSq: s.SumSq, Status: kpi.Classify(v, th).String()}
+	p := AuditPoint{N: s.N, Sum: s.Sum, SumSq: s.SumSq, Status: kpi.None.String()}
+	if judged {
+		p.Status = kpi.Classify(v, th).String()
+	}
 	if v.Valid {
 		p.Value = &v.Value
 		if v.HasInterval {
@@ -165,14 +180,15 @@ func (e *Engine) Audits(ctx context.Context, r AuditsRequest) ([]AuditSeries, er
 		for _, b := range byBucket {
 			total.Add(*b)
 		}
-		s.Total = auditPoint(total, r.Threshold)
+		th, judged := r.thresholdOf(&s)
+		s.Total = auditPoint(total, th, judged)
 		if r.Step != "" {
 			for _, st := range starts {
 				var b kpi.AuditSum
 				if p := byBucket[st.Unix()]; p != nil {
 					b = *p
 				}
-				p := auditPoint(b, r.Threshold)
+				p := auditPoint(b, th, judged)
 				p.Start = &st
 				s.Points = append(s.Points, p)
 			}

@@ -158,23 +158,31 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 	// sums[key] are the summed components of each bucket of the key's series.
 	sums := make(map[string]*keySums, len(keys))
 	for _, g := range gs {
-		q := buildKPIQuery(e.db, g, &r, cols, false)
-		if r.Group == GroupAll && !q.hoursFrom.IsZero() {
-			// The network-wide hourly rollup answers when it holds no location outside the selection.
-			cq := coverQuery(e.db, g.members, q.hoursFrom, q.hoursTo)
-			var outside uint64
-			if err := e.conn.QueryRow(ctx, cq.SQL, cq.Args...).Scan(&outside); err != nil {
-				return nil, e.wrap(ctx, err)
+		// Only KPIs of configured components (ИВС, indices) need no kpi_minute statement.
+		if len(cols) > 0 {
+			q := buildKPIQuery(e.db, g, &r, cols, false)
+			if r.Group == GroupAll && !q.hoursFrom.IsZero() {
+				// The network-wide hourly rollup answers when it holds no location outside the selection.
+				cq := coverQuery(e.db, g.members, q.hoursFrom, q.hoursTo)
+				var outside uint64
+				if err := e.conn.QueryRow(ctx, cq.SQL, cq.Args...).Scan(&outside); err != nil {
+					return nil, e.wrap(ctx, err)
+				}
+				if outside == 0 {
+					q = buildKPIQuery(e.db, g, &r, cols, true)
+				}
 			}
-			if outside == 0 {
-				q = buildKPIQuery(e.db, g, &r, cols, true)
+			if err := e.run(ctx, q, cols, sums); err != nil {
+				return nil, err
 			}
-		}
-		if err := e.run(ctx, q, cols, sums); err != nil {
-			return nil, err
 		}
 		if sv := surveysFor(r.KPIs); len(sv) > 0 {
 			if err := e.runSurveys(ctx, buildSurveyQuery(e.db, g, &r, sv), sums); err != nil {
+				return nil, err
+			}
+		}
+		if ts := auditsFor(r.KPIs); len(ts) > 0 {
+			if err := e.runAuditKPIs(ctx, buildAuditKPIQuery(e.db, g, &r, ts), sums); err != nil {
 				return nil, err
 			}
 		}

@@ -32,6 +32,15 @@ func surveysFor(kpis []string) []string {
 // range. survey_minute has no rollups: a long range reads every minute row of the selected surveys
 // (bounded by api.max_rows like any statement).
 func buildSurveyQuery(database string, g group, r *Request, surveys []string) sqlQuery {
+	return buildSideQuery(database, g, r, surveys, "survey, item, value, sum(n), sum(sum), sum(sumsq)", "survey_minute",
+		"survey IN ?", "survey, item, value")
+}
+
+// buildSideQuery sums a side table of configured components (survey_minute, audit_minute) per series key
+// and bucket over the request's range: cols are the selected columns after the bucket, filter selects the
+// table's rows of sel, by the grouping columns. The series key is aliased series_key, not key: audit_minute
+// has a column named key.
+func buildSideQuery(database string, g group, r *Request, sel []string, cols, table, filter, by string) sqlQuery {
 	b := bucketing{step: r.Step, tz: g.tz, from: r.From}
 	q := sqlQuery{bucketing: b, starts: b.starts(r.From, r.To)}
 	ids := make([]any, len(g.members))
@@ -48,25 +57,24 @@ func buildSurveyQuery(database string, g group, r *Request, surveys []string) sq
 		for i, m := range g.members {
 			from[i], to[i] = m.id, m.key
 		}
-		keyCol, groupBy = "transform(location, ?, ?, '') AS key, ", "key, b"
+		keyCol, groupBy = "transform(location, ?, ?, '') AS series_key, ", "series_key, b"
 		args = append(args, from, to)
 	case len(g.members) == 1:
 		q.key, groupBy = g.members[0].key, "b"
 	default:
-		keyCol, groupBy = "toString(location) AS key, ", "key, b"
+		keyCol, groupBy = "toString(location) AS series_key, ", "series_key, b"
 	}
 	q.keyed = keyCol != ""
 	bExpr, bArgs := b.expr("minute")
 	args = append(args, bArgs...)
-	sv := make([]any, len(surveys))
-	for i, s := range surveys {
+	sv := make([]any, len(sel))
+	for i, s := range sel {
 		sv[i] = s
 	}
 	args = append(args, ch.GroupSet{Value: sv}, ch.GroupSet{Value: ids}, r.From.UTC(), r.To.UTC())
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "SELECT %s%s AS b, survey, item, value, sum(n), sum(sum), sum(sumsq) FROM %s.survey_minute"+
-		" WHERE survey IN ? AND location IN ? AND minute >= ? AND minute < ? GROUP BY %s, survey, item, value",
-		keyCol, bExpr, clickhouse.Ident(database), groupBy)
+	fmt.Fprintf(&sb, "SELECT %s%s AS b, %s FROM %s.%s WHERE %s AND location IN ? AND minute >= ? AND minute < ? GROUP BY %s, %s",
+		keyCol, bExpr, cols, clickhouse.Ident(database), table, filter, groupBy, by)
 	q.SQL, q.Args = sb.String(), args
 	return q
 }

@@ -331,10 +331,39 @@ func (e *Evaluator) evaluate(ctx context.Context, only map[string]bool, end, now
 			}
 		}
 	}
-	rows := make([]row, 0, len(owned)*len(kpi.Names)*len(windows))
+	// The ИВС KPIs are judged over audits.status_window only (a few visits a month), the others over
+	// kpi.windows (auditkpis.go of internal/config).
+	names, auditNames := kpi.Names, []string(nil)
+	type pass struct {
+		w     config.Window
+		names []string
+	}
+	aw, split := e.cfg.Audits.AuditWindow()
+	if split {
+		names = nil
+		for _, n := range kpi.Names {
+			if config.IsAuditKPI(n) {
+				auditNames = append(auditNames, n)
+			} else {
+				names = append(names, n)
+			}
+		}
+	}
+	passes := make([]pass, 0, len(windows)+1)
 	for _, w := range windows {
+		passes = append(passes, pass{w, names})
+	}
+	if len(auditNames) > 0 {
+		passes = append(passes, pass{aw, auditNames})
+	}
+	rows := make([]row, 0, len(owned)*len(kpi.Names)*len(windows))
+	for _, ps := range passes {
+		w := ps.w
+		if len(ps.names) == 0 {
+			continue
+		}
 		res, err := e.engine.KPIs(ctx, query.Request{
-			KPIs: kpi.Names, Locations: ids, Group: query.GroupLocation,
+			KPIs: ps.names, Locations: ids, Group: query.GroupLocation,
 			From: end.Add(-w.Duration), To: end,
 		})
 		if err != nil {
@@ -384,12 +413,6 @@ func (e *Evaluator) evaluate(ctx context.Context, only map[string]bool, end, now
 	if err := e.write(ctx, "kpi_status", now, rows, false); err != nil {
 		e.m.chErrors.Inc()
 		return err
-	}
-	if only == nil {
-		if err := e.exportAudits(ctx, owned, now); err != nil { // audits.go
-			e.m.chErrors.Inc()
-			return err
-		}
 	}
 	e.m.evaluations.Inc()
 	e.m.duration.Observe(time.Since(start).Seconds())
@@ -489,7 +512,7 @@ func (e *Evaluator) export(rows []row) {
 	// red: whether the status window judged a location's KPI red in this evaluation, or (for windows of
 	// rows without the status window, as after a flush) in the state.
 	red := func(loc, k string) bool {
-		return e.state[loc][key{k, e.statusWindow}].status == kpi.Red
+		return e.state[loc][key{k, e.cfg.StatusWindowOf(k)}].status == kpi.Red
 	}
 	for _, r := range rows {
 		l := prometheus.Labels{"location": r.location, "kpi": r.kpi, "window": r.window}
@@ -505,7 +528,7 @@ func (e *Evaluator) export(rows []row) {
 				e.m.value.Delete(l)
 			}
 		}
-		if r.window != e.statusWindow || !r.th.ok {
+		if r.window != e.cfg.StatusWindowOf(r.kpi) || !r.th.ok {
 			continue
 		}
 		if mode == config.MetricsRed {

@@ -80,7 +80,7 @@ func (d *Datasource) queryAudits(ctx context.Context, q Query) (data.Frames, err
 		group = query.Group(m.Group)
 	}
 	series, err := eng.Audits(ctx, query.AuditsRequest{Locations: sel.IDs, From: q.From, To: inclusiveEnd(q.To), Template: m.Template,
-		Group: group, By: m.AuditBy, Step: m.AuditStep, Threshold: th, Scope: d.scope})
+		Group: group, By: m.AuditBy, Step: m.AuditStep, Threshold: th, ThresholdOf: d.cfg.IVSThreshold, Scope: d.scope})
 	if err != nil {
 		return nil, d.engineError(err)
 	}

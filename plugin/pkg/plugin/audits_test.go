@@ -2,10 +2,13 @@ package plugin
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/processor/buckets"
 )
 
@@ -80,5 +83,69 @@ func TestAuditsQuery(t *testing.T) {
 
 	if dr := env.query(t, QueryAudits, map[string]any{"auditBy": "colour"}, from, to); dr.Error == nil {
 		t.Error("auditBy colour accepted")
+	}
+}
+
+// TestIVSKPIs: the ИВС KPIs of the registry ("ivs:retail", "ivs:retail:<factor>") are KPIs of the
+// timeseries query type like any other, computed from the summed audit components: store-a 87.5 (75 and
+// 100), its factor closing 50 (0 and 100); the network 200/3 over three visits.
+func TestIVSKPIs(t *testing.T) {
+	env := newTestEnv(t)
+	t0 := at("2026-11-23T10:00:00Z")
+	for i, e := range []event.Event{
+		auditVisit("v1", "store-a", t0, event.ResultMet, event.ResultNotMet),
+		auditVisit("v2", "store-a", t0.Add(time.Hour), event.ResultMet, event.ResultMet),
+		auditVisit("v3", "store-b", t0.Add(2*time.Hour), event.ResultNotMet, event.ResultMet),
+	} {
+		d := buckets.NewDeltas()
+		d.Add(&e)
+		if err := buckets.InsertAudits(context.Background(), env.conn, env.ch.Database, []buckets.AuditDeltas{{Mark: buckets.Mark{LastOffset: int64(i)}, Audits: d.Audits}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := kpi.Builtin.SetAudits(kpi.IVSDefs([]kpi.AuditTemplateDef{{ID: "retail", Title: kpi.AuditTitles{EN: "Retail", RU: "Розница"},
+		Factors: []kpi.AuditFactorDef{{ID: "greeting"}, {ID: "closing"}}}})); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = kpi.Builtin.SetAudits(nil) })
+	from, to := t0.Add(-time.Hour), t0.Add(24*time.Hour)
+	for _, tc := range []struct {
+		name  string
+		model map[string]any
+		want  []any
+	}{
+		{"per location", map[string]any{"kpis": []string{"ivs:retail", "ivs:retail:closing"}, "locations": []string{"store-a"}}, []any{87.5, 50.0}},
+		{"network", map[string]any{"kpis": []string{"ivs:retail"}, "group": "all"}, []any{200.0 / 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dq := dataQuery(t, QueryTimeSeries, tc.model, from, to)
+			dq.Interval, dq.MaxDataPoints = 24*time.Hour, 2 // day buckets: the visits of 10:00..12:00 in one
+			resp, err := env.ds.QueryData(t.Context(), newRequest(dq))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dr := resp.Responses["A"]
+			if dr.Error != nil {
+				t.Fatal(dr.Error)
+			}
+			_, values, _ := seriesValues(t, dr.Frames)
+			var got []any
+			for _, vs := range values {
+				for _, v := range fmtValues(vs) {
+					if v != nil {
+						got = append(got, v)
+					}
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("values %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if infos := kpiInfos(); !slices.ContainsFunc(infos, func(i KPIInfo) bool { return i.Name == "ivs:retail:closing" && i.Unit == "percent" }) {
+		t.Errorf("the editor's KPI list lacks the factor's ИВС: %v", infos)
+	}
+	if m := displayOf("ivs:retail"); m.Title != "Standard compliance index: Retail" || m.Unit != "percent" {
+		t.Errorf("display %+v", m)
 	}
 }
