@@ -208,11 +208,7 @@ func (c *Config) Validate() error {
 	c.Cases.validate(&es)
 	c.validateReasons(&es)
 	c.ObjStore.validate(&es)
-<<<<<<< HEAD
-	c.Audits.validate(c, &es)
 	c.Voice.validate(&es)
-=======
->>>>>>> main
 	if len(es) > 0 {
 		return es
 	}
