@@ -93,6 +93,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, reg promethe
 		return nil, fmt.Errorf("objstore: %w", err)
 	}
 	s.evidence = evidence.New(cfg, tokens, s.rules, store, log.With("part", "evidence"))
+	if cfg.Voice.Enabled {
+		vs, err := ievidence.OpenVoice(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("objstore: %w", err)
+		}
+		s.surveys.WithVoice(cfg.Voice, cfg.Privacy.Retention, vs)
+	}
 	s.assessment = maturity.New(cfg, s.rules, s.out.Submit, func(err error) bool { return errors.Is(err, writer.ErrDuplicate) }, log.With("part", "assessment"))
 
 	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))

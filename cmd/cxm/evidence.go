@@ -11,7 +11,8 @@ import (
 )
 
 // openEvidence opens the audit evidence store for the read API and starts its retention
-// (audits.evidence.retention) until stop; the API process runs it, one per deployment is enough and more
+// (audits.evidence.retention) and that of voice recordings (privacy.retention) until stop; the API
+// process runs it, one per deployment is enough and more
 // are harmless (deleting is idempotent).
 func openEvidence(ctx context.Context, cfg *config.Config, log *slog.Logger) (store objstore.Store, stop func(), err error) {
 	store, err = evidence.Open(ctx, cfg)
@@ -19,10 +20,15 @@ func openEvidence(ctx context.Context, cfg *config.Config, log *slog.Logger) (st
 		return nil, nil, fmt.Errorf("objstore: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		evidence.RunRetention(ctx, store, cfg.Audits.Evidence.Retention, cfg.Audits.Evidence.ExpireInterval, log)
 	}()
-	return store, func() { cancel(); <-done }, nil
+	go func() {
+		// Voice recordings are personal data: kept as long as privacy.retention keeps a message's words.
+		defer func() { done <- struct{}{} }()
+		evidence.RunVoiceRetention(ctx, store, cfg.Privacy.Retention, cfg.Privacy.SweepInterval, log)
+	}()
+	return store, func() { cancel(); <-done; <-done }, nil
 }

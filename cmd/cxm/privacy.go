@@ -19,7 +19,7 @@ func privacyCommand() command {
 		short: "personal data: erase one person's name, e-mail and comments",
 		subs: []command{{
 			use:   "erase",
-			short: "erase a person's name, e-mail and comments from ClickHouse, and say what Kafka still holds",
+			short: "erase a person's name, e-mail, comments and voice recordings, and say what Kafka still holds",
 			example: `  cxm privacy erase --email anna@example.com
   cxm privacy erase --phone "+7 900 123-45-67"
   cxm privacy erase --respondent 4f1c0a9e2b7d4c6f8e1a3b5c7d9e0f12`,
@@ -48,12 +48,19 @@ func runPrivacy(ctx context.Context, e *env) error {
 		return err
 	}
 	defer conn.Close()
-	n, err := clickhouse.ErasePersonal(ctx, conn, e.cfg.ClickHouse.Database, clickhouse.Erasure{Email: email, Phone: phone, Respondent: ref})
+	who := clickhouse.Erasure{Email: email, Phone: phone, Respondent: ref}
+	// Recordings first: once the references are blanked nothing would lead to them but retention.
+	voices, err := eraseVoice(ctx, e.cfg, conn, who)
+	if err != nil {
+		return err
+	}
+	n, err := clickhouse.ErasePersonal(ctx, conn, e.cfg.ClickHouse.Database, who)
 	if err != nil {
 		return err
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "erased the name, e-mail and comment of %d event(s) in ClickHouse %s.events (the anonymous answers and figures stay)\n", n, e.cfg.ClickHouse.Database)
+	fmt.Fprintf(w, "deleted %d voice recording(s) from the object store\n", voices)
 	fmt.Fprintf(w, "still held until the topic's retention.ms: Kafka topic %s (the original events; the processor never re-reads what ClickHouse already holds) and %s (copies of rejected events)\n",
 		e.cfg.Kafka.Topics.Events, e.cfg.Kafka.Topics.DeadLetter)
 	return nil

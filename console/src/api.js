@@ -39,6 +39,11 @@ export async function get(path, params, signal) {
   return (await fetchOK(path, params, signal)).json();
 }
 
+// blob fetches a binary (an attachment) with the token.
+export async function blob(path, params, signal) {
+  return (await fetchOK(path, params, signal)).blob();
+}
+
 export async function ndjson(path, params, signal) {
   const text = await (await fetchOK(path, params, signal)).text();
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));

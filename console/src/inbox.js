@@ -211,6 +211,21 @@ export function caseView(main, r) {
     }
   }
 
+  // voicePlayer plays the customer's recording: fetched with the token as a blob (an <audio src> could not
+  // carry the Authorization header), so only a manager of the case's location hears it.
+  function voicePlayer(key) {
+    const audio = h('audio', {id: 'case-voice', controls: true, preload: 'metadata'});
+    const note = h('span', {class: 'help', role: 'status'}, ti('voiceLoading'));
+    api.blob('/v1/evidence', {key}).then((b) => {
+      audio.src = URL.createObjectURL(b);
+      note.textContent = '';
+    }).catch((e) => {
+      audio.hidden = true;
+      note.textContent = e.status === 404 ? ti('voiceGone') : t('error', {e: e.message});
+    });
+    return h('div', {class: 'voice'}, h('p', {}, ti('voice')), audio, note);
+  }
+
   function draw(c, history) {
     const now = new Date();
     const w = c.words || {};
@@ -223,7 +238,7 @@ export function caseView(main, r) {
       w.text ? h('blockquote', {id: 'case-text'}, w.text) : h('p', {class: 'help'}, wordsLine(w) || ti('noWords')),
       w.kind ? h('p', {}, ti('k_' + w.kind)) : null,
       w.contact ? h('p', {}, ti('contact') + ': ', h('span', {id: 'case-contact'}, w.contact)) : null,
-      w.voice ? h('p', {}, ti('voice') + ': ', h('code', {}, w.voice)) : null);
+      w.voice ? voicePlayer(w.voice) : null);
 
     const assignee = h('input', {id: 'assignee', type: 'text', value: c.assignee || '', placeholder: ti('assignTo'), autocomplete: 'off'});
     const note = h('textarea', {id: 'note', rows: 3, maxlength: 4000});

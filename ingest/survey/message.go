@@ -2,8 +2,10 @@ package survey
 
 import (
 	"cmp"
+	"errors"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -27,6 +29,7 @@ func (h *Handler) MessageURL(location string) string {
 func (h *Handler) mountMessages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /m/{location}", h.messagePage)
 	mux.HandleFunc("POST /m/{location}", h.messagePost)
+	mux.HandleFunc("GET /m/recorder.js", serveRecorder)
 }
 
 type messagePage struct {
@@ -34,6 +37,10 @@ type messagePage struct {
 	Kind, Text, Contact, Re                 string
 	Consent                                 bool
 	CSS                                     template.CSS
+	Voice                                   bool   // recordings accepted (voice.go)
+	VoiceMB                                 string // their size limit, for the hint
+	VoiceMax                                int64
+	Retention                               string // privacy.retention in days, "" when kept until erased
 }
 
 func (p messagePage) T(ru, en string) string { return tr(p.Lang, ru, en) }
@@ -65,13 +72,34 @@ func (h *Handler) messagePost(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin form posts are refused", http.StatusForbidden)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
-	if err := r.ParseForm(); err != nil {
+	lang := web.Lang(r)
+	t := func(ru, en string) string { return tr(lang, ru, en) }
+	// The multipart framing of a form adds well under 8 KiB to its fields and recording.
+	r.Body = http.MaxBytesReader(w, r.Body, h.formLimit()+8<<10)
+	var err error
+	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.TrimSpace(ct) == "multipart/form-data" {
+		err = r.ParseMultipartForm(1 << 20) // a recording beyond 1 MiB waits in a temporary file
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll()
+		}
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			h.renderMessage(w, http.StatusRequestEntityTooLarge, loc, lang, messagePage{Error: h.tooLong(lang).Error()})
+			return
+		}
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	lang := web.Lang(r)
-	t := func(ru, en string) string { return tr(lang, ru, en) }
+	hasVoice := false
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["voice"] {
+			hasVoice = hasVoice || fh.Size > 0 && h.voice.store != nil
+		}
+	}
 	p := messagePage{Kind: r.PostFormValue("kind"), Text: strings.TrimSpace(r.PostFormValue("text")),
 		Contact: strings.TrimSpace(r.PostFormValue("contact")), Consent: r.PostFormValue("consent") == "yes", Re: r.PostFormValue("re")}
 	now := h.now()
@@ -87,8 +115,8 @@ func (h *Handler) messagePost(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p.Kind != event.KindComplaint && p.Kind != event.KindThanks && p.Kind != event.KindSuggestion:
 		p.Error = t("Выберите: жалоба, благодарность или предложение.", "Choose: complaint, thanks or suggestion.")
-	case p.Text == "" || utf8.RuneCountInString(p.Text) > event.MaxMessageLen:
-		p.Error = t("Напишите сообщение (до 4000 знаков).", "Please write your message (up to 4000 characters).")
+	case p.Text == "" && !hasVoice || utf8.RuneCountInString(p.Text) > event.MaxMessageLen:
+		p.Error = t("Напишите сообщение (до 4000 знаков) или запишите его голосом.", "Please write your message (up to 4000 characters) or record it.")
 	case utf8.RuneCountInString(p.Contact) > event.MaxContactLen:
 		p.Error = t("Контакт слишком длинный.", "The contact is too long.")
 	case p.Contact != "" && !p.Consent:
@@ -104,7 +132,22 @@ func (h *Handler) messagePost(w http.ResponseWriter, r *http.Request) {
 	}
 	ev := event.Event{ID: "web:" + newID(), Type: event.TypeMessage, Location: loc, Device: "web", Time: now, Kind: p.Kind, Message: m,
 		Misuse: h.guard.decide(httpserver.ClientIP(r, h.proxies), loc, now)}
+	// A message over the guard's limits is kept, flagged, but its recording is not stored: a flood of
+	// posts fills the store no faster than the guard lets normal answers through.
+	if hasVoice && ev.Misuse == "" {
+		key, code, err := h.saveVoice(r.Context(), r, loc, lang)
+		switch {
+		case errors.Is(err, errNoVoice):
+		case err != nil:
+			p.Error = err.Error()
+			h.renderMessage(w, code, loc, lang, p)
+			return
+		default:
+			m.Voice = key
+		}
+	}
 	if err := h.submit(r.Context(), ev); err != nil {
+		h.dropVoice(m.Voice)
 		h.log.Warn("message not recorded", "err", err)
 		p.Error = t("Не удалось сохранить сообщение, попробуйте через минуту.", "Your message could not be saved; please try again in a minute.")
 		h.renderMessage(w, http.StatusServiceUnavailable, loc, lang, p)
@@ -120,6 +163,15 @@ func (h *Handler) messagePost(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderMessage(w http.ResponseWriter, code int, loc, lang string, p messagePage) {
 	p.Lang, p.CSS, p.Action = lang, template.CSS(web.CSS+messageCSS), "/m/"+loc+"?lang="+lang
 	p.Nonce = h.guard.nonce(loc, messageGuardID, h.now())
+	if h.voice.store != nil {
+		p.Voice, p.VoiceMB, p.VoiceMax = true, h.voiceMB(), h.voice.cfg.MaxBytes
+		// The recorder's script (same origin), the preview player (blob:) and the microphone, on this page only.
+		w.Header().Set("Content-Security-Policy", recorderCSP)
+		w.Header().Set("Permissions-Policy", "camera=(), microphone=(self), geolocation=()")
+		if d := h.privacyRetention; d > 0 {
+			p.Retention = strconv.Itoa(int(d.Hours() / 24))
+		}
+	}
 	if l := h.rules.Location(loc); l != nil {
 		p.Store = cmp.Or(l.Name, l.ID)
 	}
@@ -140,6 +192,10 @@ const messageCSS = `
 .kinds label:has(input:focus-visible){outline:3px solid #e07000;outline-offset:2px}
 .consent{display:flex;gap:.6rem;align-items:flex-start}
 .consent input{width:1.4rem;height:1.4rem;margin-top:.15rem;flex:none}
+.voice audio{width:100%;margin:.4rem 0}
+.voice input[type=file]{width:100%}
+.rec:not([hidden]){display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}
+.hint{font-size:.9rem;color:#444}
 `
 
 var messageTmpl = template.Must(template.New("message").Parse(`<!doctype html>
@@ -151,7 +207,7 @@ var messageTmpl = template.Must(template.New("message").Parse(`<!doctype html>
 <h1>{{.T "Оставить сообщение" "Leave a message"}}</h1>
 {{if .Store}}<p class="store">{{.Store}}</p>{{end}}
 {{if .Done}}<p id="done" role="status">{{.Done}}</p>{{else}}
-<form method="post" action="{{.Action}}">
+<form method="post" action="{{.Action}}"{{if .Voice}} enctype="multipart/form-data"{{end}}>
 <input type="hidden" name="nonce" value="{{.Nonce}}">{{if .Re}}<input type="hidden" name="re" value="{{.Re}}">{{end}}
 <fieldset><legend>{{.T "О чём ваше сообщение?" "What is your message about?"}}</legend>
 <div class="kinds" role="radiogroup">
@@ -159,13 +215,23 @@ var messageTmpl = template.Must(template.New("message").Parse(`<!doctype html>
 <label><input type="radio" name="kind" id="kind-thanks" value="thanks"{{if eq .Kind "thanks"}} checked{{end}}><span>{{.T "Благодарность" "Thanks"}}</span></label>
 <label><input type="radio" name="kind" id="kind-suggestion" value="suggestion"{{if eq .Kind "suggestion"}} checked{{end}}><span>{{.T "Предложение" "Suggestion"}}</span></label>
 </div></fieldset>
-<p><label for="text">{{.T "Ваше сообщение" "Your message"}}</label><textarea id="text" name="text" rows="5" maxlength="4000" required>{{.Text}}</textarea></p>
+<p><label for="text">{{.T "Ваше сообщение" "Your message"}}</label><textarea id="text" name="text" rows="5" maxlength="4000"{{if not .Voice}} required{{end}}>{{.Text}}</textarea></p>
+{{if .Voice}}<fieldset class="voice"><legend>{{.T "Или скажите голосом (необязательно)" "Or say it (optional)"}}</legend>
+<div class="rec" id="rec" hidden data-max-bytes="{{.VoiceMax}}" data-no-mic="{{.T "Нет доступа к микрофону — выберите файл." "No microphone access — choose a file."}}"
+ data-too-long="{{.T "Слишком длинно — запишите короче." "Too long — please record a shorter one."}}" data-recorded="{{.T "Записано" "Recorded"}}" data-sec="{{.T "с" "s"}}"><button type="button" id="rec-start">{{.T "● Записать" "● Record"}}</button>
+<button type="button" id="rec-stop" hidden>{{.T "■ Остановить" "■ Stop"}}</button> <span id="rec-time" aria-live="polite"></span></div>
+<audio id="rec-play" controls hidden></audio>
+<p><label for="voice" id="voice-label">{{.T "Аудиофайл с телефона" "An audio file from your phone"}}</label>
+<input type="file" id="voice" name="voice" accept="audio/*" capture></p>
+<p class="hint">{{.T "До" "Up to"}} {{.VoiceMB}} {{.T "МБ (около двух минут)." "MB (about two minutes)."}}
+{{if .Retention}}{{.T "Запись — ваши персональные данные: мы храним её" "The recording is your personal data: we keep it for"}} {{.Retention}} {{.T "дн. и удаляем раньше по вашему запросу, найдя её по оставленному контакту." "days and delete it sooner if you ask, found by the contact you leave."}}{{else}}{{.T "Запись — ваши персональные данные: мы удаляем её по вашему запросу, найдя её по оставленному контакту." "The recording is your personal data: we delete it if you ask, found by the contact you leave."}}{{end}}</p>
+</fieldset>{{end}}
 <p><label for="contact">{{.T "Телефон или e-mail, если хотите, чтобы мы ответили (необязательно)" "Phone or e-mail if you would like an answer (optional)"}}</label>
 <input type="text" id="contact" name="contact" maxlength="256" autocomplete="email" value="{{.Contact}}"></p>
 <p class="consent"><input type="checkbox" id="consent" name="consent" value="yes"{{if .Consent}} checked{{end}}>
 <label for="consent">{{.T "Согласен(на), чтобы мой контакт хранился и использовался только для ответа на это сообщение." "I agree that my contact is stored and used only to answer this message."}}</label></p>
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 <div class="buttons send"><button type="submit" id="send">{{.T "Отправить" "Send"}}</button></div>
-</form>{{end}}
+</form>{{if .Voice}}<script src="/m/recorder.js"></script>{{end}}{{end}}
 </main></body></html>
 `))

@@ -46,20 +46,22 @@ const CookieName = "cxm_bid"
 
 // Handler serves the surveys.
 type Handler struct {
-	cfg      config.Ingest
-	surveys  map[string]*config.Survey
-	rules    *rules.Rules
-	submit   Submit
-	log      *slog.Logger
-	key      []byte
-	secure   bool
-	mu       sync.Mutex
-	answered map[string]time.Time // browser|location|survey -> last answer
-	now      func() time.Time
-	guard    *guard
-	proxies  []*net.IPNet
-	reasons  *config.Reasons // the follow-up question (why.go)
-	catalog  *qn.Catalog     // configured questionnaires (questionnaire.go)
+	cfg              config.Ingest
+	surveys          map[string]*config.Survey
+	rules            *rules.Rules
+	submit           Submit
+	log              *slog.Logger
+	key              []byte
+	secure           bool
+	mu               sync.Mutex
+	answered         map[string]time.Time // browser|location|survey -> last answer
+	now              func() time.Time
+	guard            *guard
+	proxies          []*net.IPNet
+	reasons          *config.Reasons // the follow-up question (why.go)
+	catalog          *qn.Catalog     // configured questionnaires (questionnaire.go)
+	voice            voiceStore      // recordings left with a message (voice.go)
+	privacyRetention time.Duration
 }
 
 // New returns the handler; m counts the answers its guard flags.

@@ -13,14 +13,15 @@ import (
 
 // Personal data in the events table: the assessment's name and e-mail (in ext, stored only with consent)
 // and survey comments (free text a person may sign), and a customer message's words and contact details
-// (given only with consent). Erasing and retention blank exactly these, on survey and message events only;
-// the answers' figures and the message's kind stay, no longer tied to a person.
-const personalColumns = "ext = '', comment = '', contact = ''"
+// (given only with consent) and the key of its voice recording (the recording itself is in the object
+// store: VoiceKeys names what to delete there). Erasing and retention blank exactly these, on survey and
+// message events only; the answers' figures and the message's kind stay, no longer tied to a person.
+const personalColumns = "ext = '', comment = '', contact = '', voice = ''"
 
 // personalTypes and hasPersonal select the rows that may hold personal data and still do.
 const (
 	personalTypes = "type IN ('survey', 'message')"
-	hasPersonal   = "(ext != '' OR comment != '' OR contact != '')"
+	hasPersonal   = "(ext != '' OR comment != '' OR contact != '' OR voice != '')"
 )
 
 // Erasure selects one person's events: by e-mail (as given in the assessment or a survey's "contact me"),
@@ -44,7 +45,9 @@ func (e Erasure) where() (string, []any, error) {
 		return "", nil, errors.New("give one of an e-mail, a phone or a respondent reference, not several")
 	case e.Phone != "":
 		needle, _ := json.Marshal(strings.TrimSpace(e.Phone))
-		return "type = 'survey' AND position(ext, ?) > 0", []any{`"phone":` + string(needle)}, nil
+		// A message's contact is the text the person typed, often a phone.
+		return "(type = 'survey' AND position(ext, ?) > 0 OR type = 'message' AND position(contact, ?) > 0)",
+			[]any{`"phone":` + string(needle), strings.TrimSpace(e.Phone)}, nil
 	case e.Email != "":
 		needle, _ := json.Marshal(strings.TrimSpace(e.Email))
 		// The ext object is written by encoding/json, so the e-mail appears exactly as this needle; a
@@ -69,6 +72,30 @@ func ErasePersonal(ctx context.Context, conn driver.Conn, database string, e Era
 		return 0, err
 	}
 	return blank(ctx, conn, database, where+" AND "+hasPersonal, args)
+}
+
+// VoiceKeys are the object-store keys of the person's voice recordings (message.voice), to delete before
+// ErasePersonal blanks the references.
+func VoiceKeys(ctx context.Context, conn driver.Conn, database string, e Erasure) ([]string, error) {
+	where, args, err := e.where()
+	if err != nil {
+		return nil, err
+	}
+	tbl := Ident(database) + ".events"
+	rows, err := conn.Query(ctx, "SELECT DISTINCT voice FROM "+tbl+" WHERE "+where+" AND voice != ''", args...)
+	if err != nil {
+		return nil, fmt.Errorf("voice recordings in %s: %w", tbl, err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
 }
 
 // RetainPersonal blanks the personal columns of survey events older than cutoff (privacy.retention) and

@@ -42,6 +42,7 @@ type Config struct {
 	Breakdown  Breakdown  `koanf:"breakdown"`
 	ObjStore   ObjStore   `koanf:"objstore"`
 	Audits     Audits     `koanf:"audits"`
+	Voice      Voice      `koanf:"voice"`
 	// Questionnaires: surveys:, indices:, survey_files: (surveys.go).
 	Questionnaires `koanf:",squash"`
 	catalog        *survey.Catalog
@@ -207,6 +208,7 @@ func (c *Config) Validate() error {
 	c.Cases.validate(&es)
 	c.validateReasons(&es)
 	c.ObjStore.validate(&es)
+	c.Voice.validate(&es)
 	if len(es) > 0 {
 		return es
 	}

@@ -3,8 +3,10 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +25,7 @@ import (
 	"github.com/cxm-project/cxm/internal/cases"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/console"
+	"github.com/cxm-project/cxm/internal/evidence"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/testutil"
 	"github.com/cxm-project/cxm/internal/testutil/browser"
@@ -61,6 +64,7 @@ func loopStack(t *testing.T) string {
 		{Name: "manager-store-1", Hash: api.HashToken(tokManager1), Locations: []string{"store-1"}},
 		{Name: "manager-store-2", Hash: api.HashToken(tokManager2), Locations: []string{"store-2"}},
 	}
+	cfg.ObjStore.Dir = t.TempDir() // voice recordings left with messages
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +76,11 @@ func loopStack(t *testing.T) string {
 		t.Fatal(err)
 	}
 	ing.Mount(srv)
-	api.New(cfg, chconn, log, prometheus.NewRegistry()).Routes(srv.Mux)
+	store, err := evidence.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.New(cfg, chconn, log, prometheus.NewRegistry()).WithEvidence(store).Routes(srv.Mux)
 	c, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +145,12 @@ func TestInboxEndToEnd(t *testing.T) {
 	}
 	res.Body.Close()
 
-	// The complaint, from the QR survey page's "leave a message" link, in Russian on a phone.
+	// The complaint, from the QR survey page's "leave a message" link, in Russian on a phone, with a voice
+	// recording chosen from the phone (the file input every phone has; MediaRecorder fills the same input).
+	wav := filepath.Join(t.TempDir(), "voice.wav")
+	if err := os.WriteFile(wav, sineWAV(1500*time.Millisecond), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	do("complaint on the QR page",
 		chromedp.EmulateViewport(390, 844),
 		chromedp.Navigate(base+"/s/store-1/default?lang=ru"),
@@ -148,10 +161,18 @@ func TestInboxEndToEnd(t *testing.T) {
 		chromedp.SendKeys(css("#text"), "Касса одна, очередь 20 минут, кассир нагрубил"),
 		chromedp.SendKeys(css("#contact"), "+7 900 000-00-00"),
 		chromedp.Click(css("#consent")),
+		chromedp.SetUploadFiles(css("#voice"), []string{wav}),
+		waitJS(`!document.querySelector('#rec-play').hidden`),
 		shot("message-ru-390.png"),
 		chromedp.Click(css("#send")),
 		chromedp.WaitVisible(css("#done")),
 		shot("message-done-ru-390.png"),
+		// The recorder in English, where the browser records (MediaRecorder): the button shows.
+		chromedp.Navigate(base+"/m/store-1?lang=en"),
+		waitJS(`!document.querySelector('#rec').hidden`),
+		shot("message-en-390.png"),
+		chromedp.EmulateViewport(1440, 1000),
+		shot("message-en-1440.png"),
 	)
 
 	// The manager's inbox, on a desktop in English: the case arrives within seconds (the page polls).
@@ -187,7 +208,30 @@ func TestInboxEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(css("#checklist")),
 		waitJS(`(document.querySelector('#case-text') || {textContent: ''}).textContent.includes('кассир нагрубил')`),
 		waitJS(`(document.querySelector('#case-contact') || {}).textContent === '+7 900 000-00-00'`),
+		// The recording plays: fetched with the manager's token, decoded by the browser, its length known.
+		waitJS(`(a => a && a.src.startsWith('blob:') && a.readyState >= 1 && Math.abs(a.duration - 1.5) < 0.05)(document.querySelector('#case-voice'))`),
 	)
+	// The other store's manager is refused the recording itself.
+	var c1 struct {
+		Cases []struct {
+			Words struct{ Voice string } `json:"words"`
+		}
+	}
+	if err := json.Unmarshal(apiGet(t, base, tokManager1, "/v1/cases?from=now-1d&to=now%2B1d"), &c1); err != nil || len(c1.Cases) != 1 || !strings.HasPrefix(c1.Cases[0].Words.Voice, "messages/store-1/") {
+		t.Fatalf("the case's words carry no recording of store-1: %+v %v", c1, err)
+	}
+	for tok, want := range map[string]int{tokManager1: 200, tokManager2: 403} {
+		req, _ := http.NewRequest("GET", base+"/v1/evidence?key="+c1.Cases[0].Words.Voice, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want || want == 200 && res.Header.Get("Content-Type") != "audio/wave" {
+			t.Errorf("recording for %s: %d %s, want %d", tok, res.StatusCode, res.Header.Get("Content-Type"), want)
+		}
+	}
 	do("a resolve without root cause is refused, naming the field",
 		chromedp.Click(css(`#cl-contacted-yes`)),
 		chromedp.Click(css(`#cl-justified-yes`)),
@@ -241,4 +285,28 @@ func TestInboxEndToEnd(t *testing.T) {
 	if c := figs.Figures[0].Components; c.Opened != 1 || c.Open != 0 || c.Resolved != 1 || c.ResolvedInSLA != 1 {
 		t.Errorf("figures after resolving: %+v, want 1 opened, 0 open, 1 resolved within SLA", c)
 	}
+}
+
+// sineWAV is d of a 440 Hz tone, 8 kHz 16-bit mono PCM: a recording Chromium decodes.
+func sineWAV(d time.Duration) []byte {
+	const rate = 8000
+	n := int(d.Seconds() * rate)
+	var b bytes.Buffer
+	le := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
+	b.WriteString("RIFF")
+	le(uint32(36 + 2*n))
+	b.WriteString("WAVEfmt ")
+	le(uint32(16))
+	le(uint16(1))
+	le(uint16(1))
+	le(uint32(rate))
+	le(uint32(2 * rate))
+	le(uint16(2))
+	le(uint16(16))
+	b.WriteString("data")
+	le(uint32(2 * n))
+	for i := range n {
+		le(int16(8000 * math.Sin(2*math.Pi*440*float64(i)/rate)))
+	}
+	return b.Bytes()
 }

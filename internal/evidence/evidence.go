@@ -46,7 +46,10 @@ func NewKey(location string, now time.Time) string {
 func LocationOf(key string) (string, bool) {
 	rest, ok := strings.CutPrefix(key, Prefix)
 	if !ok {
-		return "", false
+		// Voice recordings (voice.go) follow the same scheme, so the same scope authorises them.
+		if rest, ok = strings.CutPrefix(key, VoicePrefix); !ok {
+			return "", false
+		}
 	}
 	loc, _, ok := strings.Cut(rest, "/")
 	if !ok || loc == "" {
