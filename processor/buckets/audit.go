@@ -2,12 +2,10 @@ package buckets
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
-	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/kpi"
 )
@@ -71,25 +69,5 @@ func InsertAudits(ctx context.Context, conn driver.Conn, database string, parts 
 
 // ReadAuditMarks returns the newest audit_minute offset of each of partitions that has one.
 func ReadAuditMarks(ctx context.Context, conn driver.Conn, database string, partitions []int32) (map[int32]int64, error) {
-	out := map[int32]int64{}
-	if len(partitions) == 0 {
-		return out, nil
-	}
-	rows, err := conn.Query(ctx, "SELECT kafka_partition, max(last_offset) FROM "+clickhouse.Ident(database)+
-		".audit_minute WHERE kafka_partition IN ("+partitionList(partitions)+") GROUP BY kafka_partition")
-	if err != nil {
-		return nil, fmt.Errorf("read audit_minute marks: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			p    uint16
-			last uint64
-		)
-		if err := rows.Scan(&p, &last); err != nil {
-			return nil, fmt.Errorf("read audit_minute marks: %w", err)
-		}
-		out[int32(p)] = int64(last)
-	}
-	return out, rows.Err()
+	return readOffsetMarks(ctx, conn, database, "audit_minute", "", partitions)
 }

@@ -102,27 +102,7 @@ func InsertSurveyRows(ctx context.Context, conn driver.Conn, database string, ro
 // ReadSurveyMarks returns the newest survey_minute offset of each of partitions that has one (the
 // processor's rows only: a reindex's corrections carry no mark).
 func ReadSurveyMarks(ctx context.Context, conn driver.Conn, database string, partitions []int32) (map[int32]int64, error) {
-	out := map[int32]int64{}
-	if len(partitions) == 0 {
-		return out, nil
-	}
-	rows, err := conn.Query(ctx, "SELECT kafka_partition, max(last_offset) FROM "+clickhouse.Ident(database)+
-		".survey_minute WHERE source = 0 AND kafka_partition IN ("+partitionList(partitions)+") GROUP BY kafka_partition")
-	if err != nil {
-		return nil, fmt.Errorf("read survey_minute marks: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			p    uint16
-			last uint64
-		)
-		if err := rows.Scan(&p, &last); err != nil {
-			return nil, fmt.Errorf("read survey_minute marks: %w", err)
-		}
-		out[int32(p)] = int64(last)
-	}
-	return out, rows.Err()
+	return readOffsetMarks(ctx, conn, database, "survey_minute", "source = 0", partitions)
 }
 
 // SumSurveys sums survey_minute over [from, to) per location for the given surveys (all when empty).

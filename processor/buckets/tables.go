@@ -173,14 +173,23 @@ func ReadMarks(ctx context.Context, conn driver.Conn, database string, partition
 
 // ReadLikeMarks returns the newest like_minute offset of each of partitions that has one.
 func ReadLikeMarks(ctx context.Context, conn driver.Conn, database string, partitions []int32) (map[int32]int64, error) {
+	return readOffsetMarks(ctx, conn, database, "like_minute", "", partitions)
+}
+
+// readOffsetMarks returns, per partition that has one, the newest last_offset of a table written before
+// kpi_minute with the same marks (like_minute, survey_minute, audit_minute); where restricts the rows.
+func readOffsetMarks(ctx context.Context, conn driver.Conn, database, table, where string, partitions []int32) (map[int32]int64, error) {
 	out := map[int32]int64{}
 	if len(partitions) == 0 {
 		return out, nil
 	}
-	rows, err := conn.Query(ctx, "SELECT kafka_partition, max(last_offset) FROM "+clickhouse.Ident(database)+
-		".like_minute WHERE kafka_partition IN ("+partitionList(partitions)+") GROUP BY kafka_partition")
+	if where != "" {
+		where += " AND "
+	}
+	rows, err := conn.Query(ctx, "SELECT kafka_partition, max(last_offset) FROM "+clickhouse.Ident(database)+"."+table+
+		" WHERE "+where+"kafka_partition IN ("+partitionList(partitions)+") GROUP BY kafka_partition")
 	if err != nil {
-		return nil, fmt.Errorf("read like_minute marks: %w", err)
+		return nil, fmt.Errorf("read %s marks: %w", table, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -189,7 +198,7 @@ func ReadLikeMarks(ctx context.Context, conn driver.Conn, database string, parti
 			last uint64
 		)
 		if err := rows.Scan(&p, &last); err != nil {
-			return nil, fmt.Errorf("read like_minute marks: %w", err)
+			return nil, fmt.Errorf("read %s marks: %w", table, err)
 		}
 		out[int32(p)] = int64(last)
 	}
