@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/cxm-project/cxm/internal/kpi"
@@ -33,43 +32,14 @@ func buildAuditKPIQuery(database string, g group, r *Request, templates []string
 
 // runAuditKPIs executes an audit statement and adds its rows into sums.
 func (e *Engine) runAuditKPIs(ctx context.Context, q sqlQuery, sums map[string]*keySums) error {
-	rows, err := e.conn.Query(ctx, q.SQL, q.Args...)
-	if err != nil {
-		return e.wrap(ctx, err)
-	}
-	defer rows.Close()
-	first := q.bucketing.first(q.bucketing.from)
-	key := q.key
-	for rows.Next() {
-		var (
-			b int64
-			k kpi.AuditKey
-			s kpi.AuditSum
-		)
-		dest := []any{&b, &k.Template, &k.Dim, &k.Key, &s.N, &s.Sum, &s.SumSq}
-		if q.keyed {
-			dest = append([]any{&key}, dest...)
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("query: scan audit_minute: %w", err)
-		}
-		ks := sums[key]
-		if ks == nil {
-			ks = &keySums{comps: make([]kpi.Components, len(q.starts))}
-			sums[key] = ks
-		}
-		i := b - first
-		if i < 0 || i >= int64(len(ks.comps)) {
-			return fmt.Errorf("query: audit bucket %d of key %q is outside the %d buckets from %d", b, key, len(ks.comps), first)
-		}
-		c := &ks.comps[i]
+	var (
+		k kpi.AuditKey
+		v kpi.AuditSum
+	)
+	return e.runSide(ctx, q, sums, "audit_minute", []any{&k.Template, &k.Dim, &k.Key, &v.N, &v.Sum, &v.SumSq}, func(c *kpi.Components) {
 		if c.Audit == nil {
 			c.Audit = &kpi.AuditSums{}
 		}
-		c.Audit.Add(k, s)
-	}
-	if err := rows.Err(); err != nil {
-		return e.wrap(ctx, err)
-	}
-	return nil
+		c.Audit.Add(k, v)
+	})
 }

@@ -82,6 +82,21 @@ func buildSideQuery(database string, g group, r *Request, sel []string, cols, ta
 // runSurveys executes a survey statement and adds its rows into sums (creating the series' buckets the
 // component statement did not).
 func (e *Engine) runSurveys(ctx context.Context, q sqlQuery, sums map[string]*keySums) error {
+	var (
+		k kpi.SurveyKey
+		v kpi.Sums
+	)
+	return e.runSide(ctx, q, sums, "survey_minute", []any{&k.Survey, &k.Item, &k.Value, &v.N, &v.Sum, &v.SumSq}, func(c *kpi.Components) {
+		if c.Survey == nil {
+			c.Survey = &kpi.SurveySums{}
+		}
+		c.Survey.Add(k, v)
+	})
+}
+
+// runSide executes a statement of a side table (survey_minute, audit_minute): each row is [series key,]
+// bucket, then the table's columns scanned into dest, which add puts into that bucket's components.
+func (e *Engine) runSide(ctx context.Context, q sqlQuery, sums map[string]*keySums, table string, dest []any, add func(*kpi.Components)) error {
 	rows, err := e.conn.Query(ctx, q.SQL, q.Args...)
 	if err != nil {
 		return e.wrap(ctx, err)
@@ -89,18 +104,14 @@ func (e *Engine) runSurveys(ctx context.Context, q sqlQuery, sums map[string]*ke
 	defer rows.Close()
 	first := q.bucketing.first(q.bucketing.from)
 	key := q.key
+	var b int64
+	dest = append([]any{&b}, dest...)
+	if q.keyed {
+		dest = append([]any{&key}, dest...)
+	}
 	for rows.Next() {
-		var (
-			b int64
-			k kpi.SurveyKey
-			s kpi.Sums
-		)
-		dest := []any{&b, &k.Survey, &k.Item, &k.Value, &s.N, &s.Sum, &s.SumSq}
-		if q.keyed {
-			dest = append([]any{&key}, dest...)
-		}
 		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("query: scan survey_minute: %w", err)
+			return fmt.Errorf("query: scan %s: %w", table, err)
 		}
 		ks := sums[key]
 		if ks == nil {
@@ -109,13 +120,9 @@ func (e *Engine) runSurveys(ctx context.Context, q sqlQuery, sums map[string]*ke
 		}
 		i := b - first
 		if i < 0 || i >= int64(len(ks.comps)) {
-			return fmt.Errorf("query: survey bucket %d of key %q is outside the %d buckets from %d", b, key, len(ks.comps), first)
+			return fmt.Errorf("query: %s bucket %d of key %q is outside the %d buckets from %d", table, b, key, len(ks.comps), first)
 		}
-		c := &ks.comps[i]
-		if c.Survey == nil {
-			c.Survey = &kpi.SurveySums{}
-		}
-		c.Survey.Add(k, s)
+		add(&ks.comps[i])
 	}
 	if err := rows.Err(); err != nil {
 		return e.wrap(ctx, err)
