@@ -5,7 +5,9 @@
 package partition
 
 import (
+	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -43,11 +45,87 @@ type State struct {
 	Clock int64
 	// Now is this instance's clock (nil: time.Now), used only to distrust record times from the future.
 	Now func() time.Time
+	// Lookup reads the raw table's rows of partition p of location with event times in [from, to): the
+	// memory of events older than the dedupe horizon (see dedupe.IDs). nil: no lookups, ids are remembered
+	// for the horizon only (unit tests of the in-memory rules).
+	Lookup func(ctx context.Context, location string, from, to int64) ([]dedupe.Row, error)
+	// Facts caches Lookup's answers; set with Lookup.
+	Facts *dedupe.Facts
+
+	// durable is the largest offset whose raw row is known to be in ClickHouse (SetDurable).
+	durable atomic.Int64
+	// prep is the message Prepare decoded, for Apply not to decode it again.
+	prep prepared
+}
+
+// prepared is one message decoded ahead of Apply.
+type prepared struct {
+	offset int64
+	e      event.Event
+	err    error
+	ok     bool
 }
 
 // NewState is the state of a partition nothing was consumed from.
 func NewState(p int32, r Rules) *State {
-	return &State{Partition: p, Rules: r, IDs: dedupe.NewIDs(r.DedupeHorizon), Presses: dedupe.NewPresses()}
+	s := &State{Partition: p, Rules: r, IDs: dedupe.NewIDs(r.DedupeHorizon), Presses: dedupe.NewPresses()}
+	s.durable.Store(-1)
+	return s
+}
+
+// WithLookup makes the state consult the raw table for events older than the dedupe horizon, caching at
+// most maxFacts of its rows.
+func (s *State) WithLookup(lookup func(ctx context.Context, location string, from, to int64) ([]dedupe.Row, error), maxFacts int) {
+	s.Lookup, s.Facts = lookup, dedupe.NewFacts(maxFacts)
+	s.IDs.Facts = s.Facts
+}
+
+// SetDurable records that the raw rows of every offset up to off are in ClickHouse (a flush is in): the
+// memory may forget them once the horizon allows, since the table answers for them from then on. Safe
+// to call from another goroutine than Apply's.
+func (s *State) SetDurable(off int64) {
+	for {
+		d := s.durable.Load()
+		if off <= d || s.durable.CompareAndSwap(d, off) {
+			return
+		}
+	}
+}
+
+// Prepare decodes m ahead of Apply and, when Apply will need the raw table to judge it (an event time
+// older than the dedupe horizon that the memory cannot decide), reads the rows it needs: outside the
+// consumer's lock, so that a slow or unavailable ClickHouse holds up only this partition's reading, and
+// Apply itself never waits. An error leaves nothing half done: Prepare may be called again.
+func (s *State) Prepare(ctx context.Context, m *kafkago.Message) error {
+	if !s.prep.ok || s.prep.offset != m.Offset {
+		e, err := event.Decode(m.Value)
+		s.prep = prepared{offset: m.Offset, e: e, err: err, ok: true}
+	}
+	if s.prep.err != nil || s.Lookup == nil {
+		return nil
+	}
+	e := &s.prep.e
+	recv, _ := s.trustedTime(m)
+	clock := max(s.Clock, recv)
+	return s.ensure(ctx, e, clock)
+}
+
+// ensure loads the hour of e's event time when judging e at clock needs it.
+func (s *State) ensure(ctx context.Context, e *event.Event, clock int64) error {
+	t := e.Time.Unix()
+	if t < s.Watermark-s.Rules.AllowedLateness || s.Facts.Has(e.Location, t) {
+		return nil // late anyway, or known
+	}
+	if s.IDs.Check(dedupe.KeyOf(e.Location, e.ID), t, clock) != dedupe.Ask {
+		return nil
+	}
+	from, to := dedupe.Hour(t)
+	rows, err := s.Lookup(ctx, e.Location, from, to)
+	if err != nil {
+		return fmt.Errorf("partition %d: rows of %s at %s: %w", s.Partition, e.Location, time.Unix(from, 0).UTC().Format(time.RFC3339), err)
+	}
+	s.Facts.Fill(e.Location, t, rows)
+	return nil
 }
 
 // Outcome is what happened to one message.
@@ -170,20 +248,44 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	defer func() {
 		b.Mark = buckets.Mark{Partition: s.Partition, LastOffset: m.Offset, Watermark: s.Watermark, Clock: s.Clock}
 	}()
-	e, err := event.Decode(m.Value)
+	var (
+		e   event.Event
+		err error
+	)
+	if s.prep.ok && s.prep.offset == m.Offset {
+		e, err = s.prep.e, s.prep.err
+	} else {
+		e, err = event.Decode(m.Value)
+	}
+	s.prep.ok = false
 	if err != nil {
 		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Reason: "undecodable: " + err.Error(), Label: "undecodable"})
 		b.Messages[Undecodable]++
 		return Undecodable
 	}
 	b.Types[e.Type]++
-	// Dedupe first: a duplicate has no other effect, it does not even move the watermark.
-	idKey, dup := s.IDs.Seen(e.ID, s.Clock)
-	if dup {
+	// Dedupe first: a duplicate has no other effect, it does not even move the watermark. The first
+	// occurrence by offset counts; the memory decides, or for old event times the raw table (an event too
+	// late to count is dead-lettered without asking: it cannot count twice).
+	idKey := dedupe.KeyOf(e.Location, e.ID)
+	t := e.Time.Unix()
+	verdict := s.IDs.Check(idKey, t, s.Clock)
+	if verdict == dedupe.Dup {
 		b.Messages[Duplicate]++
 		return Duplicate
 	}
-	t := e.Time.Unix()
+	if t >= s.Watermark-s.Rules.AllowedLateness && verdict == dedupe.Ask && s.Lookup != nil {
+		for !s.Facts.Has(e.Location, t) {
+			// Prepare was not called (or judged at another clock): read the table here, until it answers.
+			if err := s.ensure(context.Background(), &e, s.Clock); err != nil {
+				time.Sleep(time.Second)
+			}
+		}
+		if s.Facts.Before(idKey, t, m.Offset) {
+			b.Messages[Duplicate]++
+			return Duplicate
+		}
+	}
 	if t < s.Watermark-s.Rules.AllowedLateness {
 		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Field: "time", Label: "late",
 			Reason: fmt.Sprintf("late: event time %s is more than processor.allowed_lateness (%s) before partition %d's watermark %s",
@@ -192,7 +294,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		b.Messages[Late]++
 		return Late
 	}
-	s.IDs.Add(idKey, recv, s.Clock)
+	s.IDs.Add(idKey, recv, t, m.Offset, s.Clock, s.durable.Load())
 	// Capped at the receive time: the ingest accepted this partition's events against its own clock
 	// (ingest.max_past), so a watermark ahead of that clock would make accepted events late; and an event
 	// time in the future (a device's clock) must not make everybody else's events late.
@@ -238,16 +340,24 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 // received at the partition's clock instead. The only decision that reads the wall clock, and it can only
 // differ on a replay once the bogus time has come true.
 func (s *State) receiveTime(m *kafkago.Message, b *Batch) int64 {
+	recv, trusted := s.trustedTime(m)
+	if !trusted {
+		b.FutureTimes++
+	}
+	return recv
+}
+
+// trustedTime is receiveTime without counting: false when m's time is not trusted.
+func (s *State) trustedTime(m *kafkago.Message) (int64, bool) {
 	recv := m.Time.Unix()
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
 	if recv > now().Unix()+s.Rules.MaxFutureSkew {
-		b.FutureTimes++
-		return s.Clock
+		return s.Clock, false
 	}
-	return recv
+	return recv, true
 }
 
 // Seal finishes a batch: frees the presses no later press can be judged against any more (ids evict as
