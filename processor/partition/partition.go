@@ -270,6 +270,11 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	idKey := dedupe.KeyOf(e.Location, e.ID)
 	t := e.Time.Unix()
 	verdict := s.IDs.Check(idKey, t, s.Clock)
+	if !b.HasMarker {
+		// A batch of only duplicates or late events still needs a row to carry its mark (a zero row in this
+		// event's minute): without one the mark stayed behind until the partition's next counted event.
+		b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(e.Time)}, true
+	}
 	if verdict == dedupe.Dup {
 		b.Messages[Duplicate]++
 		return Duplicate
