@@ -63,6 +63,7 @@ type prepared struct {
 	offset int64
 	e      event.Event
 	err    error
+	key    dedupe.Key
 	ok     bool
 }
 
@@ -99,7 +100,7 @@ func (s *State) SetDurable(off int64) {
 func (s *State) Prepare(ctx context.Context, m *kafkago.Message) error {
 	if !s.prep.ok || s.prep.offset != m.Offset {
 		e, err := event.Decode(m.Value)
-		s.prep = prepared{offset: m.Offset, e: e, err: err, ok: true}
+		s.prep = prepared{offset: m.Offset, e: e, err: err, key: dedupe.KeyOf(e.Location, e.ID), ok: true}
 	}
 	if s.prep.err != nil || s.Lookup == nil {
 		return nil
@@ -107,17 +108,14 @@ func (s *State) Prepare(ctx context.Context, m *kafkago.Message) error {
 	e := &s.prep.e
 	recv, _ := s.trustedTime(m)
 	clock := max(s.Clock, recv)
-	return s.ensure(ctx, e, clock)
+	return s.ensure(ctx, e, s.prep.key, clock)
 }
 
-// ensure loads the hour of e's event time when judging e at clock needs it.
-func (s *State) ensure(ctx context.Context, e *event.Event, clock int64) error {
+// ensure loads the hour of e's event time when judging e (key k) at clock needs it.
+func (s *State) ensure(ctx context.Context, e *event.Event, k dedupe.Key, clock int64) error {
 	t := e.Time.Unix()
-	if t < s.Watermark-s.Rules.AllowedLateness || s.Facts.Has(e.Location, t) {
-		return nil // late anyway, or known
-	}
-	if s.IDs.Check(dedupe.KeyOf(e.Location, e.ID), t, clock) != dedupe.Ask {
-		return nil
+	if t < s.Watermark-s.Rules.AllowedLateness || s.IDs.Check(k, t, clock) != dedupe.Ask || s.Facts.Has(e.Location, t) {
+		return nil // late anyway (cannot count twice), decided by the memory, or known
 	}
 	from, to := dedupe.Hour(t)
 	rows, err := s.Lookup(ctx, e.Location, from, to)
@@ -249,15 +247,17 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		b.Mark = buckets.Mark{Partition: s.Partition, LastOffset: m.Offset, Watermark: s.Watermark, Clock: s.Clock}
 	}()
 	var (
-		e   event.Event
-		err error
+		e     event.Event
+		err   error
+		idKey dedupe.Key
 	)
 	if s.prep.ok && s.prep.offset == m.Offset {
-		e, err = s.prep.e, s.prep.err
+		e, err, idKey = s.prep.e, s.prep.err, s.prep.key
 	} else {
 		e, err = event.Decode(m.Value)
+		idKey = dedupe.KeyOf(e.Location, e.ID)
 	}
-	s.prep.ok = false
+	s.prep = prepared{}
 	if err != nil {
 		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Reason: "undecodable: " + err.Error(), Label: "undecodable"})
 		b.Messages[Undecodable]++
@@ -267,7 +267,6 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	// Dedupe first: a duplicate has no other effect, it does not even move the watermark. The first
 	// occurrence by offset counts; the memory decides, or for old event times the raw table (an event too
 	// late to count is dead-lettered without asking: it cannot count twice).
-	idKey := dedupe.KeyOf(e.Location, e.ID)
 	t := e.Time.Unix()
 	verdict := s.IDs.Check(idKey, t, s.Clock)
 	if !b.HasMarker {
@@ -282,7 +281,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	if t >= s.Watermark-s.Rules.AllowedLateness && verdict == dedupe.Ask && s.Lookup != nil {
 		for !s.Facts.Has(e.Location, t) {
 			// Prepare was not called (or judged at another clock): read the table here, until it answers.
-			if err := s.ensure(context.Background(), &e, s.Clock); err != nil {
+			if err := s.ensure(context.Background(), &e, idKey, s.Clock); err != nil {
 				time.Sleep(time.Second)
 			}
 		}
