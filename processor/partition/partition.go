@@ -270,9 +270,14 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	t := e.Time.Unix()
 	verdict := s.IDs.Check(idKey, t, s.Clock)
 	if !b.HasMarker {
-		// A batch of only duplicates or late events still needs a row to carry its mark (a zero row in this
-		// event's minute): without one the mark stayed behind until the partition's next counted event.
-		b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(e.Time)}, true
+		// A batch of only duplicates or late events still needs a row to carry its mark: a zero row of this
+		// event's location in the watermark's minute (recent, unlike a late event's own). Without one the
+		// mark stayed behind until the partition's next counted event.
+		at := e.Time
+		if s.Watermark > 0 {
+			at = time.Unix(s.Watermark, 0)
+		}
+		b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(at)}, true
 	}
 	if verdict == dedupe.Dup {
 		b.Messages[Duplicate]++
