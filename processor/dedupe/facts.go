@@ -1,22 +1,22 @@
 package dedupe
 
-// Facts caches what the raw events table says about older event times: for each (location, hour of event
-// time) it has loaded, the smallest Kafka offset of a row of each key and event time. The processor asks
-// the table one hour of one location at a time (a range of its sort key), so an import of old events costs
-// one query per location-hour, not one per event, and ordinary (recent) events never ask.
+// Facts caches what the raw events table says about older event times: for each (location, UTC day of
+// event time) it has loaded, the smallest Kafka offset of a row of each key and event time. The processor
+// asks the table one day of one location at a time (a range of its sort key), so an import of old events
+// costs one query per location-day, not one per event, and ordinary (recent) events never ask.
 //
-// It stays a superset of the table for the hours it holds: rows written after an hour was loaded belong to
+// It stays a superset of the table for the days it holds: rows written after a day was loaded belong to
 // events that IDs still remembers, and IDs hands every entry it evicts to Facts (note). It holds at most
 // max facts: past that it starts over, which only costs queries again.
 type Facts struct {
 	max   int
-	hours map[hourKey]struct{}
+	spans map[spanKey]struct{}
 	first map[fact]int64
 }
 
-type hourKey struct {
+type spanKey struct {
 	location string
-	hour     int64
+	span     int64
 }
 
 type fact struct {
@@ -24,20 +24,20 @@ type fact struct {
 	time uint32
 }
 
-// HourSeconds is the span of event time one query covers.
-const HourSeconds = 3600
+// SpanSeconds is the span of event time one query covers: a UTC day.
+const SpanSeconds = 86400
 
-// NewFacts returns an empty cache of at most max facts (at least one hour's rows are always held).
+// NewFacts returns an empty cache of at most max facts (at least one span's rows are always held).
 func NewFacts(max int) *Facts {
-	return &Facts{max: max, hours: map[hourKey]struct{}{}, first: map[fact]int64{}}
+	return &Facts{max: max, spans: map[spanKey]struct{}{}, first: map[fact]int64{}}
 }
 
 // Len is the number of facts held.
 func (f *Facts) Len() int { return len(f.first) }
 
-// Has reports whether the hour of event time t of location is loaded.
+// Has reports whether the span of event time t of location is loaded.
 func (f *Facts) Has(location string, t int64) bool {
-	_, ok := f.hours[hourKey{location, hourOf(t)}]
+	_, ok := f.spans[spanKey{location, spanOf(t)}]
 	return ok
 }
 
@@ -48,26 +48,26 @@ type Row struct {
 	Offset int64
 }
 
-// Hour returns the event-time range [from, to) of the hour holding t.
-func Hour(t int64) (from, to int64) {
-	h := hourOf(t)
-	return h * HourSeconds, (h + 1) * HourSeconds
+// Span returns the event-time range [from, to) of the span holding t.
+func Span(t int64) (from, to int64) {
+	d := spanOf(t)
+	return d * SpanSeconds, (d + 1) * SpanSeconds
 }
 
-func hourOf(t int64) int64 {
+func spanOf(t int64) int64 {
 	if t < 0 {
-		return (t - HourSeconds + 1) / HourSeconds
+		return (t - SpanSeconds + 1) / SpanSeconds
 	}
-	return t / HourSeconds
+	return t / SpanSeconds
 }
 
-// Fill records the rows of the hour of location holding t, as just read from the table.
+// Fill records the rows of the span of location holding t, as just read from the table.
 func (f *Facts) Fill(location string, t int64, rows []Row) {
 	if len(f.first)+len(rows) > f.max {
-		clear(f.hours)
+		clear(f.spans)
 		clear(f.first)
 	}
-	f.hours[hourKey{location, hourOf(t)}] = struct{}{}
+	f.spans[spanKey{location, spanOf(t)}] = struct{}{}
 	for _, r := range rows {
 		f.add(KeyOf(location, r.ID), r.Time, r.Offset)
 	}
@@ -83,11 +83,11 @@ func (f *Facts) Before(k Key, t, off int64) bool {
 
 // note records an entry IDs evicted, unless nothing is loaded (a later load reads it from the table).
 func (f *Facts) note(k key, t, off int64) {
-	if len(f.hours) == 0 {
+	if len(f.spans) == 0 {
 		return
 	}
 	if len(f.first) >= f.max {
-		clear(f.hours)
+		clear(f.spans)
 		clear(f.first)
 		return
 	}

@@ -29,12 +29,12 @@ func TestIDsCheck(t *testing.T) {
 }
 
 // An entry leaves the memory only once both its times are a horizon behind the clock and its row is
-// durable; then Facts (when it holds an hour) learns it, so memory and cache together never lose a fact.
+// durable; then Facts (when it holds a span) learns it, so memory and cache together never lose a fact.
 func TestIDsEvictOnlyDurable(t *testing.T) {
 	const h = 100
 	s := NewIDs(h)
 	s.Facts = NewFacts(1000)
-	s.Facts.Fill("shop-1", 0, nil) // some hour loaded: evicted entries go to Facts
+	s.Facts.Fill("shop-1", 0, nil) // some day loaded: evicted entries go to Facts
 	k := KeyOf("shop-1", "R-1")
 	s.Add(k, 1000, 1000, 7, 1000, -1)
 	s.Add(KeyOf("shop-1", "R-2"), 5000, 5000, 8, 5000, 6) // clock far on, but offset 7 not durable
@@ -69,23 +69,23 @@ func TestIDsDisplaced(t *testing.T) {
 // was written by an attempt that crashed before its mark; a row beyond it is a later event's.
 func TestFactsBefore(t *testing.T) {
 	f := NewFacts(10)
-	from, _ := Hour(7200 + 15)
-	f.Fill("shop-1", from, []Row{{ID: "R-1", Time: 7215, Offset: 40}})
+	from, _ := Span(86400 + 15)
+	f.Fill("shop-1", from, []Row{{ID: "R-1", Time: 86415, Offset: 40}})
 	k := KeyOf("shop-1", "R-1")
 	for _, c := range []struct {
 		off  int64
 		t    int64
 		want bool
-	}{{41, 7215, true}, {40, 7215, false}, {39, 7215, false}, {41, 7216, false}} {
+	}{{41, 86415, true}, {40, 86415, false}, {39, 86415, false}, {41, 86416, false}} {
 		if got := f.Before(k, c.t, c.off); got != c.want {
 			t.Errorf("Before(t=%d, off=%d) = %v, want %v", c.t, c.off, got, c.want)
 		}
 	}
-	if !f.Has("shop-1", 7200) || !f.Has("shop-1", 10799) || f.Has("shop-1", 10800) || f.Has("shop-2", 7200) {
-		t.Error("Has covers exactly the loaded hour of the location")
+	if !f.Has("shop-1", 86400) || !f.Has("shop-1", 2*86400-1) || f.Has("shop-1", 2*86400) || f.Has("shop-1", 86399) || f.Has("shop-2", 86400) {
+		t.Error("Has covers exactly the loaded day of the location")
 	}
 	f.Fill("shop-1", 0, make([]Row, 10)) // past max: starts over
-	if f.Has("shop-1", 7200) || f.Before(k, 7215, 41) {
+	if f.Has("shop-1", 86400) || f.Before(k, 86415, 41) {
 		t.Error("a full cache must start over")
 	}
 }

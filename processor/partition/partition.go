@@ -111,13 +111,13 @@ func (s *State) Prepare(ctx context.Context, m *kafkago.Message) error {
 	return s.ensure(ctx, e, s.prep.key, clock)
 }
 
-// ensure loads the hour of e's event time when judging e (key k) at clock needs it.
+// ensure loads the span (day) of e's event time when judging e (key k) at clock needs it.
 func (s *State) ensure(ctx context.Context, e *event.Event, k dedupe.Key, clock int64) error {
 	t := e.Time.Unix()
 	if t < s.Watermark-s.Rules.AllowedLateness || s.IDs.Check(k, t, clock) != dedupe.Ask || s.Facts.Has(e.Location, t) {
 		return nil // late anyway (cannot count twice), decided by the memory, or known
 	}
-	from, to := dedupe.Hour(t)
+	from, to := dedupe.Span(t)
 	rows, err := s.Lookup(ctx, e.Location, from, to)
 	if err != nil {
 		return fmt.Errorf("partition %d: rows of %s at %s: %w", s.Partition, e.Location, time.Unix(from, 0).UTC().Format(time.RFC3339), err)
