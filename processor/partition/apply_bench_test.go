@@ -34,7 +34,7 @@ func benchMessages(n int, age time.Duration) []kafkago.Message {
 
 // BenchmarkApply is the per-message cost of a partition's decisions: "recent" events (the memory decides;
 // Prepare costs nothing more) and "old" ones (event times two days back: the raw table is asked once per
-// location-hour, here an empty table of the running ClickHouse).
+// location-day, here an empty table of the running ClickHouse).
 func BenchmarkApply(b *testing.B) {
 	rules := partition.RulesOf(24*time.Hour, 3*time.Second, 7*24*time.Hour+5*time.Minute, 5*time.Minute)
 	run := func(b *testing.B, msgs []kafkago.Message, setup func(*partition.State)) {
