@@ -19,7 +19,7 @@ import (
 )
 
 // wantUIDs are the stable uids links, alerts and bookmarks use (/d/<uid>). Renaming one breaks them.
-var wantUIDs = []string{"cxm-location", "cxm-map", "cxm-maturity", "cxm-overview"}
+var wantUIDs = []string{"cxm-audits", "cxm-cases", "cxm-location", "cxm-map", "cxm-maturity", "cxm-overview", "cxm-why"}
 
 type dashboard struct {
 	file string
@@ -534,6 +534,23 @@ func TestDashboardContents(t *testing.T) {
 	has("cxm-location", "bargauge", "current") // sample sizes
 	has("cxm-maturity", "table", "maturity")
 	has("cxm-maturity", "bargauge", "maturity")
+	has("cxm-cases", "table", "cases")
+	// Why: reasons, subjects, employees and the review hand-off, reached from a location's traffic light.
+	has("cxm-why", "table", "reasons")
+	has("cxm-why", "table", "handoff")
+	by := map[string]bool{}
+	for _, p := range has("cxm-why", "table", "breakdown") {
+		by[p["targets"].([]any)[0].(map[string]any)["by"].(string)] = true
+	}
+	if !by["subject"] || !by["seller"] {
+		t.Errorf("cxm-why: breakdowns %v, want subject and seller", by)
+	}
+	for _, p := range has("cxm-location", "table", "current") {
+		b, _ := json.Marshal(p)
+		if !strings.Contains(string(b), `/d/cxm-why?var-location=${__data.fields.location}`) {
+			t.Errorf("cxm-location %q: no drill-down from a traffic light to cxm-why", p["title"])
+		}
+	}
 }
 
 // TestLayout checks that panels sit on Grafana's 24-column grid without overlapping.

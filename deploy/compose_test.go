@@ -141,3 +141,32 @@ func TestDockerCompose(t *testing.T) {
 func hasHealthcheck(h map[string]any) bool {
 	return h != nil && h["disable"] != true && h["test"] != nil
 }
+
+// TestImageStampsVersion: the image's binary reports its release like a `make build` one, so both link
+// the same variable, and the compose build passes the version through.
+func TestImageStampsVersion(t *testing.T) {
+	flag := regexp.MustCompile(`-X (github\.com/cxm-project/cxm/internal/version\.Version)=`)
+	for _, f := range []string{"Dockerfile", "../Makefile"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !flag.Match(b) {
+			t.Errorf("%s: no -X …/internal/version.Version in its go build", f)
+		}
+	}
+	b, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^ARG VERSION=`).Match(b) || !strings.Contains(string(b), "version.Version=${VERSION}") {
+		t.Error("Dockerfile: the VERSION build argument does not reach the -X flag")
+	}
+	c, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(c), "VERSION: ${CXM_VERSION:-}") {
+		t.Error("docker-compose.yml: the build does not pass CXM_VERSION as VERSION")
+	}
+}

@@ -290,7 +290,7 @@ func TestHelmTemplate(t *testing.T) {
 	helm := helmBin(t)
 	objs := helmTemplate(t, helm)
 	for _, want := range []string{
-		"Deployment/rel-cxm-ingest", "Deployment/rel-cxm-api", "Deployment/rel-cxm-processor",
+		"Deployment/rel-cxm-ingest", "Deployment/rel-cxm-api", "Deployment/rel-cxm-processor", "Deployment/rel-cxm-cases",
 		"Service/rel-cxm-ingest", "Service/rel-cxm-api", "ConfigMap/rel-cxm", "Secret/rel-cxm",
 		"Job/rel-cxm-migrate", "ConfigMap/rel-cxm-migrate", "Secret/rel-cxm-migrate",
 		"PodDisruptionBudget/rel-cxm-processor", "ServiceAccount/rel-cxm",
@@ -305,7 +305,7 @@ func TestHelmTemplate(t *testing.T) {
 		}
 	}
 
-	commands := map[string]string{"ingest": "ingest", "api": "api", "processor": "process"}
+	commands := map[string]string{"ingest": "ingest", "api": "api", "processor": "process", "cases": "cases"}
 	for comp, cmd := range commands {
 		d := objs["Deployment/rel-cxm-"+comp]
 		pod := dig[map[string]any](t, d.raw, "spec", "template", "spec")

@@ -3,12 +3,9 @@ package ingest_test
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -26,7 +23,6 @@ import (
 	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
-	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/kafka"
 	cxmtest "github.com/cxm-project/cxm/internal/testutil"
 )
@@ -45,7 +41,7 @@ type env struct {
 	stop func()
 }
 
-// start runs a Service on the shared HTTP server (so /readyz is the real one) on a loopback port.
+// start runs a Service with the tests' tokens (see ingesttest.Start).
 func start(t testing.TB, k config.Kafka, mutate func(*config.Config)) *env {
 	t.Helper()
 	cfg := ingesttest.Config(t, k)
@@ -56,58 +52,8 @@ func start(t testing.TB, k config.Kafka, mutate func(*config.Config)) *env {
 	if mutate != nil {
 		mutate(cfg)
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	reg := prometheus.NewRegistry()
-	svc, err := ingest.New(context.Background(), cfg, log, reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httpserver.New(log, reg)
-	svc.Mount(srv)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = srv.ServeListener(ctx, ln, 5*time.Second); close(done) }()
-	e := &env{reg: reg, cfg: cfg, svc: svc, url: "http://" + ln.Addr().String()}
-	var once atomic.Bool
-	e.stop = func() {
-		if once.Swap(true) {
-			return
-		}
-		cancel()
-		<-done
-		if err := svc.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	}
-	t.Cleanup(e.stop)
-	waitReady(t, e.url)
-	return e
-}
-
-func waitReady(t testing.TB, url string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(url + "/readyz")
-		if err == nil {
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("not ready: %s", body)
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	s := ingesttest.Start(t, cfg)
+	return &env{reg: s.Registry, cfg: cfg, svc: s.Service, url: s.URL, stop: s.Stop}
 }
 
 type answer struct {
@@ -518,8 +464,8 @@ func TestMetrics(t *testing.T) {
 	}
 	text, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, name := range []string{"cxm_ingest_events_total", "cxm_ingest_request_duration_seconds_bucket", "cxm_ingest_produce_duration_seconds_count",
-		`cxm_kafka_produced_messages_total{component="ingest",topic=`} {
+	for _, name := range []string{"cxm_ingest_events_total", "cxm_ingest_request_duration_seconds_bucket",
+		`cxm_kafka_produce_duration_seconds_count{component="ingest",topic=`, `cxm_kafka_produced_messages_total{component="ingest",topic=`} {
 		if !bytes.Contains(text, []byte(name)) {
 			t.Errorf("/metrics lacks %s", name)
 		}

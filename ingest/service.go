@@ -6,6 +6,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -13,7 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cxm-project/cxm/ingest/api"
+	"github.com/cxm-project/cxm/ingest/caseaction"
 	"github.com/cxm-project/cxm/ingest/dedupe"
+	"github.com/cxm-project/cxm/ingest/evidence"
 	"github.com/cxm-project/cxm/ingest/maturity"
 	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/ingest/rules"
@@ -21,6 +24,7 @@ import (
 	"github.com/cxm-project/cxm/ingest/writer"
 	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/config"
+	ievidence "github.com/cxm-project/cxm/internal/evidence"
 	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/kafka"
 	"github.com/cxm-project/cxm/internal/ratelimit"
@@ -39,6 +43,8 @@ type Service struct {
 	api        *api.Events
 	surveys    *survey.Handler
 	assessment *maturity.Handler
+	actions    *caseaction.Handler
+	evidence   *evidence.Handler
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	closeOnce  sync.Once
@@ -81,6 +87,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, reg promethe
 	if s.surveys, err = survey.New(cfg, s.rules, s.out.Submit, s.out.Metrics(), log.With("part", "survey")); err != nil {
 		return nil, err
 	}
+	s.actions = caseaction.New(cfg, s.rules, s.out.Submit, log.With("part", "cases"))
+	store, err := ievidence.Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("objstore: %w", err)
+	}
+	s.evidence = evidence.New(cfg, tokens, s.rules, store, log.With("part", "evidence"))
 	s.assessment = maturity.New(cfg, s.rules, s.out.Submit, func(err error) bool { return errors.Is(err, writer.ErrDuplicate) }, log.With("part", "assessment"))
 
 	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -96,6 +108,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, reg promethe
 // Mount adds the ingest's routes and its readiness checks ("kafka", "dedupe") to the shared listener.
 func (s *Service) Mount(srv *httpserver.Server) {
 	srv.Mux.Handle("POST /v1/events", s.api)
+	s.actions.Mount(srv.Mux)
+	s.evidence.Mount(srv.Mux)
 	s.surveys.Mount(srv.Mux)
 	if s.cfg.Ingest.Assessment.Enabled {
 		s.assessment.Mount(srv.Mux)
@@ -108,6 +122,8 @@ func (s *Service) Mount(srv *httpserver.Server) {
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/events", s.api)
+	s.actions.Mount(mux)
+	s.evidence.Mount(mux)
 	s.surveys.Mount(mux)
 	if s.cfg.Ingest.Assessment.Enabled {
 		s.assessment.Mount(mux)

@@ -271,6 +271,14 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 	if err != nil {
 		return nil, err
 	}
+	surveyMarks, err := buckets.ReadSurveyMarks(ctx, conn, db, ids)
+	if err != nil {
+		return nil, err
+	}
+	auditMarks, err := buckets.ReadAuditMarks(ctx, conn, db, ids)
+	if err != nil {
+		return nil, err
+	}
 	if len(marks) > 0 {
 		parts := make([]int, 0, len(marks))
 		for id := range marks {
@@ -315,9 +323,14 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log, p.m)
 		c.verifyUntil = beyond
 		c.written = last
-		if l, ok := likeMarks[id]; ok && l > last {
-			c.cutAt = l
-			c.verifyUntil = max(c.verifyUntil, l)
+		// like_minute, survey_minute and audit_minute are written before kpi_minute: a mark of any of them
+		// beyond kpi_minute's is the end of the flush that crashed before its kpi rows (one flush writes marks
+		// at a time); the writer's verification skips what is in (partition.Batch.Skip*).
+		for _, ms := range []map[int32]int64{likeMarks, surveyMarks, auditMarks} {
+			if l, ok := ms[id]; ok && l > last {
+				c.cutAt = max(c.cutAt, l)
+				c.verifyUntil = max(c.verifyUntil, l)
+			}
 		}
 		p.log.Info("partition assigned", "partition", id, "from", next, "watermark", time.Unix(st.Watermark, 0).UTC(),
 			"ids", st.IDs.Len(), "devices", st.Presses.Len(), "verify_until", c.verifyUntil, "cut_at", c.cutAt)

@@ -2,13 +2,12 @@ package processor_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -72,6 +71,9 @@ func TestHelperProcess(t *testing.T) {
 	cfg.ClickHouse.Addr = []string{os.Getenv("CXM_HELPER_CLICKHOUSE")}
 	cfg.ClickHouse.Database = os.Getenv("CXM_HELPER_DATABASE")
 	tuneForTests(cfg, os.Getenv("CXM_HELPER_GROUP"))
+	if f := os.Getenv("CXM_HELPER_SURVEY_FILES"); f != "" {
+		cfg.Questionnaires.SurveyFiles = strings.Split(f, ",")
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -197,96 +199,24 @@ func TestClickHouseDown(t *testing.T) {
 	conn, ch := testutil.ClickHouse(t)
 	msgs := generate(streamSize(), 4, base)
 	x := expect(msgs)
-	px := newProxy(t, ch.Addr[0])
+	px := testutil.NewProxy(t, ch.Addr[0])
 	cfgCH := ch
-	cfgCH.Addr = []string{px.addr}
+	cfgCH.Addr = []string{px.Addr}
 	cfgCH.DialTimeout = time.Second
 	cfg := testConfig(t, kc, cfgCH, "chdown")
 	n := len(msgs)
 	produce(t, kc, msgs[:n/2])
 	stop := startProcessor(t, cfg)
 	time.Sleep(2 * time.Second)
-	px.down()
+	px.Down()
 	produce(t, kc, msgs[n/2:])
 	outage := 30 * time.Second
 	if testing.Short() {
 		outage = 10 * time.Second
 	}
 	time.Sleep(outage)
-	px.up(t)
+	px.Up(t)
 	waitCaughtUp(t, conn, ch.Database, endOffsets(t, kc), 5*time.Minute)
 	stop()
 	check(t, conn, ch.Database, x)
-}
-
-// proxy forwards TCP to ClickHouse; down closes the listener and cuts every connection, up listens again
-// on the same address.
-type proxy struct {
-	addr, target string
-	mu           sync.Mutex
-	ln           net.Listener
-	conns        map[net.Conn]bool
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{target: target, conns: map[net.Conn]bool{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *proxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go p.pipe(c)
-		}
-	}()
-}
-
-func (p *proxy) pipe(c net.Conn) {
-	s, err := net.Dial("tcp", p.target)
-	if err != nil {
-		c.Close()
-		return
-	}
-	p.mu.Lock()
-	p.conns[c], p.conns[s] = true, true
-	p.mu.Unlock()
-	go func() { _, _ = io.Copy(s, c); s.Close(); c.Close() }()
-	_, _ = io.Copy(c, s)
-	s.Close()
-	c.Close()
-}
-
-func (p *proxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-		delete(p.conns, c)
-	}
-}
-
-func (p *proxy) up(t *testing.T) {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		t.Fatal(fmt.Errorf("proxy up again on %s: %w", p.addr, err))
-	}
-	p.serve(ln)
 }

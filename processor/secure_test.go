@@ -6,21 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/cxm-project/cxm/ingest"
 	"github.com/cxm-project/cxm/ingest/ingesttest"
 	"github.com/cxm-project/cxm/internal/auth"
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
-	"github.com/cxm-project/cxm/internal/httpserver"
 	"github.com/cxm-project/cxm/internal/testutil"
 )
 
@@ -85,51 +79,12 @@ func secureSmiley(id, loc string, at time.Time) string {
 }
 
 // startSecureIngest runs an ingest instance on a loopback port until the test ends and waits until its
-// /readyz (which pings Kafka) says ready.
+// /readyz (which pings Kafka over TLS and SASL) says ready.
 func startSecureIngest(t *testing.T, kc config.Kafka) string {
 	t.Helper()
 	cfg := ingesttest.Config(t, kc)
 	cfg.Ingest.Tokens = []config.IngestToken{{Name: "all", Hash: auth.Hash(secureToken), All: true}}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	reg := prometheus.NewRegistry()
-	svc, err := ingest.New(context.Background(), cfg, log, reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httpserver.New(log, reg)
-	svc.Mount(srv)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = srv.ServeListener(ctx, ln, 5*time.Second); close(done) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		if err := svc.Close(); err != nil {
-			t.Errorf("close ingest: %v", err)
-		}
-	})
-	url := "http://" + ln.Addr().String()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(url + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return url
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ingest not ready over TLS and SASL: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return ingesttest.Start(t, cfg).URL
 }
 
 // postEvents posts the events as one JSON array and sums up the outcomes.

@@ -13,7 +13,7 @@ func apiCommand() command {
 	return command{
 		use:   "api",
 		short: "serve the read API: KPI series, statuses, raw-event export, locations (JSON, CSV, Excel)",
-		uses:  []section{httpSection, clickhouseSection},
+		uses:  []section{httpSection, clickhouseSection, kafkaSection},
 		run:   runAPI,
 	}
 }
@@ -33,9 +33,18 @@ func runAPI(ctx context.Context, e *env) error {
 	srv := httpserver.New(e.log.With("part", "http"), e.reg)
 	srv.Configure(cfg.HTTP)
 	srv.AddCheck(httpserver.Check{Name: "clickhouse", Func: func(ctx context.Context) error { return clickhouse.Ping(ctx, conn) }})
-	api.New(cfg, conn, e.log.With("part", "api"), e.reg).Mount(srv)
+	store, stopEvidence, err := openEvidence(ctx, cfg, e.log.With("part", "evidence"))
+	if err != nil {
+		return err
+	}
+	defer stopEvidence()
+	api.New(cfg, conn, e.log.With("part", "api"), e.reg).WithEvidence(store).Mount(srv)
 	if err := mountConsole(cfg, srv); err != nil {
 		return err
+	}
+	if cfg.Cases.Enabled {
+		closeActions := mountCaseActions(cfg, srv, e.log.With("part", "cases"), e.reg)
+		defer func() { _ = closeActions() }()
 	}
 	return srv.Serve(ctx, cfg.HTTP.Listen, cfg.HTTP.ShutdownTimeout)
 }

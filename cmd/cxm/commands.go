@@ -74,7 +74,7 @@ type env struct {
 func commands() []command {
 	return []command{
 		runCommand(), ingestCommand(), processCommand(), apiCommand(), kafkaCommand(), migrateCommand(),
-		importCommand(), simulateCommand(), tokenCommand(), privacyCommand(),
+		importCommand(), simulateCommand(), tokenCommand(), privacyCommand(), casesCommand(), reindexCommand(),
 	}
 }
 

@@ -19,17 +19,20 @@ import (
 
 func importCommand() command {
 	return command{
-		use:   "import receipts|counters FILE.csv",
-		short: "load POS receipts or door counts from a CSV file (- for stdin) into Kafka",
+		use:   "import receipts|counters|audits FILE.csv",
+		short: "load POS receipts, door counts or an agency's audit results from a CSV file (- for stdin) into Kafka",
 		long: `Loads POS receipts or people-counter readings from CSV straight into the Kafka events topic (not
 through the HTTP API, so no token or rate limit applies). Each row's event id comes from its identity, so
 importing a file again writes nothing twice. Rejected rows are listed with their line and field, and go to
 the dead-letter topic.
 
 receipts columns: location,receipt,time,amount,items (required); currency,seller,refund,device (optional)
-counters columns: location,device,time,in,out`,
+counters columns: location,device,time,in,out
+audits columns: location,time,template,auditor (required); visit,auditor_role,employee,evidence (optional);
+  one column per checklist element (met/not_met/na, 1/0/n/a, да/нет/н/п) and <element>.comment`,
 		example: `  cxm import receipts receipts-2026-05.csv
-  cxm import counters --dry-run door-counts.csv`,
+  cxm import counters --dry-run door-counts.csv
+  cxm import audits agency-2026-11.csv`,
 		args:      cobra.MatchAll(cobra.ExactArgs(2), kindArg),
 		validArgs: importer.Kinds(),
 		uses:      []section{kafkaSection},
@@ -44,7 +47,7 @@ counters columns: location,device,time,in,out`,
 // kindArg checks the first argument is an import kind.
 func kindArg(_ *cobra.Command, args []string) error {
 	if len(args) > 0 && !slices.Contains(importer.Kinds(), args[0]) {
-		return fmt.Errorf("unknown import kind %q: receipts or counters", args[0])
+		return fmt.Errorf("unknown import kind %q: receipts, counters or audits", args[0])
 	}
 	return nil
 }

@@ -21,10 +21,12 @@ func privacyCommand() command {
 			use:   "erase",
 			short: "erase a person's name, e-mail and comments from ClickHouse, and say what Kafka still holds",
 			example: `  cxm privacy erase --email anna@example.com
+  cxm privacy erase --phone "+7 900 123-45-67"
   cxm privacy erase --respondent 4f1c0a9e2b7d4c6f8e1a3b5c7d9e0f12`,
 			uses: []section{clickhouseSection},
 			flags: func(fs *pflag.FlagSet) {
-				fs.String("email", "", "the e-mail the person gave in the assessment")
+				fs.String("email", "", "the e-mail the person gave in the assessment or a survey's contact-me")
+				fs.String("phone", "", "the phone the person gave in a survey's contact-me, exactly as stored")
 				fs.String("respondent", "", "the reference the assessment's result page showed (32 hex digits)")
 			},
 			run: runPrivacy,
@@ -36,8 +38,9 @@ func privacyCommand() command {
 func runPrivacy(ctx context.Context, e *env) error {
 	email, _ := e.flags.GetString("email")
 	ref, _ := e.flags.GetString("respondent")
-	if (email == "") == (ref == "") {
-		fmt.Fprintln(e.stderr, "cxm privacy erase: give exactly one of --email and --respondent")
+	phone, _ := e.flags.GetString("phone")
+	if n := btoi(email != "") + btoi(ref != "") + btoi(phone != ""); n != 1 {
+		fmt.Fprintln(e.stderr, "cxm privacy erase: give exactly one of --email, --phone and --respondent")
 		return errUsage
 	}
 	conn, err := clickhouse.Open(ctx, e.cfg.ClickHouse)
@@ -45,7 +48,7 @@ func runPrivacy(ctx context.Context, e *env) error {
 		return err
 	}
 	defer conn.Close()
-	n, err := clickhouse.ErasePersonal(ctx, conn, e.cfg.ClickHouse.Database, clickhouse.Erasure{Email: email, Respondent: ref})
+	n, err := clickhouse.ErasePersonal(ctx, conn, e.cfg.ClickHouse.Database, clickhouse.Erasure{Email: email, Phone: phone, Respondent: ref})
 	if err != nil {
 		return err
 	}
@@ -89,4 +92,11 @@ func startPrivacySweeper(ctx context.Context, cfg *config.Config, conn driver.Co
 		cancel()
 		<-done
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

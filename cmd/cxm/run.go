@@ -77,7 +77,12 @@ func runAll(ctx context.Context, e *env) error {
 		return fmt.Errorf("ingest: %w", err)
 	}
 	ing.Mount(srv)
-	api.New(cfg, conn, log.With("part", "api"), e.reg).Mount(srv)
+	store, stopEvidence, err := openEvidence(ctx, cfg, log.With("part", "evidence"))
+	if err != nil {
+		return err
+	}
+	defer stopEvidence()
+	api.New(cfg, conn, log.With("part", "api"), e.reg).WithEvidence(store).Mount(srv)
 	if err := mountConsole(cfg, srv); err != nil {
 		return err
 	}
@@ -88,6 +93,11 @@ func runAll(ctx context.Context, e *env) error {
 	proc.Mount(srv)
 	defer startEvaluator(ctx, cfg, conn, proc, log.With("part", "status"), e.reg)()
 	defer startPrivacySweeper(ctx, cfg, conn, log.With("part", "privacy"))()
+	if cfg.Cases.Enabled {
+		casesCtx, stopCases := context.WithCancel(ctx)
+		waitCases := startCases(casesCtx, cfg, conn, log.With("part", "cases"), e.reg)
+		defer func() { stopCases(); _ = waitCases() }()
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {

@@ -37,6 +37,11 @@ func runSimulate(ctx context.Context, cfg *config.Config, e *env) error {
 		return errors.New("config locations: the registry is empty; the ingest accepts only registered locations (see cxm.yaml)")
 	}
 	profiles := simulate.NewProfiles(cfg.Locations, uint64(sc.Seed))
+	if len(cfg.Reasons.Positive)+len(cfg.Reasons.Negative) > 0 {
+		for _, p := range profiles {
+			p.Reasons = &cfg.Reasons
+		}
+	}
 	s := &simulate.Sender{URL: sc.Target, Token: sc.Token, Client: &http.Client{Timeout: 30 * time.Second}, Log: e.log}
 	now := time.Now()
 	if sc.Backfill > 0 {

@@ -8,6 +8,11 @@ import {board} from './board.js';
 import {mapView} from './map.js';
 import {locationView} from './location.js';
 import {maturityList, maturityReport} from './maturity.js';
+import {inboxView, caseView} from './inbox.js';
+import {ti} from './inbox-i18n.js';
+import {auditForm} from './auditform.js';
+import {auditsView} from './audits.js';
+import {at} from './audit-i18n.js';
 
 // state is what every view shows: the registry entries and statuses the token may read, refreshed by
 // polling /v1/locations and /v1/status every meta.refresh_ms. Polling, not server-sent events: statuses
@@ -74,7 +79,7 @@ function langSwitch() {
 
 function shell(r) {
   clear(app);
-  const nav = [['board', t('board')], ['map', t('map')], ['maturity', t('maturity')]];
+  const nav = [['board', t('board')], ['map', t('map')], ['maturity', t('maturity')], ['inbox', ti('inbox')], ['audits', at('audits')]];
   const skip = h('a', {class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); main.focus(); }}, t('skip'));
   updatedEl = h('p', {class: 'updated', role: 'status', 'aria-live': 'polite'});
   main = h('main', {id: 'main', tabindex: '-1'});
@@ -133,6 +138,8 @@ async function render() {
     api.setToken(decodeURIComponent(m[1]));
     history.replaceState(null, '', location.pathname + location.search + '#/board');
   }
+  // The auditors' form signs in with its own write token, not the console's read token.
+  if (route().name === 'audit') return auditForm(app, render);
   if (!api.token()) return signIn();
   const r = route();
   if (current) current();
@@ -144,8 +151,8 @@ async function render() {
     if (!api.token()) return;
     clear(main);
   }
-  const views = {board, map: mapView, location: locationView, maturity: r.arg ? maturityReport : maturityList};
-  document.title = t(r.name === 'location' ? 'location' : r.name in views ? r.name : 'board') + ' · ' + t('title');
+  const views = {board, map: mapView, location: locationView, maturity: r.arg ? maturityReport : maturityList, inbox: r.arg ? caseView : inboxView, audits: auditsView};
+  document.title = (r.name === 'inbox' ? ti('inbox') : r.name === 'audits' ? at('audits') : t(r.name === 'location' ? 'location' : r.name in views ? r.name : 'board')) + ' · ' + t('title');
   current = (views[r.name] || board)(main, r);
 }
 

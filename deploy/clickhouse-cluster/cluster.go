@@ -48,6 +48,10 @@ var Layouts = map[string]Layout{
 	// The processor's marks: max(last_offset) per Kafka partition must cover exactly one atomic INSERT.
 	"kpi_minute":  Replicated,
 	"like_minute": Replicated,
+	// Configured questionnaires' components, with the same marks (written before kpi_minute).
+	"survey_minute": Replicated,
+	// Audit components (ИВС per template, factor, employee, element): the processor's marks too.
+	"audit_minute": Replicated,
 	// Fed by materialized views on kpi_minute, on the server that receives the insert.
 	"kpi_hour":       Replicated,
 	"kpi_5m":         Replicated,
@@ -94,7 +98,7 @@ var (
 	engineLine  = regexp.MustCompile(`(?m)^\s*ENGINE\s*=\s*(\w+)(.*)$`)
 	createView  = regexp.MustCompile(`(?s)^CREATE MATERIALIZED VIEW IF NOT EXISTS ([^\s.]+)\.(\w+) TO ([^\s.]+)\.(\w+) AS\s+(.*)$`)
 	insertInto  = regexp.MustCompile(`(?s)^INSERT INTO \S+\s+SELECT`)
-	alterAdd    = regexp.MustCompile(`(?s)^ALTER TABLE ([^\s.]+)\.(\w+) (ADD COLUMN .*)$`)
+	alterAdd    = regexp.MustCompile(`(?s)^ALTER TABLE ([^\s.]+)\.(\w+) ((?:ADD|MODIFY) COLUMN .*)$`)
 	asTable     = regexp.MustCompile(`^AS (\S+)\s+`)
 )
 
@@ -320,7 +324,8 @@ func build(ms []clickhouse.Migration, database string, version clickhouse.Versio
 				continue
 			}
 			if a := alterAdd.FindStringSubmatch(s); a != nil {
-				// A new column: on a sharded table both the local tables and the Distributed one get it.
+				// A new column, or values added to an enum (metadata only): on a sharded table both the local
+				// tables and the Distributed one get it. Other MODIFYs rewrite data and are refused below.
 				if !created[a[2]] {
 					return nil, nil, fmt.Errorf("%s: ALTER of %s, created by no earlier migration", where, a[2])
 				}

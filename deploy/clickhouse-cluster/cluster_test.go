@@ -114,7 +114,7 @@ func originals(t *testing.T) (map[string]Table, map[string]string) {
 func TestEveryTableHasItsClusterCounterpart(t *testing.T) {
 	orig, origViews := originals(t)
 	got, views, inserts := clusterStatements(t)
-	want := []string{"events", "kpi_minute", "like_minute", "kpi_status", "kpi_status_history", "kpi_hour", "kpi_5m", "kpi_day", "kpi_hour_total", "schema_migrations"}
+	want := []string{"events", "kpi_minute", "like_minute", "survey_minute", "kpi_status", "kpi_status_history", "kpi_hour", "kpi_5m", "kpi_day", "kpi_hour_total", "schema_migrations"}
 	for _, w := range want {
 		if _, ok := orig[w]; !ok {
 			t.Errorf("the migrations no longer create %s: update this test and Layouts", w)
@@ -229,7 +229,7 @@ func TestGenerateRefusesWhatItCannotMap(t *testing.T) {
 	cases := map[string]string{
 		"001_x.sql": "CREATE TABLE IF NOT EXISTS {{ .DB }}.brand_new\n(\n    location String\n)\nENGINE = MergeTree\nORDER BY location;\n",
 		"002_y.sql": "CREATE TABLE IF NOT EXISTS {{ .DB }}.events\n(\n    location String\n)\nENGINE = MergeTree\nORDER BY location;\n" +
-			"ALTER TABLE {{ .DB }}.events MODIFY COLUMN location LowCardinality(String);\n",
+			"ALTER TABLE {{ .DB }}.events DROP COLUMN location;\n",
 		"003_z.sql": "CREATE TABLE IF NOT EXISTS {{ .DB }}.events\n(\n    location String\n)\nENGINE = AggregatingMergeTree\nORDER BY location;\n",
 	}
 	wants := map[string]string{

@@ -473,6 +473,168 @@ DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
 CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
 ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
 
+-- from 011_survey_answers.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS answers String DEFAULT '' CODEC(ZSTD(1)) AFTER q11;
+
+-- from 011_survey_answers.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- survey_minute (from 012_survey_minute.sql): replicated to every server
+CREATE TABLE IF NOT EXISTS `cxm`.survey_minute ON CLUSTER '{cluster}'
+(
+    location LowCardinality(String),
+    minute DateTime('UTC'),
+    survey LowCardinality(String),
+    item LowCardinality(String),
+    value Int32,
+    n Int64,
+    sum Int64,
+    sumsq Int64,
+    source UInt8,
+    kafka_partition UInt16,
+    last_offset UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/survey_minute', '{replica}')
+ORDER BY (survey, location, minute, item, value);
+
+-- from 013_why.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS reason LowCardinality(String) DEFAULT '' AFTER `misuse`;
+
+-- from 013_why.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 013_why.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS platform LowCardinality(String) DEFAULT '' AFTER reason;
+
+-- from 013_why.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 013_why.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'review' = 16);
+
+-- from 013_why.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 013_why.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN kind Enum8('' = 0, 'smiley' = 1, 'consultation' = 2, 'like' = 3, 'dislike' = 4, 'shown' = 16, 'click' = 17);
+
+-- from 013_why.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS facet LowCardinality(String) DEFAULT '' AFTER subject;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS n Int64 DEFAULT 0 AFTER dislikes;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS consultations Int64 DEFAULT 0 AFTER n;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS receipts Int64 DEFAULT 0 AFTER consultations;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS refunds Int64 DEFAULT 0 AFTER receipts;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS revenue_cents Int64 DEFAULT 0 AFTER refunds;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS items Int64 DEFAULT 0 AFTER revenue_cents;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS shown Int64 DEFAULT 0 AFTER items;
+
+-- from 014_why_minute.sql
+ALTER TABLE `cxm`.like_minute ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS clicks Int64 DEFAULT 0 AFTER shown;
+
+-- from 015_audits.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'review' = 16);
+
+-- from 015_audits.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 015_audits.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS audit String DEFAULT '' CODEC(ZSTD(1));
+
+-- from 015_audits.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- audit_minute (from 016_audit_minute.sql): replicated to every server
+CREATE TABLE IF NOT EXISTS `cxm`.audit_minute ON CLUSTER '{cluster}'
+(
+    location LowCardinality(String),
+    minute DateTime('UTC'),
+    template LowCardinality(String),
+    dim LowCardinality(String),
+    key String,
+    n Int64,
+    sum Int64,
+    sumsq Int64,
+    kafka_partition UInt16,
+    last_offset UInt64
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/{database}/audit_minute', '{replica}')
+ORDER BY (location, minute, template, dim, key);
+
+-- from 017_closed_loop.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN type Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'message' = 6, 'case' = 7, 'review' = 16);
+
+-- from 017_closed_loop.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 017_closed_loop.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' MODIFY COLUMN kind Enum8('' = 0, 'smiley' = 1, 'consultation' = 2, 'like' = 3, 'dislike' = 4, 'complaint' = 5, 'thanks' = 6, 'suggestion' = 7, 'shown' = 16, 'click' = 17);
+
+-- from 017_closed_loop.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
+-- from 017_closed_loop.sql
+ALTER TABLE `cxm`.events_local ON CLUSTER '{cluster}' ADD COLUMN IF NOT EXISTS contact String DEFAULT '', ADD COLUMN IF NOT EXISTS voice String DEFAULT '', ADD COLUMN IF NOT EXISTS re String DEFAULT '', ADD COLUMN IF NOT EXISTS case_id String DEFAULT '', ADD COLUMN IF NOT EXISTS action LowCardinality(String) DEFAULT '', ADD COLUMN IF NOT EXISTS rule String DEFAULT '', ADD COLUMN IF NOT EXISTS trigger_id String DEFAULT '', ADD COLUMN IF NOT EXISTS source String DEFAULT '', ADD COLUMN IF NOT EXISTS actor String DEFAULT '', ADD COLUMN IF NOT EXISTS assignee String DEFAULT '', ADD COLUMN IF NOT EXISTS note String DEFAULT '', ADD COLUMN IF NOT EXISTS checklist String DEFAULT '', ADD COLUMN IF NOT EXISTS causes Array(String);
+
+-- from 017_closed_loop.sql: the Distributed events again, with the new column
+DROP TABLE IF EXISTS `cxm`.events ON CLUSTER '{cluster}';
+
+-- events: what cxm reads and writes, spread over the shards by location
+CREATE TABLE IF NOT EXISTS `cxm`.events ON CLUSTER '{cluster}' AS `cxm`.events_local
+ENGINE = Distributed('{cluster}', `cxm`, events_local, cityHash64(location));
+
 -- record 001_events.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(1), 'events', '144ef584c6584a42de39c04a8aa144b70dc65d3501acbdca8bd6d8455925c001', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 1) = 0;
@@ -500,3 +662,31 @@ WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 7) = 0;
 -- record 010_misuse.sql as applied (checksum of the file, as cxm migrate computes it)
 INSERT INTO `cxm`.schema_migrations SELECT toUInt32(10), 'misuse', '30a699a479083f4f7425bf482b4a4576eff34873bd475963b9e2d421d5eff6d6', now()
 WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 10) = 0;
+
+-- record 011_survey_answers.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(11), 'survey_answers', '30456fd49fb8508c9e78364b10a0829eb6f1c424f2b1f308e0b976dc589a6ad2', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 11) = 0;
+
+-- record 012_survey_minute.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(12), 'survey_minute', '1475f7bc5df3c95ac55584ee22eb89073efb819dbb04a5ee0f5711a2033ad862', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 12) = 0;
+
+-- record 013_why.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(13), 'why', '767712b5b0db176fc888e4e480071a2d5192b9261ee9aa600e35c75ab7b131ef', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 13) = 0;
+
+-- record 014_why_minute.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(14), 'why_minute', '82ec253fcd53d7316b4e75d23cb07869ea68df9797483167bbe8b2bdfde86266', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 14) = 0;
+
+-- record 015_audits.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(15), 'audits', 'da5325dcb89e2cf1766f68d6bd38d270077d7650dc4981dc029b12589c5d0c51', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 15) = 0;
+
+-- record 016_audit_minute.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(16), 'audit_minute', '4314e9736ed54694cccec5e690f6214cf5269df22e4b049f324a502c12d20191', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 16) = 0;
+
+-- record 017_closed_loop.sql as applied (checksum of the file, as cxm migrate computes it)
+INSERT INTO `cxm`.schema_migrations SELECT toUInt32(17), 'closed_loop', '4ac89696ac077538a17265c23c1c03cccf1eba15a219fc1ae6d27117ee12a073', now()
+WHERE (SELECT count() FROM `cxm`.schema_migrations WHERE version = 17) = 0;

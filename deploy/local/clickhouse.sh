@@ -27,20 +27,14 @@ start_timeout="${CXM_CH_START_TIMEOUT:-60}"
 
 say() { echo "clickhouse.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
-
-server_bin() { command -v clickhouse-server || { [ -x /usr/sbin/clickhouse-server ] && echo /usr/sbin/clickhouse-server; } || true; }
-client_bin() { command -v clickhouse-client || true; }
+# shellcheck source=deploy/local/lib.sh
+. "$here/lib.sh"
 
 install_if_missing() {
 	if [ -n "$(server_bin)" ] && [ -n "$(client_bin)" ]; then
 		return
 	fi
-	command -v apt-get >/dev/null || die "clickhouse-server/clickhouse-client missing and apt-get not available: install them yourself"
-	local sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo="sudo"
-	say "installing clickhouse-server and clickhouse-client with apt-get"
-	$sudo apt-get update
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends clickhouse-server clickhouse-client
+	apt_install clickhouse-server clickhouse-client
 	[ -n "$(server_bin)" ] || die "apt-get finished but clickhouse-server is still not on PATH"
 }
 
@@ -56,12 +50,7 @@ run_user() {
 	fi
 }
 
-pid_alive() {
-	[ -f "$pidfile" ] || return 1
-	local pid
-	pid="$(cat "$pidfile" 2>/dev/null)" || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
-}
+pid_alive() { alive "$pidfile"; }
 
 client() { "$(client_bin)" --host 127.0.0.1 --port "$tcp_port" "$@"; }
 
@@ -142,19 +131,7 @@ stop() {
 		rm -f "$pidfile"
 		return 0
 	fi
-	local pid i
-	pid="$(cat "$pidfile")"
-	kill -TERM "$pid"
-	for i in $(seq 1 30); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		say "pid $pid still alive after 30s; killing"
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	rm -f "$pidfile"
-	say "stopped (pid $pid)"
+	stop_pid "$pidfile" ClickHouse
 }
 
 status() {

@@ -43,8 +43,8 @@ http_port() { echo $((base + 10 + $1)); }
 interserver_port() { echo $((base + 20 + $1)); }
 shard_of() { echo $((($1 + 1) / 2)); }
 
-server_bin() { command -v clickhouse-server || { [ -x /usr/sbin/clickhouse-server ] && echo /usr/sbin/clickhouse-server; } || true; }
-client_bin() { command -v clickhouse-client || true; }
+# shellcheck source=deploy/local/lib.sh
+. "$here/lib.sh"
 
 install_if_missing() {
 	local missing=()
@@ -53,37 +53,8 @@ install_if_missing() {
 	[ -f "$zk_jar" ] || missing+=(zookeeper)
 	command -v java >/dev/null || missing+=(default-jre-headless)
 	[ ${#missing[@]} -eq 0 ] && return
-	command -v apt-get >/dev/null || die "${missing[*]} missing and apt-get not available: install them yourself"
-	local sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo="sudo"
-	say "installing ${missing[*]} with apt-get"
-	$sudo apt-get update -qq || true
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	apt_install "${missing[@]}"
 	[ -n "$(server_bin)" ] && [ -f "$zk_jar" ] || die "apt-get finished but clickhouse-server or ZooKeeper is still missing"
-}
-
-alive() { # pidfile
-	[ -f "$1" ] || return 1
-	local pid
-	pid="$(cat "$1" 2>/dev/null)" || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
-}
-
-stop_pid() { # pidfile what
-	alive "$1" || { rm -f "$1"; return 0; }
-	local pid i
-	pid="$(cat "$1")"
-	kill -TERM "$pid"
-	for i in $(seq 1 30); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		say "$2 (pid $pid) still alive after 30s; killing"
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	rm -f "$1"
-	say "$2 stopped (pid $pid)"
 }
 
 # ---- ZooKeeper

@@ -35,7 +35,7 @@ var formats = map[string]struct{ required, optional []string }{
 }
 
 // Kinds lists the import kinds.
-func Kinds() []string { return []string{"receipts", "counters"} }
+func Kinds() []string { return []string{"receipts", "counters", "audits"} }
 
 // Options configure one import.
 type Options struct {
@@ -93,15 +93,18 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // Rows before a Kafka failure that were acknowledged stay written, and re-running the file is safe.
 func Run(ctx context.Context, r io.Reader, o Options) (Summary, error) {
 	var sum Summary
-	f, ok := formats[o.Kind]
-	if !ok {
-		return sum, fmt.Errorf("unknown import kind %q: receipts or counters", o.Kind)
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	if o.BatchSize < 1 {
 		o.BatchSize = 1000
+	}
+	if o.Kind == "audits" {
+		return runAudits(ctx, r, o) // audits.go: one column per checklist element
+	}
+	f, ok := formats[o.Kind]
+	if !ok {
+		return sum, fmt.Errorf("unknown import kind %q: receipts, counters or audits", o.Kind)
 	}
 	cr := &countingReader{r: r}
 	cv := csv.NewReader(cr)

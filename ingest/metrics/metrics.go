@@ -23,8 +23,6 @@ type Metrics struct {
 	Events *prometheus.CounterVec
 	// RequestDuration times requests of the ingest's HTTP routes.
 	RequestDuration *prometheus.HistogramVec
-	// ProduceDuration times the wait for Kafka's acknowledgement of one batch.
-	ProduceDuration prometheus.Histogram
 	// KafkaErrors counts failed produce calls, by topic kind (events, deadletter).
 	KafkaErrors *prometheus.CounterVec
 	// Refused counts refused requests by reason (unauthorized, forbidden, rate_limited, too_large, bad_request, unavailable).
@@ -46,11 +44,6 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help:    "Duration of ingest HTTP requests, by route and status code.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"route", "code"}),
-		ProduceDuration: f.NewHistogram(prometheus.HistogramOpts{
-			Name:    "cxm_ingest_produce_duration_seconds",
-			Help:    "Time from handing a batch to the Kafka producer until every message is acknowledged (acks=all).",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}),
 		KafkaErrors: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "cxm_ingest_kafka_errors_total",
 			Help: "Produce calls to Kafka that failed, by topic (events, deadletter).",

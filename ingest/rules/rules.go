@@ -5,8 +5,10 @@ package rules
 import (
 	"time"
 
+	"github.com/cxm-project/cxm/internal/cases"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/survey"
 )
 
 // Rules checks events against the location registry and the time bounds.
@@ -14,11 +16,15 @@ type Rules struct {
 	locations map[string]*config.Location
 	maxFuture time.Duration
 	maxPast   time.Duration
+	cases     *config.Cases
+	reasons   *config.Reasons
+	audits    *config.Audits
 }
 
 // New builds the rules of the config.
 func New(cfg *config.Config) *Rules {
-	r := &Rules{locations: map[string]*config.Location{}, maxFuture: cfg.Ingest.MaxFuture, maxPast: cfg.Ingest.MaxPast}
+	r := &Rules{locations: map[string]*config.Location{}, maxFuture: cfg.Ingest.MaxFuture, maxPast: cfg.Ingest.MaxPast,
+		cases: &cfg.Cases, reasons: &cfg.Reasons, audits: &cfg.Audits}
 	for i := range cfg.Locations {
 		r.locations[cfg.Locations[i].ID] = &cfg.Locations[i]
 	}
@@ -38,6 +44,15 @@ func (r *Rules) Check(e *event.Event, now time.Time) event.Errors {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxFuture) + " in the future (ingest.max_future)"})
 	} else if e.Time.Before(now.Add(-r.maxPast)) {
 		errs = append(errs, event.FieldError{Field: "time", Reason: "more than " + human(r.maxPast) + " in the past (ingest.max_past)"})
+	}
+	errs = append(errs, cases.Validate(r.cases, e)...) // a case action's qualification (internal/cases)
+	if e.Type == event.TypeSurvey {
+		// Answers to configured questionnaires are checked against their definition (internal/survey).
+		errs = append(errs, survey.Active().Check(e)...)
+	}
+	errs = append(errs, r.checkWhy(e)...)
+	if errs == nil {
+		errs = r.checkAudit(e) // stamps the template into a valid audit
 	}
 	return errs
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/httpserver"
+	qn "github.com/cxm-project/cxm/internal/survey"
 )
 
 // Submit writes one event and waits for Kafka.
@@ -57,14 +58,22 @@ type Handler struct {
 	now      func() time.Time
 	guard    *guard
 	proxies  []*net.IPNet
+	reasons  *config.Reasons // the follow-up question (why.go)
+	catalog  *qn.Catalog     // configured questionnaires (questionnaire.go)
 }
 
 // New returns the handler; m counts the answers its guard flags.
 func New(cfg *config.Config, r *rules.Rules, submit Submit, m *metrics.Metrics, log *slog.Logger) (*Handler, error) {
 	h := &Handler{cfg: cfg.Ingest, surveys: map[string]*config.Survey{}, rules: r, submit: submit, log: log,
-		answered: map[string]time.Time{}, now: time.Now, secure: strings.HasPrefix(cfg.Ingest.PublicURL, "https:")}
+		answered: map[string]time.Time{}, now: time.Now, secure: strings.HasPrefix(cfg.Ingest.PublicURL, "https:"), reasons: &cfg.Reasons}
 	for i := range cfg.Ingest.Surveys {
 		h.surveys[cfg.Ingest.Surveys[i].ID] = &cfg.Ingest.Surveys[i]
+	}
+	h.catalog = cfg.Catalog()
+	if h.catalog != nil {
+		for _, s := range h.catalog.Surveys {
+			h.surveys[s.ID] = &config.Survey{ID: s.ID} // served by questionnaire.go
+		}
 	}
 	if cfg.Ingest.CookieSecret != "" {
 		h.key = []byte(cfg.Ingest.CookieSecret)
@@ -84,6 +93,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s/{location}/{survey}", h.page)
 	mux.HandleFunc("POST /s/{location}/{survey}", h.answer)
 	mux.HandleFunc("GET /s/{location}/{survey}/qr.png", h.qr)
+	h.mountMessages(mux) // "leave a message" (message.go)
+	mux.HandleFunc("GET /s/{location}/{survey}/review/{platform}", h.review)
 }
 
 // URL is the public address of a survey page.
@@ -156,8 +167,10 @@ type question struct {
 type page struct {
 	Lang, Title, Action, Error, Done, Nonce string
 	Store                                   string // the location's name, so the respondent knows whom they rate
+	MessageURL                              string // "leave a message" (message.go)
 	Questions                               []question
 	CSS                                     template.CSS
+	Why                                     template.HTML // the follow-up question and "contact me" (why.go)
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -210,20 +223,25 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusBadRequest, s, loc, lang, r, msg, "")
 		return
 	}
+	reason, contact, msg := h.readWhy(r, a, lang)
+	if msg != "" {
+		h.render(w, http.StatusBadRequest, s, loc, lang, r, msg, "")
+		return
+	}
 	key := bid + "|" + loc + "|" + s.ID
 	if !h.reserve(key, now) {
 		h.render(w, http.StatusTooManyRequests, s, loc, lang, nil, "", t("Вы уже ответили на этот опрос — спасибо!", "You have already answered this survey — thank you!"))
 		return
 	}
 	ev := event.Event{ID: "web:" + newID(), Type: event.TypeSurvey, Location: loc, Device: "web", Time: now, Survey: s.ID, Answers: a,
-		Misuse: h.guard.decide(httpserver.ClientIP(r, h.proxies), loc, now)}
+		Misuse: h.guard.decide(httpserver.ClientIP(r, h.proxies), loc, now), Reason: reason, Ext: contact}
 	if err := h.submit(r.Context(), ev); err != nil {
 		h.release(key)
 		h.log.Warn("survey answer not recorded", "err", err)
 		h.render(w, http.StatusServiceUnavailable, s, loc, lang, r, t("Не удалось сохранить ответ, попробуйте через минуту.", "Your answer could not be saved; please try again in a minute."), "")
 		return
 	}
-	h.render(w, http.StatusOK, s, loc, lang, nil, "", t("Спасибо! Ваш ответ получен.", "Thank you! Your answer has been received."))
+	h.thanks(w, r, s, loc, lang, &ev)
 }
 
 // reserve records an answer of key at now unless one is within the interval; expired records are swept
@@ -262,6 +280,10 @@ var ranges = map[string][2]int{"nps": {0, 10}, "csat": {1, 5}, "ces": {1, 7}}
 
 // parse reads the answers; every rating is required, the comment is optional.
 func (h *Handler) parse(s *config.Survey, r *http.Request, lang string) (*event.Answers, string) {
+	if q := h.catalog.Survey(s.ID); q != nil {
+		a, msg, _ := parseQuestionnaire(q, r, lang)
+		return a, msg
+	}
 	a := &event.Answers{}
 	for _, q := range s.Questions {
 		v := strings.TrimSpace(r.PostFormValue(q))
@@ -293,12 +315,17 @@ func (h *Handler) parse(s *config.Survey, r *http.Request, lang string) (*event.
 }
 
 func (h *Handler) render(w http.ResponseWriter, code int, s *config.Survey, loc, lang string, r *http.Request, errMsg, done string) {
+	if q := h.catalog.Survey(s.ID); q != nil {
+		h.renderQuestionnaire(w, code, q, loc, lang, r, errMsg, done)
+		return
+	}
 	t := func(ru, en string) string { return tr(lang, ru, en) }
 	p := page{Lang: lang, Title: tr(lang, s.TitleRU, s.TitleEN), Action: "/s/" + loc + "/" + s.ID + "?lang=" + lang,
 		Error: errMsg, Done: done, CSS: template.CSS(web.CSS), Nonce: h.guard.nonce(loc, s.ID, h.now())}
 	if l := h.rules.Location(loc); l != nil {
 		p.Store = cmp.Or(l.Name, l.ID)
 	}
+	p.MessageURL = "/m/" + loc + "?lang=" + lang
 	if p.Title == "" {
 		p.Title = t("Оцените нас", "Rate us")
 	}
@@ -334,6 +361,7 @@ func (h *Handler) render(w http.ResponseWriter, code int, s *config.Survey, loc,
 		}
 		p.Questions = append(p.Questions, qv)
 	}
+	p.Why = h.followup(s, lang, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
@@ -378,8 +406,10 @@ var tmpl = template.Must(template.New("survey").Parse(`<!doctype html>
 <div class="ends" aria-hidden="true"><span>{{.Low}}</span><span>{{.High}}</span></div>
 </fieldset>
 {{end}}{{end}}
+{{.Why}}
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 <div class="buttons send"><button type="submit" id="send">{{.T "Отправить" "Send"}}</button></div>
 </form>{{end}}
+{{if .MessageURL}}<p class="muted"><a id="leave-message" href="{{.MessageURL}}">{{.T "Оставить сообщение: жалоба, благодарность, предложение" "Leave a message: complaint, thanks, suggestion"}}</a></p>{{end}}
 </main></body></html>
 `))

@@ -19,6 +19,7 @@ import (
 	"github.com/cxm-project/cxm/ingest/dedupe"
 	"github.com/cxm-project/cxm/ingest/metrics"
 	"github.com/cxm-project/cxm/internal/event"
+	"github.com/cxm-project/cxm/internal/survey"
 )
 
 // Producer writes messages and returns once Kafka acknowledged them (internal/kafka.Producer). It is the
@@ -95,9 +96,8 @@ func (w *Writer) Write(parent context.Context, events, dead []kafkago.Message) (
 		}()
 	}
 	if len(events) > 0 {
-		t := time.Now()
+		// Its duration is cxm_kafka_produce_duration_seconds{component="ingest"} of the events topic.
 		err = w.events.Produce(ctx, events...)
-		w.m.ProduceDuration.Observe(time.Since(t).Seconds())
 		if err != nil {
 			w.m.KafkaErrors.WithLabelValues("events").Inc()
 		}
@@ -149,7 +149,11 @@ var ErrDuplicate = errors.New("duplicate event id")
 func (w *Writer) Submit(ctx context.Context, e event.Event) error {
 	now := time.Now()
 	typ := string(e.Type)
-	if errs := e.Validate(); errs != nil {
+	errs := e.Validate()
+	if errs == nil && e.Type == event.TypeSurvey {
+		errs = survey.Active().Check(&e)
+	}
+	if errs != nil {
 		w.Count(typ, metrics.Rejected, 1)
 		return errs
 	}

@@ -63,6 +63,7 @@ func setupOn(t *testing.T, conn driver.Conn, chcfg config.ClickHouse, mutate fun
 	t.Helper()
 	db := chcfg.Database
 	cfg := &config.Config{ClickHouse: chcfg, Locations: apiLocations}
+	cfg.KPI.Windows, cfg.KPI.StatusWindow = []string{"15m", "1h", "24h", "7d"}, "1h"
 	cfg.API = config.API{
 		QueryTimeout: 20 * time.Second, ExportTimeout: time.Minute, MaxPoints: 10000, MaxRows: 1 << 40,
 		MaxRange: 40 * 24 * time.Hour, MaxLocations: 100, MaxExportRows: 1000,
@@ -492,7 +493,7 @@ func eventHeader() []string {
 	for i := 1; i <= 11; i++ {
 		h = append(h, "q"+strconv.Itoa(i))
 	}
-	return append(h, "ext", "repeat", "received", "misuse")
+	return append(h, "ext", "repeat", "received", "misuse", "answers")
 }
 
 func TestStatusAndLocations(t *testing.T) {
@@ -514,8 +515,32 @@ func TestStatusAndLocations(t *testing.T) {
 		t.Fatalf("locations %+v", locs)
 	}
 	for _, l := range locs.Locations {
-		if want[l.ID] != l.Status {
-			t.Errorf("%s: status %s, want %s", l.ID, l.Status, want[l.ID])
+		if want[l.ID] != l.Status || l.Window != "1h" {
+			t.Errorf("%s: status %s over %q, want %s over the status window 1h", l.ID, l.Status, l.Window, want[l.ID])
 		}
+	}
+
+	// A red over a shorter window paints the location red only when that window is asked for: the flag is
+	// judged over one window, like the console's map and the plugin's geo query.
+	must(t, conn.Exec(ctx, "INSERT INTO "+clickhouse.Ident(db)+`.kpi_status SELECT 'msk-2', 'conversion', '15m', toDateTime('2026-03-02 11:00:00', 'UTC'), 5, 40, 2, 9, 'red', toDateTime('2026-03-02 10:50:00', 'UTC'), 15, 10, 'higher' FROM numbers(1)`))
+	for _, c := range []struct {
+		query string
+		want  map[string]string
+	}{
+		{"", map[string]string{"msk-1": "red", "msk-2": "green", "del-1": "grey"}},
+		{"?window=1h", map[string]string{"msk-1": "red", "msk-2": "green", "del-1": "grey"}},
+		{"?window=60m", map[string]string{"msk-1": "red", "msk-2": "green", "del-1": "grey"}},
+		{"?window=15m", map[string]string{"msk-1": "grey", "msk-2": "red", "del-1": "grey"}},
+	} {
+		locs := decode[struct{ Locations []locationJSON }](t, f.get(tokAll, "/v1/locations"+c.query))
+		for _, l := range locs.Locations {
+			if c.want[l.ID] != l.Status {
+				t.Errorf("/v1/locations%s: %s is %s, want %s", c.query, l.ID, l.Status, c.want[l.ID])
+			}
+		}
+	}
+	rec = f.get(tokAll, "/v1/locations?window=2h")
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"window"`) {
+		t.Errorf("window=2h: %d %s, want 400 naming the window parameter", rec.Code, rec.Body)
 	}
 }

@@ -43,6 +43,7 @@ type eventJSON struct {
 	Repeat      bool            `json:"repeat"`
 	Received    time.Time       `json:"received"`
 	Misuse      string          `json:"misuse,omitempty"`
+	Answers     json.RawMessage `json:"answers,omitempty"` // configured questionnaire answers (contract v2)
 }
 
 // maxSheetRows is Excel's row limit per sheet (1,048,576) less the header: a longer export continues on
@@ -158,6 +159,7 @@ func toEventJSON(ev *query.Event, j *eventJSON) {
 		AmountCents: ev.AmountCents, Items: ev.Items, Currency: ev.Currency, Seller: ev.Seller, Refund: ev.Refund,
 		Survey: ev.Survey, NPS: ev.NPS, CSAT: ev.CSAT, CES: ev.CES, Comment: ev.Comment, Q: ev.Q,
 		Repeat: ev.Repeat, Received: ev.Received, Misuse: ev.Misuse,
+		Answers: rawOrNil(ev.Answers),
 	}
 	if ev.Ext != "" && json.Valid([]byte(ev.Ext)) {
 		j.Ext = json.RawMessage(ev.Ext)
@@ -193,6 +195,9 @@ func eventCells(ev *query.Event, cells []any) {
 	case "survey":
 		if ev.Misuse != "" {
 			cells[36] = ev.Misuse
+		}
+		if ev.Answers != "" {
+			cells[37] = ev.Answers
 		}
 		cells[18], cells[19], cells[20] = opt(ev.NPS), opt(ev.CSAT), opt(ev.CES)
 		for i, q := range ev.Q {
@@ -282,4 +287,11 @@ func (s *Server) eventsXLSX(w http.ResponseWriter, body *limitedWriter, r *http.
 	}
 	attachment(w, "events.xlsx", xlsxType)
 	return f.Write(body)
+}
+
+func rawOrNil(s string) json.RawMessage {
+	if s == "" {
+		return nil
+	}
+	return json.RawMessage(s)
 }

@@ -2,7 +2,11 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
+	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/query"
 )
 
@@ -13,16 +17,29 @@ type locationJSON struct {
 	Longitude float64 `json:"longitude"`
 	Region    string  `json:"region"`
 	TimeZone  string  `json:"timezone"`
-	// Status is the location's flag (query.Flags, kpi.Flag): the worst current status of its KPIs, grey when none is
-	// judged; WorstKPIs are the KPIs that have it (none for grey).
+	// Status is the location's flag (query.Flags, kpi.Flag): the worst current status of its KPIs over one
+	// window (Window), grey when none is judged; WorstKPIs are the KPIs that have it (none for grey).
 	Status    string   `json:"status"`
 	WorstKPIs []string `json:"worst_kpis"`
+	Window    string   `json:"window"`
 }
 
 // locations serves GET /v1/locations: the registry entries the token may read, with coordinates and the
-// worst current status.
+// worst current status over one window: ?window=, by default kpi.status_window, the one the console's map,
+// the plugin's geo query and cxm_indicator_status judge by (a KPI red over 15 minutes but green over the
+// hour must not paint the location red on one page and green on another).
 func (s *Server) locations(w http.ResponseWriter, r *http.Request, sc *scope) {
-	if _, err := newParams(r.URL); err != nil {
+	p, err := newParams(r.URL, "window")
+	if err != nil {
+		s.paramFail(w, err)
+		return
+	}
+	win, err := p.one("window")
+	if err != nil {
+		s.paramFail(w, err)
+		return
+	}
+	if win, err = windowName(&s.cfg.KPI, win); err != nil {
 		s.paramFail(w, err)
 		return
 	}
@@ -44,6 +61,9 @@ func (s *Server) locations(w http.ResponseWriter, r *http.Request, sc *scope) {
 		s.writeQueryError(w, r, err)
 		return
 	}
+	if win != "" { // "" only for a config without kpi.windows, which validation refuses
+		sts = slices.DeleteFunc(sts, func(st query.Status) bool { return st.Window != win })
+	}
 	flags := query.Flags(ids, sts)
 	for _, l := range s.cfg.Locations {
 		if !sc.allows(l.ID) {
@@ -52,8 +72,26 @@ func (s *Server) locations(w http.ResponseWriter, r *http.Request, sc *scope) {
 		f := flags[l.ID]
 		out.Locations = append(out.Locations, locationJSON{
 			ID: l.ID, Name: l.Name, Latitude: l.Latitude, Longitude: l.Longitude, Region: l.Region,
-			TimeZone: l.TimeZone, Status: f.Status.String(), WorstKPIs: f.KPIs,
+			TimeZone: l.TimeZone, Status: f.Status.String(), WorstKPIs: f.KPIs, Window: win,
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// windowName resolves a window parameter to its name in kpi.windows ("60m" is "1h"); empty is the status
+// window.
+func windowName(k *config.KPI, w string) (string, error) {
+	w = strings.TrimSpace(w)
+	if w == "" {
+		return k.StatusWindowName(), nil
+	}
+	d, err := config.ParseWindow(w)
+	if err == nil {
+		for _, cw := range k.WindowList() {
+			if cw.Duration == d {
+				return cw.Name, nil
+			}
+		}
+	}
+	return "", &paramError{"window", "must be one of kpi.windows (" + strings.Join(k.Windows, ", ") + "), not " + strconv.Quote(w)}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/httpserver"
+	"github.com/cxm-project/cxm/internal/objstore"
 	"github.com/cxm-project/cxm/internal/query"
 )
 
@@ -30,6 +31,8 @@ type Server struct {
 	tokens  *tokens
 	metrics *metrics
 	limits  *tokenLimits
+	// evidence is the audit attachments' store (audits.go).
+	evidence objstore.Store
 }
 
 // New builds the API on an open ClickHouse connection. Its metrics register with reg (nil: nowhere; a
@@ -63,8 +66,13 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.handle(mux, "GET /v1/locations", "locations", s.locations)
 	s.handle(mux, "GET /v1/assessments", "assessments", s.assessments)
 	s.handle(mux, "GET /v1/assessments/{id}", "assessment", s.assessment)
+	s.handle(mux, "GET /v1/reasons", "reasons", s.reasons)
+	s.handle(mux, "GET /v1/breakdown", "breakdown", s.breakdown)
+	s.handle(mux, "GET /v1/handoff", "handoff", s.handoff)
 	mux.HandleFunc("GET /v1/openapi.yaml", s.openapi)
 	s.handle(mux, "POST /v1/assessments/{id}/email", "assessment_email", s.assessmentEmail)
+	s.routeCases(mux) // the closed loop (cases.go)
+	s.auditRoutes(mux)
 }
 
 // handler is an authenticated endpoint: it gets the caller's scope.

@@ -3,12 +3,9 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,9 +22,9 @@ import (
 // does while Kafka is down, and answers again once it is back.
 func TestClickHouseDown(t *testing.T) {
 	_, chcfg := testutil.ClickHouse(t)
-	px := newProxy(t, chcfg.Addr[0])
+	px := testutil.NewProxy(t, chcfg.Addr[0])
 	viaProxy := chcfg
-	viaProxy.Addr = []string{px.addr}
+	viaProxy.Addr = []string{px.Addr}
 	viaProxy.DialTimeout = time.Second
 	ctx := context.Background()
 	conn, err := clickhouse.Open(ctx, viaProxy)
@@ -61,7 +58,7 @@ func TestClickHouseDown(t *testing.T) {
 			t.Fatalf("%s while up: %d %s", p, rec.Code, rec.Body)
 		}
 	}
-	px.down()
+	px.Down()
 	for _, p := range paths {
 		rec := get(p)
 		var e apiError
@@ -70,7 +67,7 @@ func TestClickHouseDown(t *testing.T) {
 			t.Errorf("%s while down: %d Retry-After %q %+v, want 503 with Retry-After 7", p, rec.Code, rec.Header().Get("Retry-After"), e)
 		}
 	}
-	px.up()
+	px.Up(t)
 	for _, p := range paths {
 		deadline := time.Now().Add(30 * time.Second)
 		for rec := get(p); rec.Code != 200; rec = get(p) {
@@ -91,72 +88,4 @@ func TestClickHouseDown(t *testing.T) {
 			t.Errorf("openapi.yaml: %s has no 503 response", p)
 		}
 	}
-}
-
-// proxy forwards TCP to a server; down closes the listener and cuts every connection, up listens again
-// on the same address.
-type proxy struct {
-	t      *testing.T
-	addr   string
-	target string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]bool
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{t: t, target: target, conns: map[net.Conn]bool{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	t.Cleanup(p.down)
-	return p
-}
-
-func (p *proxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", p.target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns[c], p.conns[s] = true, true
-			p.mu.Unlock()
-			go func() { _, _ = io.Copy(s, c); s.Close() }()
-			go func() { _, _ = io.Copy(c, s); c.Close() }()
-		}
-	}()
-}
-
-func (p *proxy) down() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-		delete(p.conns, c)
-	}
-}
-
-func (p *proxy) up() {
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	p.serve(ln)
 }

@@ -34,7 +34,10 @@ var eventColumns = []string{
 	"q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11",
 	"ext",
 	"repeat", "received", "kafka_partition", "kafka_offset",
-	"misuse",
+	"misuse", "reason", "platform",
+	"answers", "audit",
+	"contact", "voice", "re", "case_id", "action", "rule", "trigger_id", "source", "actor", "assignee", "note",
+	"checklist", "causes",
 }
 
 // eventColumnsSQL is the quoted column list ("in" and "out" are keywords).
@@ -70,6 +73,10 @@ type eventColumnar struct {
 	partition                 []uint16
 	offset                    []uint64
 	misuse                    []string
+	loop                      loopColumns
+	reason, platform          []string
+	answers                   []string // configured answers (event.ItemsJSON)
+	audit                     []string
 }
 
 // InsertEvents writes rows to database.events in one INSERT. A row that does not fit the table's types is
@@ -107,8 +114,10 @@ func InsertEventChunks(ctx context.Context, conn driver.Conn, database string, c
 		c.q[0], c.q[1], c.q[2], c.q[3], c.q[4], c.q[5], c.q[6], c.q[7], c.q[8], c.q[9], c.q[10],
 		c.ext,
 		c.repeat, c.received, c.partition, c.offset,
-		c.misuse,
+		c.misuse, c.reason, c.platform,
+		c.answers, c.audit,
 	}
+	cols = append(cols, c.loop.columns()...)
 	for i, col := range cols {
 		if err := batch.Column(i).Append(col); err != nil {
 			return fmt.Errorf("insert events into %s: column %s: %w", database, eventColumns[i], err)
@@ -135,7 +144,8 @@ func columnsOf(n int, chunks [][]EventRow) (*eventColumnar, error) {
 		refund: make([]uint8, n), survey: make([]string, n), nps: make([]*uint8, n), csat: make([]*uint8, n),
 		ces: make([]*uint8, n), comment: make([]string, n), ext: make([]string, n), repeat: make([]uint8, n),
 		received: make([]time.Time, n), partition: make([]uint16, n), offset: make([]uint64, n),
-		misuse: make([]string, n),
+		misuse: make([]string, n), reason: make([]string, n), platform: make([]string, n), loop: newLoopColumns(n),
+		answers: make([]string, n), audit: make([]string, n),
 	}
 	for k := range c.q {
 		c.q[k] = make([]uint8, n)
@@ -211,6 +221,7 @@ func (c *eventColumnar) set(i int, r *EventRow, answers []uint8) error {
 			}
 		}
 		c.comment[i] = a.Comment
+		c.answers[i] = event.ItemsJSON(a.Items)
 		for k, q := range a.Q {
 			if q < 0 {
 				return bad(fmt.Sprintf("answers.q%d", k+1), q, "must be >= 0 (0 = not answered)")
@@ -218,10 +229,19 @@ func (c *eventColumnar) set(i int, r *EventRow, answers []uint8) error {
 			c.q[k][i] = uint8(q)
 		}
 	}
+	if m := r.Message; m != nil {
+		c.comment[i] = m.Text // the customer's words, beside the survey comments (see loop.go)
+	}
 	c.ext[i] = string(r.Ext)
 	c.repeat[i], c.received[i] = b2u(r.Repeat), r.Received
 	c.partition[i], c.offset[i] = uint16(r.KafkaPartition), uint64(r.KafkaOffset)
 	c.misuse[i] = r.Misuse
+	c.loop.set(i, &r.Event)
+	c.reason[i], c.platform[i] = r.Reason, r.Platform
+	if r.Audit != nil {
+		b, _ := r.Audit.MarshalJSON()
+		c.audit[i] = string(b)
+	}
 	return nil
 }
 

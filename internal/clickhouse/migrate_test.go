@@ -144,17 +144,19 @@ func TestEventsTableMatchesServer(t *testing.T) {
 	}
 	want := map[string]string{
 		"location": wantLocation, "time": "DateTime('UTC')", "amount_cents": "Int64", "nps": "Nullable(UInt8)",
-		"in": "UInt32", "out": "UInt32", "q11": "UInt8", "misuse": "String", "kafka_offset": "UInt64", "kafka_partition": "UInt16",
-		"type": "Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4)",
-		"kind": "Enum8('' = 0, 'smiley' = 1, 'consultation' = 2, 'like' = 3, 'dislike' = 4)",
+		"in": "UInt32", "out": "UInt32", "q11": "UInt8", "misuse": "String", "answers": "String", "kafka_offset": "UInt64", "kafka_partition": "UInt16",
+		"type":   "Enum8('button' = 1, 'counter' = 2, 'pos' = 3, 'survey' = 4, 'audit' = 5, 'message' = 6, 'case' = 7, 'review' = 16)",
+		"kind":   "Enum8('' = 0, 'smiley' = 1, 'consultation' = 2, 'like' = 3, 'dislike' = 4, 'complaint' = 5, 'thanks' = 6, 'suggestion' = 7, 'shown' = 16, 'click' = 17)",
+		"causes": "Array(String)", "case_id": "String", "contact": "String", "audit": "String",
+		"reason": wantLocation, "platform": wantLocation,
 	}
 	for col, typ := range want {
 		if types[col] != typ {
 			t.Errorf("events.%s is %q, want %q", col, types[col], typ)
 		}
 	}
-	if len(types) != 39 {
-		t.Errorf("events has %d columns, want 39: %v", len(types), types)
+	if len(types) != 56 {
+		t.Errorf("events has %d columns, want 56: %v", len(types), types)
 	}
 	var key, partition string
 	if err := conn.QueryRow(ctx, "SELECT sorting_key, partition_key FROM system.tables WHERE database = ? AND name = 'events'", cfg.Database).Scan(&key, &partition); err != nil {

@@ -12,25 +12,45 @@ import (
 )
 
 // Personal data in the events table: the assessment's name and e-mail (in ext, stored only with consent)
-// and survey comments (free text a person may sign). Erasing and retention blank exactly these, on survey
-// events only; the answers' figures stay, no longer tied to a person.
-const personalColumns = "ext = '', comment = ''"
+// and survey comments (free text a person may sign), and a customer message's words and contact details
+// (given only with consent). Erasing and retention blank exactly these, on survey and message events only;
+// the answers' figures and the message's kind stay, no longer tied to a person.
+const personalColumns = "ext = '', comment = '', contact = ''"
 
-// Erasure selects one person's events: by e-mail (as given in the assessment) or by respondent reference
-// (the session id the assessment's result page shows; its event id is "web:cx-maturity:<ref>").
+// personalTypes and hasPersonal select the rows that may hold personal data and still do.
+const (
+	personalTypes = "type IN ('survey', 'message')"
+	hasPersonal   = "(ext != '' OR comment != '' OR contact != '')"
+)
+
+// Erasure selects one person's events: by e-mail (as given in the assessment or a survey's "contact me"),
+// by phone (as given in "contact me"), or by respondent reference (the session id the assessment's result
+// page shows; its event id is "web:cx-maturity:<ref>").
 type Erasure struct {
 	Email      string
+	Phone      string
 	Respondent string
 }
 
 func (e Erasure) where() (string, []any, error) {
+	given := 0
+	for _, s := range []string{e.Email, e.Phone, e.Respondent} {
+		if s != "" {
+			given++
+		}
+	}
 	switch {
-	case e.Email != "" && e.Respondent != "":
-		return "", nil, errors.New("give an e-mail or a respondent reference, not both")
+	case given > 1:
+		return "", nil, errors.New("give one of an e-mail, a phone or a respondent reference, not several")
+	case e.Phone != "":
+		needle, _ := json.Marshal(strings.TrimSpace(e.Phone))
+		return "type = 'survey' AND position(ext, ?) > 0", []any{`"phone":` + string(needle)}, nil
 	case e.Email != "":
 		needle, _ := json.Marshal(strings.TrimSpace(e.Email))
-		// The ext object is written by encoding/json, so the e-mail appears exactly as this needle.
-		return "type = 'survey' AND positionCaseInsensitive(ext, ?) > 0", []any{`"email":` + string(needle)}, nil
+		// The ext object is written by encoding/json, so the e-mail appears exactly as this needle; a
+		// message's contact is the text the person typed.
+		return "(type = 'survey' AND positionCaseInsensitive(ext, ?) > 0 OR type = 'message' AND positionCaseInsensitive(contact, ?) > 0)",
+			[]any{`"email":` + string(needle), strings.TrimSpace(e.Email)}, nil
 	case e.Respondent != "":
 		ref := strings.TrimSpace(e.Respondent)
 		if len(ref) != 32 || strings.Trim(ref, "0123456789abcdef") != "" {
@@ -38,7 +58,7 @@ func (e Erasure) where() (string, []any, error) {
 		}
 		return "type = 'survey' AND id = ?", []any{"web:cx-maturity:" + ref}, nil
 	}
-	return "", nil, errors.New("give an e-mail or a respondent reference")
+	return "", nil, errors.New("give an e-mail, a phone or a respondent reference")
 }
 
 // ErasePersonal blanks the personal columns of the person's events and waits until ClickHouse has
@@ -48,14 +68,14 @@ func ErasePersonal(ctx context.Context, conn driver.Conn, database string, e Era
 	if err != nil {
 		return 0, err
 	}
-	return blank(ctx, conn, database, where+" AND (ext != '' OR comment != '')", args)
+	return blank(ctx, conn, database, where+" AND "+hasPersonal, args)
 }
 
 // RetainPersonal blanks the personal columns of survey events older than cutoff (privacy.retention) and
 // returns how many it blanked. It issues a mutation only when some row needs it, so running it every
 // privacy.sweep_interval costs one count when there is nothing to do.
 func RetainPersonal(ctx context.Context, conn driver.Conn, database string, cutoff time.Time) (uint64, error) {
-	return blank(ctx, conn, database, "type = 'survey' AND time < ? AND (ext != '' OR comment != '')", []any{cutoff.UTC().Truncate(time.Second)})
+	return blank(ctx, conn, database, personalTypes+" AND time < ? AND "+hasPersonal, []any{cutoff.UTC().Truncate(time.Second)})
 }
 
 func blank(ctx context.Context, conn driver.Conn, database, where string, args []any) (uint64, error) {

@@ -30,6 +30,7 @@ func TestPrivacyEraseAndRetention(t *testing.T) {
 		survey("web:cx-maturity:"+ref, now, `{"consent":true,"email":"ada@example.com","name":"Ada"}`, ""),
 		survey("web:cx-maturity:ffffffffffffffffffffffffffffffff", now, `{"consent":true,"email":"Bob@Example.com","name":"Bob"}`, "call me"),
 		survey("web:keep", now, `{"consent":true,"email":"eve@example.com","name":"Eve"}`, "nice"),
+		survey("web:contact", now, `{"consent":true,"contact_me":true,"lang":"ru","phone":"+7 900 123-45-67"}`, ""),
 		survey("web:old", old, `{"consent":true,"email":"old@example.com","name":"Old"}`, "old comment"),
 		{Event: event.Event{ID: "dev-1", Type: event.TypeButton, Location: "web", Time: old, Kind: event.KindLike, Ext: json.RawMessage(`{"floor":2}`)}, Received: old},
 	}
@@ -64,6 +65,9 @@ func TestPrivacyEraseAndRetention(t *testing.T) {
 		{"by e-mail, any case", func() (uint64, error) {
 			return clickhouse.ErasePersonal(ctx, conn, cfg.Database, clickhouse.Erasure{Email: "bob@example.com"})
 		}, 1, []string{"web:cx-maturity:ffffffffffffffffffffffffffffffff"}},
+		{"by phone (survey contact me)", func() (uint64, error) {
+			return clickhouse.ErasePersonal(ctx, conn, cfg.Database, clickhouse.Erasure{Phone: " +7 900 123-45-67"})
+		}, 1, []string{"web:contact"}},
 		{"again: nothing left", func() (uint64, error) {
 			return clickhouse.ErasePersonal(ctx, conn, cfg.Database, clickhouse.Erasure{Email: "bob@example.com"})
 		}, 0, nil},

@@ -18,6 +18,8 @@ import (
 	"github.com/knadh/koanf/providers/posflag"
 	"github.com/knadh/koanf/v2"
 	"github.com/spf13/pflag"
+
+	"github.com/cxm-project/cxm/internal/survey"
 )
 
 // Config is the whole configuration. Each component's section lives in a file of its own.
@@ -35,6 +37,14 @@ type Config struct {
 	API        API        `koanf:"api"`
 	Privacy    Privacy    `koanf:"privacy"`
 	Console    Console    `koanf:"console"`
+	Cases      Cases      `koanf:"cases"`
+	Reasons    Reasons    `koanf:"reasons"`
+	Breakdown  Breakdown  `koanf:"breakdown"`
+	ObjStore   ObjStore   `koanf:"objstore"`
+	Audits     Audits     `koanf:"audits"`
+	// Questionnaires: surveys:, indices:, survey_files: (surveys.go).
+	Questionnaires `koanf:",squash"`
+	catalog        *survey.Catalog
 }
 
 // Log configures log/slog.
@@ -184,6 +194,7 @@ func (c *Config) Validate() error {
 	c.Kafka.validate(c, &es)
 	c.Ingest.validate(c, &es)
 	c.Processor.validate(c, &es)
+	c.validateSurveys(&es) // before kpi: its indices are KPIs that kpi.thresholds may name
 	c.KPI.validate(c, &es)
 	c.API.validate(c, &es)
 	c.HTTP.validate(&es)
@@ -191,6 +202,10 @@ func (c *Config) Validate() error {
 	c.Privacy.validate(&es)
 	c.API.RateLimit.validate(&es)
 	c.Console.validate(&es)
+	c.Cases.validate(&es)
+	c.validateReasons(&es)
+	c.ObjStore.validate(&es)
+	c.Audits.validate(c, &es)
 	if len(es) > 0 {
 		return es
 	}

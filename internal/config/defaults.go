@@ -59,7 +59,7 @@ var Defaults = map[string]any{
 // defaultsProvider merges the base defaults with each section's own (kept beside the section's type).
 func defaultsProvider() *confmap.Confmap {
 	all := map[string]any{}
-	for _, m := range []map[string]any{Defaults, ingestDefaults(), processorDefaults(), kpiDefaults(), apiDefaults(), securityDefaults(), consoleDefaults()} {
+	for _, m := range []map[string]any{Defaults, ingestDefaults(), processorDefaults(), kpiDefaults(), apiDefaults(), securityDefaults(), consoleDefaults(), casesDefaults(), reasonsDefaults(), objstoreDefaults(), auditsDefaults()} {
 		for k, v := range m {
 			all[k] = v
 		}

@@ -14,9 +14,12 @@ type Location struct {
 	Latitude  float64 `koanf:"latitude"`
 	Longitude float64 `koanf:"longitude"`
 	Region    string  `koanf:"region"`
+	Type      string  `koanf:"type"`     // free label (store, outlet, branch…); audit templates may apply by it
 	TimeZone  string  `koanf:"timezone"` // IANA name, e.g. Europe/Moscow
 	// Hours maps a weekday (mon..sun) or "default" to "HH:MM-HH:MM" or "closed".
 	Hours map[string]string `koanf:"hours"`
+	// Reviews are the location's review pages (reasons.go).
+	Reviews []ReviewLink `koanf:"reviews"`
 }
 
 // LocationIDPattern is the contract's location id: 1..64 chars of A-Z a-z 0-9 . _ : -

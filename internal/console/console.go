@@ -69,7 +69,8 @@ func New(cfg *config.Config) (*Console, error) {
 		// No inline script or style anywhere: a token in sessionStorage is only as safe as the page is
 		// from injected script. Leaflet and uPlot position elements through the CSSOM (element.style),
 		// which style-src does not govern.
-		csp: "default-src 'none'; script-src 'self'; style-src 'self'; img-src " + img +
+		// media-src blob: plays audit evidence fetched with the token (a plain link could not carry it).
+		csp: "default-src 'none'; script-src 'self'; style-src 'self'; img-src " + img + "; media-src blob:" +
 			"; connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 	}, nil
 }

@@ -80,6 +80,11 @@ func fieldRank(name string) int {
 		}
 		return int(fAnswers)*100 + 99
 	}
+	for _, parent := range [...]field{fMessage, fCase} {
+		if strings.HasPrefix(name, fieldNames[parent]+".") {
+			return int(parent)*100 + 1
+		}
+	}
 	for i, n := range fieldNames {
 		if n == name {
 			return i * 100

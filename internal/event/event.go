@@ -1,4 +1,5 @@
-// Package event is CXM's event contract v1: the Go model of what devices and systems send, and its
+// Package event is CXM's event contract (v2 since configured questionnaires, items.go; every v1 event is
+// a valid v2 event): the Go model of what devices and systems send, and its
 // validation. The JSON Schema files in schemas/events describe the same contract; a test keeps them in step.
 package event
 
@@ -40,6 +41,9 @@ type Event struct {
 	Value   int    `json:"value,omitempty"`   // smiley: 1..Scale
 	Scale   int    `json:"scale,omitempty"`   // smiley: 3..5
 	Subject string `json:"subject,omitempty"` // like / dislike
+	// Reason is the follow-up answer's code (smiley, like, dislike, survey): one of the configured
+	// reasons.positive or reasons.negative; the ingest checks it against the list matching the score.
+	Reason string `json:"reason,omitempty"`
 
 	// counter: people counted since the device's previous reading.
 	In  int64 `json:"in"`
@@ -50,12 +54,20 @@ type Event struct {
 	Amount   Amount `json:"amount"`
 	Items    int    `json:"items,omitempty"`
 	Currency string `json:"currency,omitempty"`
-	Seller   string `json:"seller,omitempty"`
+	Seller   string `json:"seller,omitempty"` // pos, and the consultation button
 	Refund   bool   `json:"refund,omitempty"`
 
 	// survey
 	Survey  string   `json:"survey,omitempty"`
 	Answers *Answers `json:"answers,omitempty"`
+
+	// message (kind: complaint, thanks, suggestion) and case: their payloads, see message.go.
+	Message *Message `json:"message,omitempty"`
+	Case    *Case    `json:"case,omitempty"`
+	// review (review.go): the hand-off to a review site, kind shown or click.
+	Platform string `json:"platform,omitempty"`
+	// audit (audit.go)
+	Audit *Audit `json:"audit,omitempty"`
 
 	// Ext is free extension data (a JSON object), carried through untouched.
 	Ext json.RawMessage `json:"ext,omitempty"`
@@ -75,4 +87,7 @@ type Answers struct {
 	CES     *int     `json:"ces,omitempty"`  // 1..7, CES 2.0: 7 = very easy
 	Comment string   `json:"comment,omitempty"`
 	Q       [11]int8 `json:"-"` // q1..q11: 1..4, 0 = not answered
+	// Items are the answers to the questions of a configured questionnaire (contract v2, items.go), in
+	// the order sent; the survey's definition, not this package, says what they mean.
+	Items []Item `json:"-"`
 }

@@ -44,6 +44,15 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		case KindLike, KindDislike:
 			b = append(b, `,"subject":`...)
 			b = appendString(b, e.Subject)
+		case KindConsultation:
+			if e.Seller != "" {
+				b = append(b, `,"seller":`...)
+				b = appendString(b, e.Seller)
+			}
+		}
+		if e.Reason != "" && e.Kind != KindConsultation {
+			b = append(b, `,"reason":`...)
+			b = appendString(b, e.Reason)
 		}
 	case TypeCounter:
 		b = append(b, `,"in":`...)
@@ -74,6 +83,29 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		if e.Answers != nil {
 			b = append(b, `,"answers":`...)
 			b = e.Answers.appendJSON(b)
+		}
+		if e.Reason != "" {
+			b = append(b, `,"reason":`...)
+			b = appendString(b, e.Reason)
+		}
+	case TypeReview:
+		b = e.appendReview(b)
+	case TypeMessage:
+		b = append(b, `,"kind":`...)
+		b = appendString(b, e.Kind)
+		if e.Message != nil {
+			b = append(b, `,"message":`...)
+			b = appendMessage(b, e.Message)
+		}
+	case TypeCase:
+		if e.Case != nil {
+			b = append(b, `,"case":`...)
+			b = appendCase(b, e.Case)
+		}
+	case TypeAudit:
+		if e.Audit != nil {
+			b = append(b, `,"audit":`...)
+			b = e.Audit.appendJSON(b)
 		}
 	}
 	if len(e.Ext) > 0 {
@@ -118,6 +150,7 @@ func (a *Answers) appendJSON(b []byte) []byte {
 			b = strconv.AppendInt(b, int64(q), 10)
 		}
 	}
+	b = appendItems(b, a.Items)
 	return append(b, '}')
 }
 

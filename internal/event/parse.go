@@ -179,11 +179,17 @@ func nextField(f field, t Type) field {
 			return fReceipt
 		case TypeSurvey:
 			return fSurvey
+		case TypeMessage:
+			return fKind
+		case TypeCase:
+			return fCase
+		case TypeAudit:
+			return fAudit
 		}
 		return nFields
 	case fKind:
 		return fValue
-	case fSubject, fScale, fOut, fRefund, fAnswers, fExt:
+	case fSubject, fScale, fOut, fRefund, fAnswers, fExt, fAudit:
 		return fExt
 	case fSeller:
 		return fRefund
@@ -279,6 +285,16 @@ func lookupField(key []byte) (field, bool) {
 		return fAnswers, true
 	case "ext":
 		return fExt, true
+	case "message":
+		return fMessage, true
+	case "case":
+		return fCase, true
+	case "reason":
+		return fReason, true
+	case "platform":
+		return fPlatform, true
+	case "audit":
+		return fAudit, true
 	}
 	return 0, false
 }
@@ -334,6 +350,10 @@ func (d *decoder) field(e *Event, f field) bool {
 		return d.str(name, &e.Seller)
 	case fSurvey:
 		return d.str(name, &e.Survey)
+	case fReason:
+		return d.str(name, &e.Reason)
+	case fPlatform:
+		return d.str(name, &e.Platform)
 	case fType:
 		b, ok, isStr := d.strBytes(name)
 		if isStr {
@@ -413,6 +433,30 @@ func (d *decoder) field(e *Event, f field) bool {
 		}
 		e.Answers = d.answers()
 		return e.Answers != nil
+	case fMessage:
+		if d.peek() != '{' {
+			d.errs.add(name, reasonObject)
+			return d.skipValue(0)
+		}
+		m := d.message()
+		if m != nil && *m != (Message{}) {
+			e.Message = m // {"consent": false} alone says nothing: no message object, as in the canonical form
+		}
+		return m != nil
+	case fCase:
+		if d.peek() != '{' {
+			d.errs.add(name, reasonObject)
+			return d.skipValue(0)
+		}
+		e.Case = d.caseAction()
+		return e.Case != nil
+	case fAudit:
+		if d.peek() != '{' {
+			d.errs.add(name, reasonObject)
+			return d.skipValue(0)
+		}
+		e.Audit = d.audit()
+		return e.Audit != nil
 	case fExt:
 		if d.peek() != '{' {
 			d.errs.add(name, reasonObject)
@@ -439,6 +483,14 @@ func internType(b []byte) Type {
 		return TypePOS
 	case "survey":
 		return TypeSurvey
+	case "message":
+		return TypeMessage
+	case "case":
+		return TypeCase
+	case "review":
+		return TypeReview
+	case "audit":
+		return TypeAudit
 	}
 	return Type(b)
 }
@@ -526,6 +578,9 @@ func (d *decoder) answers() *Answers {
 		d.ahas.set(aAnyKey)
 		i := answerIndex(key)
 		if i < 0 {
+			if ValidItemKey(string(key)) {
+				return d.item(a, key) // contract v2: an answer to a configured question
+			}
 			d.errs.add(unknownName("answers.", key), reasonUnknown)
 			return d.skipValue(0)
 		}

@@ -37,7 +37,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty object", `{}`, event.Errors{{"id", "required"}, {"type", "required"}, {"location", "required"}, {"time", "required"}}},
 		{"all envelope wrong, errors in canonical order regardless of key order",
 			`{"time":"2026-05-01 12:00","device":"","location":"a b","type":"visit","id":"","zz":1,"aa":2}`,
-			event.Errors{{"id", "must be 1 to 128 characters"}, {"type", "must be one of button, counter, pos, survey"},
+			event.Errors{{"id", "must be 1 to 128 characters"}, {"type", "must be one of button, counter, pos, survey, message, case, review, audit"},
 				{"location", "must be 1 to 64 characters of A-Z a-z 0-9 . _ : -"}, {"device", "must be 1 to 128 characters"},
 				{"time", "must be an RFC 3339 date-time with a UTC offset, e.g. 2024-05-01T12:00:00+03:00"},
 				{"aa", "unknown field"}, {"zz", "unknown field"}}},
@@ -200,5 +200,40 @@ func TestUnmarshalJSONIsStrict(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"q3":5}`), &a); err == nil || err.Error() != "answers.q3: must be between 1 and 4" {
 		t.Fatalf("Answers error = %v", err)
+	}
+}
+
+// TestParseItems: contract v2 answers to configured questions keep their shape through Parse and the
+// canonical encoding; bad shapes name the answer.
+func TestParseItems(t *testing.T) {
+	const head = `{"id":"a","type":"survey","location":"l","time":"2026-05-01T12:00:00Z","survey":"rsqs","answers":`
+	e, errs := event.Parse([]byte(head + `{"nps":9,"pa1":5,"dept":[1,3],"improve":"шире проходы"}}`))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	it := e.Answers.Items
+	if len(it) != 3 || it[0].Key != "pa1" || it[0].Kind != event.ItemInt || it[0].Int != 5 ||
+		it[1].Kind != event.ItemCodes || len(it[1].Codes) != 2 || it[1].Codes[1] != 3 ||
+		it[2].Kind != event.ItemText || it[2].Text != "шире проходы" {
+		t.Fatalf("items = %+v", it)
+	}
+	b, _ := e.MarshalJSON()
+	back, errs := event.Parse(b)
+	if errs != nil || event.ItemsJSON(back.Answers.Items) != `{"pa1":5,"dept":[1,3],"improve":"шире проходы"}` {
+		t.Fatalf("round trip %s: %v %q", b, errs, event.ItemsJSON(back.Answers.Items))
+	}
+	for _, tc := range []struct{ answers, want string }{
+		{`{"pa1":5,"pa1":4}`, "answers.pa1: duplicate field"},
+		{`{"pa1":true}`, "answers.pa1: must be an integer, an array of integers or a string"},
+		{`{"dept":[]}`, "answers.dept: must be an array of 1 to 64 integers"},
+		{`{"dept":[1,"x"]}`, "answers.dept: must be an array of 1 to 64 integers"},
+		{`{"improve":""}`, "answers.improve: must be 1 to 4000 characters"},
+		{`{"q12":1}`, "answers.q12: unknown field"},
+		{`{"Pa1":1}`, "answers.Pa1: unknown field"},
+	} {
+		_, errs := event.Parse([]byte(head + tc.answers + `}`))
+		if errs.Error() != tc.want {
+			t.Errorf("%s: %v, want %s", tc.answers, errs, tc.want)
+		}
 	}
 }

@@ -31,12 +31,18 @@ const (
 	fSurvey
 	fAnswers
 	fExt
+	fMessage
+	fCase
+	fReason
+	fPlatform
+	fAudit
 	nFields
 )
 
 // fieldNames is also the canonical order of the encoding and of errors.
 var fieldNames = [nFields]string{"id", "type", "location", "device", "time", "kind", "value", "scale",
-	"subject", "in", "out", "receipt", "amount", "items", "currency", "seller", "refund", "survey", "answers", "ext"}
+	"subject", "in", "out", "receipt", "amount", "items", "currency", "seller", "refund", "survey", "answers", "ext",
+	"message", "case", "reason", "platform", "audit"}
 
 type fieldSet uint32
 
@@ -55,13 +61,16 @@ var envelopeFields = setOf(fID, fType, fLocation, fDevice, fTime, fExt)
 
 // Fields beyond the envelope, per type and per button kind.
 const (
-	buttonFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale | 1<<fSubject
+	buttonFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale | 1<<fSubject | 1<<fReason | 1<<fSeller
 	counterFields = fieldSet(1)<<fIn | 1<<fOut
 	posFields     = fieldSet(1)<<fReceipt | 1<<fAmount | 1<<fItems | 1<<fCurrency | 1<<fSeller | 1<<fRefund
-	surveyFields  = fieldSet(1)<<fSurvey | 1<<fAnswers
-	smileyFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale
-	consultFields = fieldSet(1) << fKind
-	likeFields    = fieldSet(1)<<fKind | 1<<fSubject
+	surveyFields  = fieldSet(1)<<fSurvey | 1<<fAnswers | 1<<fReason
+	messageFields = fieldSet(1)<<fKind | 1<<fMessage
+	caseFields    = fieldSet(1) << fCase
+	auditFields   = fieldSet(1) << fAudit
+	smileyFields  = fieldSet(1)<<fKind | 1<<fValue | 1<<fScale | 1<<fReason
+	consultFields = fieldSet(1)<<fKind | 1<<fSeller
+	likeFields    = fieldSet(1)<<fKind | 1<<fSubject | 1<<fReason
 )
 
 // typeFields returns the fields of type t beyond the envelope; ok is false for an unknown type.
@@ -75,6 +84,14 @@ func typeFields(t Type) (fs fieldSet, ok bool) {
 		return posFields, true
 	case TypeSurvey:
 		return surveyFields, true
+	case TypeMessage:
+		return messageFields, true
+	case TypeCase:
+		return caseFields, true
+	case TypeReview:
+		return reviewFields, true
+	case TypeAudit:
+		return auditFields, true
 	}
 	return 0, false
 }
@@ -144,7 +161,7 @@ const (
 	reasonIDLen        = "must be 1 to 128 characters"
 	reasonIDControl    = "must not contain control characters (U+0000..U+001F, U+007F)"
 	reasonUTF8         = "must be valid UTF-8"
-	reasonType         = "must be one of button, counter, pos, survey"
+	reasonType         = "must be one of button, counter, pos, survey, message, case, review, audit"
 	reasonKind         = "must be one of smiley, consultation, like, dislike"
 	reasonLocation     = "must be 1 to 64 characters of A-Z a-z 0-9 . _ : -"
 	reasonTime         = "must be an RFC 3339 date-time with a UTC offset, e.g. 2024-05-01T12:00:00+03:00"
@@ -184,7 +201,8 @@ func (e *Event) Validate() Errors {
 		fSubject: e.Subject != "", fIn: e.In != 0 || e.Type == TypeCounter, fOut: e.Out != 0 || e.Type == TypeCounter,
 		fReceipt: e.Receipt != "", fAmount: e.Amount != 0 || e.Type == TypePOS, fItems: e.Items != 0,
 		fCurrency: e.Currency != "", fSeller: e.Seller != "", fRefund: e.Refund, fSurvey: e.Survey != "",
-		fAnswers: e.Answers != nil, fExt: len(e.Ext) > 0,
+		fAnswers: e.Answers != nil, fExt: len(e.Ext) > 0, fMessage: e.Message != nil, fCase: e.Case != nil,
+		fReason: e.Reason != "", fPlatform: e.Platform != "", fAudit: e.Audit != nil,
 	}
 	for f, nz := range nonZero {
 		if nz {
@@ -210,6 +228,9 @@ func (e *Event) Validate() Errors {
 				ahas.set(aQ1 + i)
 			}
 		}
+		if len(a.Items) > 0 {
+			ahas.set(aAnyKey)
+		}
 	}
 
 	var errs Errors
@@ -218,7 +239,8 @@ func (e *Event) Validate() Errors {
 		f field
 		v string
 	}{{fID, e.ID}, {fLocation, e.Location}, {fDevice, e.Device}, {fKind, e.Kind}, {fSubject, e.Subject},
-		{fReceipt, e.Receipt}, {fCurrency, e.Currency}, {fSeller, e.Seller}, {fSurvey, e.Survey}} {
+		{fReceipt, e.Receipt}, {fCurrency, e.Currency}, {fSeller, e.Seller}, {fSurvey, e.Survey},
+		{fReason, e.Reason}, {fPlatform, e.Platform}} {
 		if !utf8.ValidString(s.v) {
 			errs.add(fieldNames[s.f], reasonUTF8)
 		}
@@ -231,6 +253,9 @@ func (e *Event) Validate() Errors {
 	}
 	if has.has(fExt) && !isJSONObject(e.Ext) {
 		errs.add("ext", reasonExt)
+	}
+	if e.Answers != nil {
+		validateItems(e.Answers.Items, &errs)
 	}
 	if e.Answers != nil && !utf8.ValidString(e.Answers.Comment) {
 		errs.add(answerFields[aComment], reasonUTF8)
@@ -307,8 +332,8 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 			errs.add("kind", reasonKind)
 			return
 		}
-		if has&(1<<fValue|1<<fScale|1<<fSubject)&^kf != 0 {
-			for _, f := range [...]field{fValue, fScale, fSubject} {
+		if has&(1<<fValue|1<<fScale|1<<fSubject|1<<fReason|1<<fSeller)&^kf != 0 {
+			for _, f := range [...]field{fValue, fScale, fSubject, fReason, fSeller} {
 				if has.has(f) && !kf.has(f) {
 					errs.add(fieldNames[f], notAllowedForKind(e.Kind))
 				}
@@ -332,7 +357,10 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 			if required(fSubject) {
 				idLen(fSubject, e.Subject)
 			}
+		case KindConsultation:
+			idLen(fSeller, e.Seller)
 		}
+		idLen(fReason, e.Reason)
 	case TypeCounter:
 		if required(fIn) && (e.In < 0 || e.In > MaxCount) {
 			errs.add("in", reasonCount)
@@ -358,6 +386,24 @@ func validate(e *Event, has fieldSet, ahas answerSet, errs *Errors) {
 		}
 		if required(fAnswers) && e.Answers != nil {
 			validateAnswers(e.Answers, ahas, errs)
+		}
+		idLen(fReason, e.Reason)
+	case TypeReview:
+		validateReview(e, required, idLen, errs)
+	case TypeMessage:
+		if required(fKind) && !messageKinds[e.Kind] {
+			errs.add("kind", reasonMessageKind)
+		}
+		if e.Message != nil {
+			validateMessage(e.Message, errs)
+		}
+	case TypeCase:
+		if required(fCase) && e.Case != nil {
+			validateCase(e.Case, errs)
+		}
+	case TypeAudit:
+		if required(fAudit) && e.Audit != nil {
+			validateAudit(e.Audit, errs)
 		}
 	}
 }

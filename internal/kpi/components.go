@@ -27,4 +27,7 @@ type Components struct {
 	Consultations int64
 	// Survey submissions of any kind.
 	Surveys int64
+	// Survey holds the components of configured questionnaires (survey.go), filled only for the KPIs that
+	// read them; nil otherwise.
+	Survey *SurveySums
 }

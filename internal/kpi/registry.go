@@ -45,6 +45,11 @@ type Def struct {
 	Formula func(c *Components, opt Options) Value
 	// Interval names the 95 % interval Formula gives ("" when none), for the documentation.
 	Interval string
+	// Surveys are the configured questionnaires whose components (Components.Survey) the formula reads; the
+	// query engine reads survey_minute for them. Configured says the KPI comes from the configuration's
+	// indices (SetConfigured replaces those).
+	Surveys    []string
+	Configured bool
 }
 
 // Registry holds the KPIs by name, in the order the API, plugin and dashboards list them.
@@ -96,7 +101,7 @@ func (r *Registry) Register(d Def) error {
 			}
 		}
 	}
-	if len(d.Needs) == 0 {
+	if len(d.Needs) == 0 && len(d.Surveys) == 0 {
 		return fmt.Errorf("kpi %q: needs no component", d.Name)
 	}
 	for _, n := range d.Needs {

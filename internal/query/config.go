@@ -15,5 +15,6 @@ func ForConfig(conn driver.Conn, database string, cfg *config.Config) *Engine {
 		Timeout: a.QueryTimeout, MaxPoints: a.MaxPoints, MaxRows: a.MaxRows, MaxRange: a.MaxRange,
 		MaxLocations: a.MaxLocations, MaxExportRows: a.MaxExportRows,
 	}
-	return New(conn, database, cfg.Locations, lim).WithKPIOptions(kpi.Options{NPSPolicy: cfg.KPI.NPSPolicy()})
+	return New(conn, database, cfg.Locations, lim).WithKPIOptions(kpi.Options{NPSPolicy: cfg.KPI.NPSPolicy()}).WithCases(&cfg.Cases).
+		WithWhy(cfg.Reasons, cfg.Breakdown)
 }

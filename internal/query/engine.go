@@ -47,6 +47,8 @@ type Engine struct {
 	byRegion map[string][]int
 	regions  []string
 	opt      kpi.Options
+	cases    *config.Cases // the closed loop's SLAs (cases.go)
+	why      whyConfig
 }
 
 // WithKPIOptions sets the choices figures depend on (the NPS non-responder policy); it returns e.
@@ -170,6 +172,11 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 		}
 		if err := e.run(ctx, q, cols, sums); err != nil {
 			return nil, err
+		}
+		if sv := surveysFor(r.KPIs); len(sv) > 0 {
+			if err := e.runSurveys(ctx, buildSurveyQuery(e.db, g, &r, sv), sums); err != nil {
+				return nil, err
+			}
 		}
 	}
 

@@ -14,7 +14,7 @@ import (
 )
 
 // EventTypes are the values of events.type.
-var EventTypes = []string{"button", "counter", "pos", "survey"}
+var EventTypes = []string{"button", "counter", "pos", "survey", "message", "case", "review", "audit"}
 
 // EventsRequest selects raw accepted events for export.
 type EventsRequest struct {
@@ -53,6 +53,7 @@ type Event struct {
 	Repeat      bool      // a repeat press: stored, not counted
 	Received    time.Time
 	Misuse      string // why a survey answer over an abuse limit was kept but not counted ("" for others)
+	Answers     string // answers to a configured questionnaire, a JSON object ("" for others)
 }
 
 // EventColumns are the export's column names, in the order of Event's fields (q1..q11 spelled out).
@@ -60,7 +61,7 @@ var EventColumns = []string{
 	"id", "type", "location", "device", "time", "kind", "value", "scale", "subject", "in", "out",
 	"receipt", "amount_cents", "items", "currency", "seller", "refund", "survey", "nps", "csat", "ces",
 	"comment", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9", "q10", "q11", "ext", "repeat", "received",
-	"misuse",
+	"misuse", "answers",
 }
 
 // EventsQuery is a validated export: Count events will stream.
@@ -176,7 +177,7 @@ func newEventScanner() *eventScanner {
 	for i := range ev.Q {
 		s.dest = append(s.dest, &ev.Q[i])
 	}
-	s.dest = append(s.dest, &ev.Ext, &s.repeat, &ev.Received, &ev.Misuse)
+	s.dest = append(s.dest, &ev.Ext, &s.repeat, &ev.Received, &ev.Misuse, &ev.Answers)
 	return s
 }
 

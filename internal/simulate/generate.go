@@ -54,7 +54,8 @@ func (g *Generator) Tick(from, to time.Time) []event.Event {
 func (g *Generator) visit(out []event.Event, p *Profile, at time.Time) []event.Event {
 	if g.rng.Float64() < p.Coverage {
 		e := g.base(p, at, event.TypeButton, "seller-"+fmt.Sprint(1+g.rng.IntN(4)))
-		e.Kind = event.KindConsultation
+		e.Kind, e.Seller = event.KindConsultation, e.Device // each seller's button names its seller
+
 		out = append(out, e)
 	}
 	bought := g.rng.Float64() < p.Conversion
@@ -66,6 +67,7 @@ func (g *Generator) visit(out []event.Event, p *Profile, at time.Time) []event.E
 		e.Kind, e.Scale = event.KindSmiley, p.SmileScale
 		pos := math.Max(0, math.Min(1, p.SmileMean+g.rng.NormFloat64()*0.3))
 		e.Value = 1 + int(math.Round(pos*float64(p.SmileScale-1)))
+		g.withReason(p, &e)
 		out = append(out, e)
 		if g.rng.Float64() < g.defects.SpamRate {
 			for i := 1; i <= 3+g.rng.IntN(5); i++ {
@@ -85,7 +87,9 @@ func (g *Generator) visit(out []event.Event, p *Profile, at time.Time) []event.E
 		out = append(out, e)
 	}
 	if bought && g.rng.Float64() < p.SurveyRate {
-		out = append(out, g.survey(p, at.Add(5*time.Minute)))
+		s := g.survey(p, at.Add(5*time.Minute))
+		g.withReason(p, &s)
+		out = g.handoff(append(out, s), p, &s)
 	}
 	return out
 }

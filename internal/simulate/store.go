@@ -27,6 +27,9 @@ type Profile struct {
 	PromoterShare float64
 	DetractShare  float64
 	MeanReceipt   float64 // in currency units
+	// Reasons, when set, are the follow-up lists presses and answers draw a reason from (why.go); the
+	// surveys then also record the review hand-off of the location's review pages.
+	Reasons *config.Reasons
 }
 
 // NewProfiles draws a profile per location. The draw is deterministic for a seed, so a demo is repeatable.

@@ -2,7 +2,7 @@ import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
 
 /** The query types the backend answers (pkg/plugin/query.go keeps the same names). */
-export type QueryType = 'timeseries' | 'current' | 'geo' | 'events' | 'maturity';
+export type QueryType = 'timeseries' | 'current' | 'geo' | 'events' | 'maturity' | 'cases' | 'reasons' | 'breakdown' | 'handoff' | 'audits';
 
 export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
   { value: 'timeseries', label: 'Time series', description: 'KPIs over the panel range, one series per location and KPI' },
@@ -10,6 +10,18 @@ export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: 
   { value: 'geo', label: 'Geo map', description: 'One row per location with coordinates and its worst status' },
   { value: 'events', label: 'Events', description: 'Recent raw events, e.g. survey comments' },
   { value: 'maturity', label: 'CX maturity', description: 'CX maturity assessments by stage and question level' },
+  { value: 'cases', label: 'Cases', description: 'Closed-loop cases (linked to the inbox), case KPIs per location and the root-cause Pareto' },
+  { value: 'reasons', label: 'Reasons', description: 'Follow-up reasons per location: share, 95 % interval, Pareto and the rise test' },
+  { value: 'breakdown', label: 'Breakdown', description: 'Like-Index per subject, or consultations and sales per employee' },
+  { value: 'handoff', label: 'Review hand-off', description: 'Review invitations shown, clicks and hand-off rate per platform' },
+  { value: 'audits', label: 'Audits (ИВС)', description: 'Standard compliance index of service audits: per location, factor, employee; trend; latest visits' },
+];
+
+export type BreakdownBy = 'subject' | 'seller';
+
+export const BREAKDOWN_BY: Array<{ value: BreakdownBy; label: string }> = [
+  { value: 'subject', label: 'Per subject' },
+  { value: 'seller', label: 'Per employee' },
 ];
 
 export type SeriesGroup = 'location' | 'region' | 'all';
@@ -20,7 +32,7 @@ export const SERIES_GROUPS: Array<{ value: SeriesGroup; label: string }> = [
   { value: 'all', label: 'All together' },
 ];
 
-export const EVENT_TYPES = ['button', 'counter', 'pos', 'survey'] as const;
+export const EVENT_TYPES = ['button', 'counter', 'pos', 'survey', 'message', 'case', 'review'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** An ad-hoc filter as Grafana hands it to applyTemplateVariables. */
@@ -51,6 +63,18 @@ export interface CxmQuery extends DataQuery {
   limit?: number;
   /** ad-hoc filters on location / region, filled in by applyTemplateVariables. */
   filters?: CxmFilter[];
+  /** breakdown: per subject or per employee (seller). */
+  by?: BreakdownBy;
+  /** breakdown: only these subjects or sellers; empty means all. */
+  keys?: string[];
+  /** audits: a dimension (factor, employee, element; empty: the visit's ИВС). */
+  auditBy?: '' | 'factor' | 'employee' | 'element';
+  /** audits: a trend with one point per UTC day, week or month; empty: one figure for the range. */
+  auditStep?: '' | 'day' | 'week' | 'month';
+  /** audits: the latest visits (with evidence) instead of figures. */
+  auditVisits?: boolean;
+  /** audits: one checklist template; empty: every template. */
+  template?: string;
 }
 
 export const DEFAULT_QUERY: Partial<CxmQuery> = {

@@ -25,21 +25,30 @@ type MinuteKey struct {
 	Minute   int64
 }
 
-// LikeKey identifies a subject's likes in a location's minute.
+// LikeKey identifies a subject's likes in a location's minute; with a Facet (why.go), one reason's, seller's
+// or review platform's counts instead.
 type LikeKey struct {
 	Location string
 	Minute   int64
 	Subject  string
+	Facet    string
 }
 
-// LikeCounts are the like / dislike presses of one LikeKey.
-type LikeCounts struct{ Likes, Dislikes int64 }
+// LikeCounts are the like / dislike presses of one LikeKey, and the counts of the other facets (why.go).
+type LikeCounts struct {
+	Likes, Dislikes int64
+	Facets
+}
 
 // Deltas are the components one batch adds, per minute. Only the batch's own events are here: a bucket is
 // never kept after its delta is written, a later event of the same minute makes another delta row.
 type Deltas struct {
 	Minutes map[MinuteKey]*kpi.Components
 	Likes   map[LikeKey]*LikeCounts
+	// Surveys are the components of configured questionnaires (surveys.go); nil until the batch has one.
+	Surveys map[SurveyKey]*kpi.Sums
+	// Audits are the audit components (audit.go); nil until the batch holds an audit.
+	Audits map[AuditRowKey]*kpi.AuditSum
 	// last and lastC cache the most recent Minutes entry: consecutive events of a partition mostly fall
 	// in the same location minute, so most events skip the map lookup (and the key's string hashing).
 	last  MinuteKey
@@ -79,6 +88,10 @@ func (d *Deltas) Add(e *event.Event) {
 		d.last, d.lastC = k, c
 	}
 	Add(c, e)
+	if e.Type == event.TypeSurvey {
+		d.addSurvey(e, m)
+	}
+	d.addAudit(e, m)
 	if e.Type == event.TypeButton && (e.Kind == event.KindLike || e.Kind == event.KindDislike) {
 		lk := LikeKey{Location: e.Location, Minute: m, Subject: e.Subject}
 		l := d.Likes[lk]
@@ -92,4 +105,5 @@ func (d *Deltas) Add(e *event.Event) {
 			l.Dislikes++
 		}
 	}
+	d.addWhy(e, m)
 }

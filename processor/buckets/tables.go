@@ -106,20 +106,22 @@ func InsertLikes(ctx context.Context, conn driver.Conn, database string, parts [
 	if n == 0 {
 		return nil
 	}
-	loc, subj := make([]string, 0, n), make([]string, 0, n)
+	loc, subj, facet := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
 	minute := make([]time.Time, 0, n)
 	likes, dislikes := make([]int64, 0, n), make([]int64, 0, n)
+	fc := newFacetColumns(n)
 	part, last := make([]uint16, 0, n), make([]uint64, 0, n)
 	for _, p := range parts {
 		for k, c := range p.Likes {
-			loc, minute, subj = append(loc, k.Location), append(minute, unix(k.Minute)), append(subj, k.Subject)
+			loc, minute, subj, facet = append(loc, k.Location), append(minute, unix(k.Minute)), append(subj, k.Subject), append(facet, k.Facet)
 			likes, dislikes = append(likes, c.Likes), append(dislikes, c.Dislikes)
+			fc.add(&c.Facets)
 			part, last = append(part, uint16(p.Mark.Partition)), append(last, uint64(p.Mark.LastOffset))
 		}
 	}
 	return insertColumns(ctx, conn, database, "like_minute",
-		[]string{"location", "minute", "subject", "likes", "dislikes", "kafka_partition", "last_offset"},
-		[]any{loc, minute, subj, likes, dislikes, part, last})
+		append([]string{"location", "minute", "subject", "facet", "likes", "dislikes"}, append(facetNames, "kafka_partition", "last_offset")...),
+		append([]any{loc, minute, subj, facet, likes, dislikes}, append(fc.cols(), part, last)...))
 }
 
 func insertColumns(ctx context.Context, conn driver.Conn, database, table string, names []string, cols []any) error {

@@ -56,6 +56,10 @@ type State struct {
 	durable atomic.Int64
 	// prep is the message Prepare decoded, for Apply not to decode it again.
 	prep prepared
+	// marker is the location minute of the newest counted event, where a batch that counts nothing puts
+	// its zero row (see Batch.Marker); hasMarker is false until one was counted since the assignment.
+	marker    buckets.MinuteKey
+	hasMarker bool
 }
 
 // prepared is one message decoded ahead of Apply.
@@ -168,6 +172,11 @@ type Batch struct {
 	// SkipLikes: like_minute already holds this batch's like deltas (the previous owner crashed between
 	// the like and kpi inserts; the batch was cut at exactly that offset).
 	SkipLikes bool
+	// SkipSurveys: survey_minute already holds this batch's survey deltas (the same crash, after the survey
+	// insert; set by the writer's verification).
+	SkipSurveys bool
+	// SkipAudits: audit_minute already holds this batch's audit deltas (the same crash, see SkipLikes).
+	SkipAudits bool
 	// Messages counts the consumed messages per outcome, for metrics after the write.
 	Messages [Undecodable + 1]int
 	// Types counts the decoded messages per event type.
@@ -245,6 +254,12 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	s.Clock = max(s.Clock, recv)
 	defer func() {
 		b.Mark = buckets.Mark{Partition: s.Partition, LastOffset: m.Offset, Watermark: s.Watermark, Clock: s.Clock}
+		if !b.HasMarker {
+			// A batch of nothing but duplicates, late or undecodable messages still writes its mark (a zero
+			// row), or the partition's mark would stop short of its end: its lag would never reach zero and
+			// every restart would read those messages again.
+			b.Marker, b.HasMarker = s.fallbackMarker(), true
+		}
 	}()
 	var (
 		e     event.Event
@@ -269,16 +284,6 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	// late to count is dead-lettered without asking: it cannot count twice).
 	t := e.Time.Unix()
 	verdict := s.IDs.Check(idKey, t, s.Clock)
-	if !b.HasMarker {
-		// A batch of only duplicates or late events still needs a row to carry its mark: a zero row of this
-		// event's location in the watermark's minute (recent, unlike a late event's own). Without one the
-		// mark stayed behind until the partition's next counted event.
-		at := e.Time
-		if s.Watermark > 0 {
-			at = time.Unix(s.Watermark, 0)
-		}
-		b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(at)}, true
-	}
 	if verdict == dedupe.Dup {
 		b.Messages[Duplicate]++
 		return Duplicate
@@ -329,6 +334,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		KafkaPartition: int32(m.Partition), KafkaOffset: m.Offset})
 	b.RecvNanos = append(b.RecvNanos, m.Time.UnixNano())
 	b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(e.Time)}, true
+	s.marker, s.hasMarker = b.Marker, true
 	if repeat {
 		b.Messages[Repeat]++
 		return Repeat
@@ -390,4 +396,14 @@ func pressOf(e *event.Event) dedupe.Press {
 func eventOf(e *event.Event, p *dedupe.Press) event.Event {
 	return event.Event{ID: p.ID, Type: event.TypeButton, Location: e.Location, Device: e.Device, Time: time.Unix(p.Time, 0).UTC(),
 		Kind: p.Kind, Value: int(p.Value), Scale: int(p.Scale), Subject: p.Subject}
+}
+
+// fallbackMarker is where the zero row of a batch that counts nothing goes: the newest counted event's
+// location minute, so the row stays with a location of this partition (whose owner alone repairs its
+// rollups); before any, location "" at the receive clock's minute. Either adds nothing to any sum.
+func (s *State) fallbackMarker() buckets.MinuteKey {
+	if s.hasMarker {
+		return s.marker
+	}
+	return buckets.MinuteKey{Minute: buckets.MinuteOf(time.Unix(s.Clock, 0))}
 }

@@ -40,6 +40,7 @@ type Evaluator struct {
 	// change while the process runs.
 	th [][]threshold
 	m  *metrics
+	rm *reasonMetrics // the follow-up reasons' rise test (reasons.go)
 
 	ownerMu sync.Mutex
 	owner   func(location string) bool
@@ -86,7 +87,8 @@ func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.
 		log:  log,
 		// The evaluator is the system reading its own locations, not a user: the API's caps on points, rows,
 		// range and locations do not apply; kpi.evaluate_timeout bounds the work instead.
-		engine:       query.New(conn, cfg.ClickHouse.Database, cfg.Locations, query.Limits{Timeout: timeout}).WithKPIOptions(kpi.Options{NPSPolicy: cfg.KPI.NPSPolicy()}),
+		engine:       query.New(conn, cfg.ClickHouse.Database, cfg.Locations, query.Limits{Timeout: timeout}).WithKPIOptions(kpi.Options{NPSPolicy: cfg.KPI.NPSPolicy()}).WithWhy(cfg.Reasons, cfg.Breakdown),
+		rm:           newReasonMetrics(reg),
 		windows:      cfg.KPI.WindowList(),
 		statusWindow: cfg.KPI.StatusWindowName(),
 		m:            newMetrics(reg),
@@ -177,6 +179,7 @@ func (e *Evaluator) Run(ctx context.Context) error {
 		if err != nil && ctx.Err() == nil {
 			e.log.Warn("status evaluation failed", "at", tick, "err", err)
 		}
+		e.EvaluateReasons(ctx, tick)
 		if time.Since(retained) >= time.Hour {
 			retained = time.Now()
 			e.retain(ctx, tick)
@@ -381,6 +384,12 @@ func (e *Evaluator) evaluate(ctx context.Context, only map[string]bool, end, now
 	if err := e.write(ctx, "kpi_status", now, rows, false); err != nil {
 		e.m.chErrors.Inc()
 		return err
+	}
+	if only == nil {
+		if err := e.exportAudits(ctx, owned, now); err != nil { // audits.go
+			e.m.chErrors.Inc()
+			return err
+		}
 	}
 	e.m.evaluations.Inc()
 	e.m.duration.Observe(time.Since(start).Seconds())

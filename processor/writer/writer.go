@@ -1,5 +1,5 @@
-// Package writer brings flushes into ClickHouse effectively once: raw events first, then like_minute,
-// then kpi_minute, whose rows carry each partition's offset mark and so say the flush is complete. After an
+// Package writer brings flushes into ClickHouse effectively once: raw events first, then like_minute and
+// audit_minute, then kpi_minute, whose rows carry each partition's offset mark and so say the flush is complete. After an
 // ambiguous failure (or for batches a crashed owner may have half written) it first checks what is already
 // there and writes only the rest.
 package writer
@@ -40,8 +40,8 @@ func New(conn driver.Conn, database string, lateness int64, timeout time.Duratio
 type Flush struct {
 	Batches []*partition.Batch
 	// progress of the stages that returned success; a failed stage's outcome is unknown and is verified.
-	eventsDone, likesDone, kpiDone bool
-	verify                         bool
+	eventsDone, likesDone, surveysDone, auditsDone, kpiDone bool
+	verify                                                  bool
 	// failedQueries are the query ids of inserts that failed on the client side (timeout, lost connection):
 	// the server may still be running them, so nothing is verified until they are gone from system.processes.
 	failedQueries []string
@@ -130,7 +130,8 @@ func (w *Writer) writeEvents(ctx context.Context, f *Flush) error {
 	return nil
 }
 
-// writeMarks writes like_minute, then kpi_minute, whose rows carry the marks that say the flush is in.
+// writeMarks writes like_minute, survey_minute, audit_minute, then kpi_minute, whose rows carry the marks
+// that say the flush is in.
 func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 	if !f.likesDone {
 		var likes []buckets.LikeDeltas
@@ -146,6 +147,36 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 			return err
 		}
 		f.likesDone = true
+	}
+	if !f.surveysDone {
+		var svs []buckets.SurveyDeltas
+		for _, b := range f.Batches {
+			if !b.SkipSurveys && len(b.Deltas.Surveys) > 0 {
+				svs = append(svs, buckets.SurveyDeltas{Mark: b.Mark, Surveys: b.Deltas.Surveys})
+			}
+		}
+		if id, err := w.stage(ctx, func(ctx context.Context) error {
+			return buckets.InsertSurveys(ctx, w.conn, w.database, svs)
+		}); err != nil {
+			f.failed(id)
+			return err
+		}
+		f.surveysDone = true
+	}
+	if !f.auditsDone {
+		var audits []buckets.AuditDeltas
+		for _, b := range f.Batches {
+			if !b.SkipAudits && len(b.Deltas.Audits) > 0 {
+				audits = append(audits, buckets.AuditDeltas{Mark: b.Mark, Audits: b.Deltas.Audits})
+			}
+		}
+		if id, err := w.stage(ctx, func(ctx context.Context) error {
+			return buckets.InsertAudits(ctx, w.conn, w.database, audits)
+		}); err != nil {
+			f.failed(id)
+			return err
+		}
+		f.auditsDone = true
 	}
 	if !f.kpiDone {
 		var mins []buckets.MinuteDeltas
@@ -307,6 +338,14 @@ func (w *Writer) verify(ctx context.Context, f *Flush) error {
 	if err != nil {
 		return err
 	}
+	surveyMarks, err := buckets.ReadSurveyMarks(ctx, w.conn, w.database, parts)
+	if err != nil {
+		return err
+	}
+	auditMarks, err := buckets.ReadAuditMarks(ctx, w.conn, w.database, parts)
+	if err != nil {
+		return err
+	}
 	var (
 		keep  []*partition.Batch
 		conds []string
@@ -326,6 +365,18 @@ func (w *Writer) verify(ctx context.Context, f *Flush) error {
 				return fmt.Errorf("%w: like_minute mark %d of partition %d lies inside batch %d..%d", ErrInconsistent, l, b.Partition, b.From, b.Last)
 			}
 			b.SkipLikes = true
+		}
+		if l, ok := surveyMarks[b.Partition]; ok && l >= b.From {
+			if l < b.Last {
+				return fmt.Errorf("%w: survey_minute mark %d of partition %d lies inside batch %d..%d", ErrInconsistent, l, b.Partition, b.From, b.Last)
+			}
+			b.SkipSurveys = true
+		}
+		if a, ok := auditMarks[b.Partition]; ok && a >= b.From {
+			if a < b.Last {
+				return fmt.Errorf("%w: audit_minute mark %d of partition %d lies inside batch %d..%d", ErrInconsistent, a, b.Partition, b.From, b.Last)
+			}
+			b.SkipAudits = true
 		}
 		keep = append(keep, b)
 		if b.NumEvents() > 0 {

@@ -81,11 +81,11 @@ func TestEventsQueryErrorsAreDownstream(t *testing.T) {
 		model map[string]any
 		want  string
 	}{
-		{"bad type", QueryEvents, map[string]any{"eventTypes": []string{"smoke"}}, `eventTypes: "smoke" is not one of button, counter, pos, survey`},
+		{"bad type", QueryEvents, map[string]any{"eventTypes": []string{"smoke"}}, `eventTypes: "smoke" is not one of button, counter, pos, survey, message, case, review`},
 		{"bad limit", QueryEvents, map[string]any{"limit": 20000}, "limit: must be between 1 and 10000, got 20000"},
 		{"bad filter key", QueryEvents, map[string]any{"filters": []map[string]string{{"key": "city", "operator": "=", "value": "x"}}}, `filters[0].key: ad-hoc filters work on location and region, not "city"`},
 		{"bad operator", QueryEvents, map[string]any{"filters": []map[string]string{{"key": "location", "operator": "=~", "value": "x"}}}, `filters[0].operator: must be = or !=, not "=~"`},
-		{"unknown query type", "pie", nil, `queryType: "pie" is not one of timeseries, current, geo, events, maturity`},
+		{"unknown query type", "pie", nil, `queryType: "pie" is not one of timeseries, current, geo, events, maturity, cases, reasons, breakdown, handoff, audits`},
 		{"bad window", QueryCurrent, map[string]any{"window": "soon"}, `window: "soon" is not a positive duration such as 15m, 1h or 1d`},
 	}
 	for _, tt := range tests {

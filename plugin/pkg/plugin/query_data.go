@@ -37,6 +37,12 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery, alert bool
 		frames, err = d.queryEvents(ctx, q)
 	case QueryMaturity:
 		frames, err = d.queryMaturity(ctx, q)
+	case QueryCases:
+		frames, err = d.queryCases(ctx, q)
+	case QueryReasons, QueryBreakdown, QueryHandoff:
+		frames, err = d.queryWhy(ctx, q)
+	case QueryAudits:
+		frames, err = d.queryAudits(ctx, q)
 	default:
 		err = fmt.Errorf("query type %q has no handler", q.Type) // ParseQuery rejects it first
 	}

@@ -19,10 +19,14 @@ const (
 	QueryGeo        = "geo"
 	QueryEvents     = "events"
 	QueryMaturity   = "maturity"
+	QueryCases      = "cases"     // the closed loop (cases.go)
+	QueryReasons    = "reasons"   // why.go
+	QueryBreakdown  = "breakdown" // why.go
+	QueryHandoff    = "handoff"   // why.go
 )
 
 // Event types of the events table.
-var eventTypes = []string{"button", "counter", "pos", "survey"}
+var eventTypes = []string{"button", "counter", "pos", "survey", "message", "case", "review"}
 
 // Limits of the events query.
 const (
@@ -46,6 +50,14 @@ type QueryModel struct {
 	WithComment bool     `json:"withComment"`
 	Limit       int      `json:"limit"`
 	Filters     []Filter `json:"filters"`
+	// By is the breakdown query's grouping, subject or seller; Keys keep only these subjects or sellers.
+	By   string   `json:"by"`
+	Keys []string `json:"keys"`
+	// Audits (audits.go): the dimension, the trend step, the latest visits instead of figures, a template.
+	AuditBy     string `json:"auditBy"`
+	AuditStep   string `json:"auditStep"`
+	AuditVisits bool   `json:"auditVisits"`
+	Template    string `json:"template"`
 }
 
 // Filter is an ad-hoc filter; keys location and region, operators = and !=.
@@ -85,9 +97,16 @@ func ParseQuery(q backend.DataQuery) (Query, error) {
 		out.Type = QueryTimeSeries
 	}
 	switch out.Type {
-	case QueryTimeSeries, QueryCurrent, QueryGeo, QueryEvents, QueryMaturity:
+	case QueryTimeSeries, QueryCurrent, QueryGeo, QueryEvents, QueryMaturity, QueryCases, QueryReasons, QueryHandoff, QueryAudits:
+	case QueryBreakdown:
+		if m.By == "" {
+			m.By, out.Model.By = "subject", "subject"
+		}
+		if m.By != "subject" && m.By != "seller" {
+			return Query{}, fmt.Errorf("by: must be subject or seller, not %q", m.By)
+		}
 	default:
-		return Query{}, fmt.Errorf("queryType: %q is not one of timeseries, current, geo, events, maturity", out.Type)
+		return Query{}, fmt.Errorf("queryType: %q is not one of timeseries, current, geo, events, maturity, cases, reasons, breakdown, handoff, audits", out.Type)
 	}
 	if !out.To.After(out.From) {
 		return Query{}, fmt.Errorf("time range: end %s must be after start %s", out.To.Format(time.RFC3339), out.From.Format(time.RFC3339))

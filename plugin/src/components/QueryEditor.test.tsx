@@ -67,4 +67,16 @@ describe('QueryEditor', () => {
       { refId: 'A', queryType: 'events', limit: 25 },
     ]);
   });
+
+  it('breaks down per employee, only some of them, without KPIs', async () => {
+    const { changes } = setup({ refId: 'A', queryType: 'breakdown' });
+    await screen.findByText('Per employee');
+    expect(screen.queryByText('KPIs')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByText('Per employee'));
+    fireEvent.change(screen.getByPlaceholderText('all'), { target: { value: 'emp-1, emp-2,' } });
+    expect(changes).toEqual([
+      { refId: 'A', queryType: 'breakdown', by: 'seller' },
+      { refId: 'A', queryType: 'breakdown', keys: ['emp-1', 'emp-2'] },
+    ]);
+  });
 });

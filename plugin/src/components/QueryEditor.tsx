@@ -3,7 +3,18 @@ import { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { Alert, InlineField, InlineFieldRow, InlineSwitch, Input, MultiSelect, RadioButtonGroup, Select } from '@grafana/ui';
 
 import type { DataSource } from '../datasource';
-import { CxmOptions, CxmQuery, EVENT_TYPES, EventType, QUERY_TYPES, QueryType, SERIES_GROUPS, SeriesGroup } from '../types';
+import {
+  BREAKDOWN_BY,
+  BreakdownBy,
+  CxmOptions,
+  CxmQuery,
+  EVENT_TYPES,
+  EventType,
+  QUERY_TYPES,
+  QueryType,
+  SERIES_GROUPS,
+  SeriesGroup,
+} from '../types';
 import { useEditorOptions } from './useResources';
 
 type Props = QueryEditorProps<DataSource, CxmQuery, CxmOptions>;
@@ -97,6 +108,35 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             onBlur={onRunQuery}
           />
         </InlineField>
+      )}
+      {queryType === 'breakdown' && (
+        <InlineFieldRow>
+          <InlineField label="Breakdown" labelWidth={LABEL_WIDTH} tooltip="Employees below the configured minimum sample are shown without figures">
+            <RadioButtonGroup<BreakdownBy>
+              options={BREAKDOWN_BY}
+              value={query.by ?? 'subject'}
+              onChange={(v) => set({ by: v })}
+            />
+          </InlineField>
+          <InlineField label="Only" labelWidth={LABEL_WIDTH} tooltip="Subjects or employee ids (comma separated); empty: all">
+            <Input
+              id="cxm-keys"
+              width={40}
+              placeholder="all"
+              value={(query.keys ?? []).join(',')}
+              onChange={(e) =>
+                onChange({
+                  ...query,
+                  keys: e.currentTarget.value
+                    .split(',')
+                    .map((k) => k.trim())
+                    .filter((k) => k !== ''),
+                })
+              }
+              onBlur={onRunQuery}
+            />
+          </InlineField>
+        </InlineFieldRow>
       )}
       {queryType === 'events' && (
         <InlineFieldRow>
