@@ -279,16 +279,21 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		return Undecodable
 	}
 	b.Types[e.Type]++
-	// Dedupe first: a duplicate has no other effect, it does not even move the watermark. The first
-	// occurrence by offset counts; the memory decides, or for old event times the raw table (an event too
-	// late to count is dead-lettered without asking: it cannot count twice).
+	// Lateness, then dedupe: a duplicate has no other effect, it does not even move the watermark. The
+	// first occurrence by offset counts; the memory decides, or for old event times the raw table.
 	t := e.Time.Unix()
-	verdict := s.IDs.Check(idKey, t, s.Clock)
-	if verdict == dedupe.Dup {
-		b.Messages[Duplicate]++
-		return Duplicate
+	if t < s.Watermark-s.Rules.AllowedLateness {
+		// Too late to count, sent before or not: judged before the id, because whether its original is still
+		// in memory depends on when flushes land, and the verdict must depend on the offset order alone.
+		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Field: "time", Label: "late",
+			Reason: fmt.Sprintf("late: event time %s is more than processor.allowed_lateness (%s) before partition %d's watermark %s",
+				e.Time.UTC().Format(time.RFC3339), time.Duration(s.Rules.AllowedLateness)*time.Second, s.Partition,
+				time.Unix(s.Watermark, 0).UTC().Format(time.RFC3339))})
+		b.Messages[Late]++
+		return Late
 	}
-	if t >= s.Watermark-s.Rules.AllowedLateness && verdict == dedupe.Ask && s.Lookup != nil {
+	verdict := s.IDs.Check(idKey, t, s.Clock)
+	if verdict == dedupe.Ask && s.Lookup != nil {
 		for !s.Facts.Has(e.Location, t) {
 			// Prepare was not called (or judged at another clock): read the table here, until it answers.
 			if err := s.ensure(context.Background(), &e, idKey, s.Clock); err != nil {
@@ -296,17 +301,12 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 			}
 		}
 		if s.Facts.Before(idKey, t, m.Offset) {
-			b.Messages[Duplicate]++
-			return Duplicate
+			verdict = dedupe.Dup
 		}
 	}
-	if t < s.Watermark-s.Rules.AllowedLateness {
-		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Field: "time", Label: "late",
-			Reason: fmt.Sprintf("late: event time %s is more than processor.allowed_lateness (%s) before partition %d's watermark %s",
-				e.Time.UTC().Format(time.RFC3339), time.Duration(s.Rules.AllowedLateness)*time.Second, s.Partition,
-				time.Unix(s.Watermark, 0).UTC().Format(time.RFC3339))})
-		b.Messages[Late]++
-		return Late
+	if verdict == dedupe.Dup {
+		b.Messages[Duplicate]++
+		return Duplicate
 	}
 	s.IDs.Add(idKey, recv, t, m.Offset, s.Clock, s.durable.Load())
 	// Capped at the receive time: the ingest accepted this partition's events against its own clock
