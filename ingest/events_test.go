@@ -482,7 +482,7 @@ func TestDuplicateAcrossInstances(t *testing.T) {
 		t.Fatalf("%d %+v", code, ans)
 	}
 	// The tailer fetches in batches (up to a second of wait): give it a while.
-	for deadline := time.Now().Add(30 * time.Second); !b.svc.Knows("y-1"); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !b.svc.Knows("shop-1", "y-1"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the second instance never learned y-1 from the events topic")
 		}

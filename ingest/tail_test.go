@@ -37,7 +37,7 @@ func TestTailReadsOnlyOthers(t *testing.T) {
 				var lines []string
 				for i := range perRequest {
 					id := fmt.Sprintf("%s-%d-%d-%d", inst.name, c, r, i)
-					ids[inst.name] = append(ids[inst.name], id)
+					ids[inst.name] = append(ids[inst.name], locs[i%len(locs)]+"|"+id)
 					lines = append(lines, smiley(id, locs[i%len(locs)], now))
 				}
 				body := []byte(strings.Join(lines, "\n"))
@@ -61,8 +61,9 @@ func TestTailReadsOnlyOthers(t *testing.T) {
 		e      *env
 		others []string
 	}{{"a", a, ids["b"]}, {"b", b, ids["a"]}} {
-		for _, id := range tc.others {
-			for deadline := time.Now().Add(30 * time.Second); !tc.e.svc.Knows(id); time.Sleep(20 * time.Millisecond) {
+		for _, li := range tc.others {
+			loc, id, _ := strings.Cut(li, "|")
+			for deadline := time.Now().Add(30 * time.Second); !tc.e.svc.Knows(loc, id); time.Sleep(20 * time.Millisecond) {
 				if time.Now().After(deadline) {
 					t.Fatalf("instance %s never learned %s from the events topic", tc.name, id)
 				}
@@ -75,12 +76,14 @@ func TestTailReadsOnlyOthers(t *testing.T) {
 	}
 	// Each id is in Kafka once, and a retry at the other instance is a duplicate.
 	counts := idCounts(t, k)
-	for _, id := range append(ids["a"], ids["b"]...) {
+	for _, li := range append(ids["a"], ids["b"]...) {
+		_, id, _ := strings.Cut(li, "|")
 		if counts[id] != 1 {
 			t.Errorf("%s is %d times in Kafka", id, counts[id])
 		}
 	}
-	if code, _, ans := b.do(t, post{token: tokenAll, body: []byte(smiley(ids["a"][0], locs[0], now))}); code != 200 || ans.Duplicates != 1 {
+	loc, id, _ := strings.Cut(ids["a"][0], "|")
+	if code, _, ans := b.do(t, post{token: tokenAll, body: []byte(smiley(id, loc, now))}); code != 200 || ans.Duplicates != 1 {
 		t.Errorf("a's event sent to b: %d %+v", code, ans)
 	}
 }
@@ -128,7 +131,7 @@ func TestAbandonedWriteLearned(t *testing.T) {
 		t.Fatalf("held write: %d %+v, want 503", code, a)
 	}
 	close(release)
-	for deadline := time.Now().Add(30 * time.Second); !e.svc.Knows("late-1"); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !e.svc.Knows("shop-1", "late-1"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the tail never learned late-1, written after its request failed")
 		}

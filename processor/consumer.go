@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/kafka"
+	"github.com/cxm-project/cxm/internal/retry"
 	"github.com/cxm-project/cxm/processor/metrics"
 	"github.com/cxm-project/cxm/processor/partition"
 )
@@ -80,6 +82,25 @@ func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int) {
 			c.m.KafkaErrors.Inc()
 			c.log.Warn("fetch", "partition", c.id, "err", err)
 			continue
+		}
+		// Events older than the dedupe horizon may need the raw table: read outside the lock, retried until
+		// ClickHouse answers (reading this partition waits meanwhile, like a full batch).
+		for b := retry.New(100*time.Millisecond, 5*time.Second); ; {
+			err := c.state.Prepare(ctx, &m)
+			if err == nil {
+				break
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			c.m.ClickHouseErrors.Inc()
+			wait := b.Next()
+			c.log.Warn("dedupe lookup failed, retrying", "partition", c.id, "offset", m.Offset, "err", err, "in", wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
 		}
 		if !c.apply(&m) {
 			return

@@ -223,6 +223,14 @@ func (f *flusher) retry(ctx context.Context) bool {
 		f.account(b, ack)
 	}
 	f.p.flushed(batches)
+	// Their raw rows are in: each partition's memory may now leave them to the table (dedupe lookups).
+	for _, b := range batches {
+		for _, c := range f.consumers {
+			if c.id == b.Partition {
+				c.state.SetDurable(b.Last)
+			}
+		}
+	}
 	// Kafka's commit only saves a new owner from reading what ClickHouse already says is done.
 	if err := f.gen.CommitOffsets(map[string]map[int]int64{f.topic: offsets}); err != nil {
 		f.p.m.KafkaErrors.Inc()

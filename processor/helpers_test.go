@@ -169,14 +169,15 @@ func expect(msgs []msg) expected {
 	ids := map[string]bool{}
 	var stored []event.Event
 	for _, m := range msgs {
-		if ids[m.e.ID] {
+		id := m.e.Location + "|" + m.e.ID // ids are unique per location
+		if ids[id] {
 			continue
 		}
 		if m.late {
 			x.late++
 			continue
 		}
-		ids[m.e.ID] = true
+		ids[id] = true
 		stored = append(stored, m.e)
 	}
 	x.stored = len(stored)

@@ -315,6 +315,7 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		if err != nil {
 			return nil, err
 		}
+		st.WithLookup(partition.Lookup(conn, db, id, p.cfg.Processor.WriteTimeout), p.cfg.Processor.DedupeLookupCache)
 		beyond, err := partition.WrittenBeyond(ctx, conn, db, id, p.rules, last, st.Watermark)
 		if err != nil {
 			return nil, err

@@ -92,7 +92,7 @@ type request struct {
 	seen   []bool       // per key: in the dedupe set already
 	ids    keySet       // the ids accepted so far
 	added  []dedupe.Key // ids Kafka confirmed
-	failed []string     // ids whose write failed
+	failed []dedupe.Key // ids whose write failed
 	counts []outcomes   // events per type and outcome, for the metrics
 }
 
@@ -258,7 +258,7 @@ func (h *Events) check(rq *request, tok *auth.Token, now time.Time) {
 			it.status, it.errs = statusRejected, errs
 			continue
 		}
-		it.key = h.seen.Key(ev.ID)
+		it.key = h.seen.Key(ev.Location, ev.ID)
 		it.status = statusAccepted // unless a duplicate, below
 		rq.keys = append(rq.keys, it.key)
 	}
@@ -367,7 +367,7 @@ func (h *Events) produce(parent context.Context, rq *request, received time.Time
 		switch it.status {
 		case statusAccepted:
 			if perMsg != nil && perMsg[k] != nil {
-				rq.failed = append(rq.failed, it.ev.ID)
+				rq.failed = append(rq.failed, it.key)
 				c.failed++
 			} else {
 				// Also when the request as a whole failed: this one is in Kafka, so the retry finds it a duplicate.

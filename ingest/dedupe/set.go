@@ -123,32 +123,56 @@ func (s *Set) own(headers []kafkago.Header) bool {
 	return false
 }
 
-// Key returns id's key in this set.
-func (s *Set) Key(id string) Key {
-	return Key{maphash.String(s.seed1, id), maphash.String(s.seed2, id)}
+// Key returns the key of id within location in this set. Ids are scoped to their location: a client
+// allowed to write one location cannot make another location's event a "duplicate" by sending its id
+// first. The location's length comes first, so no two (location, id) pairs hash the same bytes.
+func (s *Set) Key(location, id string) Key {
+	var h1, h2 maphash.Hash
+	h1.SetSeed(s.seed1)
+	h2.SetSeed(s.seed2)
+	for _, h := range [...]*maphash.Hash{&h1, &h2} {
+		writeLen(h, len(location))
+		h.WriteString(location)
+		h.WriteString(id)
+	}
+	return Key{h1.Sum64(), h2.Sum64()}
 }
 
-// keyBytes is Key for an id held in bytes.
-func (s *Set) keyBytes(id []byte) Key {
-	return Key{maphash.Bytes(s.seed1, id), maphash.Bytes(s.seed2, id)}
+// keyBytes is Key for a location and an id held in bytes.
+func (s *Set) keyBytes(location, id []byte) Key {
+	var h1, h2 maphash.Hash
+	h1.SetSeed(s.seed1)
+	h2.SetSeed(s.seed2)
+	for _, h := range [...]*maphash.Hash{&h1, &h2} {
+		writeLen(h, len(location))
+		h.Write(location)
+		h.Write(id)
+	}
+	return Key{h1.Sum64(), h2.Sum64()}
 }
 
-// MaybeWritten notes ids whose write this instance reported failed: should they reach Kafka anyway, the
-// tailer adds them although they carry this instance's origin.
-func (s *Set) MaybeWritten(ids ...string) {
+func writeLen(h *maphash.Hash, n int) {
+	var b [4]byte
+	b[0], b[1], b[2], b[3] = byte(n), byte(n>>8), byte(n>>16), byte(n>>24)
+	h.Write(b[:])
+}
+
+// MaybeWritten notes the keys of ids whose write this instance reported failed: should they reach Kafka
+// anyway, the tailer adds them although they carry this instance's origin.
+func (s *Set) MaybeWritten(keys ...Key) {
 	s.unsureMu.Lock()
 	defer s.unsureMu.Unlock()
-	if len(s.unsure)+len(ids) > maxUnsure {
+	if len(s.unsure)+len(keys) > maxUnsure {
 		clear(s.unsure)
 	}
-	for _, id := range ids {
-		s.unsure[s.Key(id)] = struct{}{}
+	for _, k := range keys {
+		s.unsure[k] = struct{}{}
 	}
 	s.nUnsure.Store(int64(len(s.unsure)))
 }
 
-// takeUnsure reports whether id was noted by MaybeWritten, and forgets it.
-func (s *Set) takeUnsure(id string) bool { return s.takeUnsureKey(s.Key(id)) }
+// takeUnsure reports whether the id of location was noted by MaybeWritten, and forgets it.
+func (s *Set) takeUnsure(location, id string) bool { return s.takeUnsureKey(s.Key(location, id)) }
 
 func (s *Set) takeUnsureKey(k Key) bool {
 	if s.nUnsure.Load() == 0 {
@@ -164,12 +188,12 @@ func (s *Set) takeUnsureKey(k Key) bool {
 	return ok
 }
 
-// AddAll is Add for ids accepted together.
-func (s *Set) AddAll(ids []string, accepted time.Time) {
+// AddAll is Add for ids of one location accepted together.
+func (s *Set) AddAll(location string, ids []string, accepted time.Time) {
 	exp := accepted.Add(s.horizon).UnixNano()
 	now := time.Now().UnixNano()
 	for _, id := range ids {
-		k := s.Key(id)
+		k := s.Key(location, id)
 		s.shard(k).add(k, exp, now, s.perShard)
 	}
 }
@@ -260,8 +284,10 @@ func (s *Set) shard(k Key) *shard {
 	return &s.shards[k.hi%shards]
 }
 
-// Seen reports whether id was added and has not expired at now.
-func (s *Set) Seen(id string, now time.Time) bool { return s.SeenKey(s.Key(id), now) }
+// Seen reports whether the id of location was added and has not expired at now.
+func (s *Set) Seen(location, id string, now time.Time) bool {
+	return s.SeenKey(s.Key(location, id), now)
+}
 
 // SeenKey is Seen for a key (Key).
 func (s *Set) SeenKey(k Key, now time.Time) bool {
@@ -272,8 +298,9 @@ func (s *Set) SeenKey(k Key, now time.Time) bool {
 	return exp > now.UnixNano()
 }
 
-// Add remembers id as accepted at the given time (Kafka's receive time), for the horizon from then.
-func (s *Set) Add(id string, accepted time.Time) { s.addKey(s.Key(id), accepted) }
+// Add remembers the id of location as accepted at the given time (Kafka's receive time), for the horizon
+// from then.
+func (s *Set) Add(location, id string, accepted time.Time) { s.addKey(s.Key(location, id), accepted) }
 
 func (s *Set) addKey(k Key, accepted time.Time) {
 	s.shard(k).add(k, accepted.Add(s.horizon).UnixNano(), time.Now().UnixNano(), s.perShard)

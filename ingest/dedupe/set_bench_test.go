@@ -15,7 +15,7 @@ func BenchmarkSet(b *testing.B) {
 	fill := func(round int) {
 		p := "r" + strconv.Itoa(round) + "-"
 		for i := range keys {
-			keys[i] = s.Key(p + strconv.Itoa(i))
+			keys[i] = s.Key("shop-1", p+strconv.Itoa(i))
 		}
 	}
 	for r := range 1000 {

@@ -10,17 +10,17 @@ import (
 func TestSet(t *testing.T) {
 	now := time.Now()
 	s := New(time.Hour, 1<<20)
-	s.Add("a", now.Add(-2*time.Hour)) // accepted before the horizon: already forgotten
-	s.Add("b", now.Add(-30*time.Minute))
-	if s.Seen("a", now) || !s.Seen("b", now) || s.Seen("c", now) {
-		t.Errorf("seen a=%v b=%v c=%v", s.Seen("a", now), s.Seen("b", now), s.Seen("c", now))
+	s.Add("l", "a", now.Add(-2*time.Hour)) // accepted before the horizon: already forgotten
+	s.Add("l", "b", now.Add(-30*time.Minute))
+	if s.Seen("l", "a", now) || !s.Seen("l", "b", now) || s.Seen("l", "c", now) {
+		t.Errorf("seen a=%v b=%v c=%v", s.Seen("l", "a", now), s.Seen("l", "b", now), s.Seen("l", "c", now))
 	}
-	if s.Seen("b", now.Add(31*time.Minute)) {
+	if s.Seen("l", "b", now.Add(31*time.Minute)) {
 		t.Error("b outlived the horizon")
 	}
 	small := New(time.Hour, shards) // one id per shard
 	for i := range 10 * shards {
-		small.Add(strconv.Itoa(i), now)
+		small.Add("l", strconv.Itoa(i), now)
 	}
 	if n := small.Len(); n > shards {
 		t.Errorf("cap: %d ids held, max %d", n, shards)
@@ -47,14 +47,14 @@ func TestOrigin(t *testing.T) {
 
 func TestMaybeWritten(t *testing.T) {
 	s := New(time.Hour, 1<<20)
-	if s.takeUnsure("a") {
+	if s.takeUnsure("l", "a") {
 		t.Error("a was never noted")
 	}
-	s.MaybeWritten("a", "b")
-	if !s.takeUnsure("a") || s.takeUnsure("a") || s.takeUnsure("c") {
+	s.MaybeWritten(s.Key("l", "a"), s.Key("l", "b"))
+	if !s.takeUnsure("l", "a") || s.takeUnsure("l", "a") || s.takeUnsure("l", "c") {
 		t.Error("takeUnsure must answer true once for a noted id")
 	}
-	if !s.takeUnsure("b") || s.nUnsure.Load() != 0 {
+	if !s.takeUnsure("l", "b") || s.nUnsure.Load() != 0 {
 		t.Errorf("b: %d left", s.nUnsure.Load())
 	}
 }
@@ -62,8 +62,8 @@ func TestMaybeWritten(t *testing.T) {
 func TestAddAll(t *testing.T) {
 	now := time.Now()
 	s := New(time.Hour, 1<<20)
-	s.AddAll([]string{"a", "b"}, now)
-	if !s.Seen("a", now) || !s.Seen("b", now) || s.Seen("a", now.Add(2*time.Hour)) {
+	s.AddAll("l", []string{"a", "b"}, now)
+	if !s.Seen("l", "a", now) || !s.Seen("l", "b", now) || s.Seen("l", "a", now.Add(2*time.Hour)) {
 		t.Error("AddAll")
 	}
 }
@@ -135,17 +135,17 @@ func TestRing(t *testing.T) {
 	now := time.Now()
 	s := New(time.Hour, 1000*shards)
 	for i := range 5000 * shards {
-		s.Add(strconv.Itoa(i), now)
+		s.Add("l", strconv.Itoa(i), now)
 	}
 	if n := s.Len(); n > 1000*shards || n < 900*shards {
 		t.Fatalf("%d ids held, cap %d", n, 1000*shards)
 	}
 	for _, i := range []int{0, 1000, 3000 * shards} {
-		if s.Seen(strconv.Itoa(i), now) {
+		if s.Seen("l", strconv.Itoa(i), now) {
 			t.Errorf("%d: evicted id still seen", i)
 		}
 	}
-	if !s.Seen(strconv.Itoa(5000*shards-1), now) {
+	if !s.Seen("l", strconv.Itoa(5000*shards-1), now) {
 		t.Error("the newest id was dropped")
 	}
 }

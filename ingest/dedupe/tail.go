@@ -301,7 +301,7 @@ func (p *tailPartition) readRange(conn *kafkago.Conn, from, to int64) error {
 			if err != nil || m.Offset >= to {
 				break // io.EOF at the end of the batch (Close reports real errors), or past the range
 			}
-			p.t.learn(m.Headers, m.Value, m.Time)
+			p.t.learn(m.Headers, m.Key, m.Value, m.Time)
 			at = m.Offset + 1
 		}
 		// Everything below at is known now: a retry after a failure goes on from there.
@@ -360,8 +360,9 @@ func (t *Tailer) dialLeader(ctx context.Context, partition int) (*kafkago.Conn, 
 	return nil, lastErr
 }
 
-// learn adds the id of a message unless this instance wrote it (and saw the write succeed).
-func (t *Tailer) learn(headers []kafkago.Header, value []byte, at time.Time) {
+// learn adds the id of a message unless this instance wrote it (and saw the write succeed). The message
+// key is the event's location (every writer of the topic keys by location: it picks the partition).
+func (t *Tailer) learn(headers []kafkago.Header, location, value []byte, at time.Time) {
 	own := t.set.own(headers)
 	if own {
 		t.readOwn.Add(1)
@@ -377,7 +378,7 @@ func (t *Tailer) learn(headers []kafkago.Header, value []byte, at time.Time) {
 	if !ok {
 		return
 	}
-	k := t.set.keyBytes(id)
+	k := t.set.keyBytes(location, id)
 	if own && !t.set.takeUnsureKey(k) {
 		return
 	}

@@ -198,11 +198,11 @@ func Run(ctx context.Context, r io.Reader, o Options) (Summary, error) {
 			count(metrics.Rejected)
 			dead = append(dead, kafka.DeadLetterMessage([]byte(strings.Join(rec, ",")),
 				fmt.Sprintf("line %d: %s", line, errs.Error()), kafka.SourceImport, errs[0].Field))
-		} else if seen[ev.ID] {
+		} else if seen[ev.Location+"\x00"+ev.ID] { // ids are unique per location
 			sum.Duplicates++
 			count(metrics.Duplicate)
 		} else {
-			seen[ev.ID] = true
+			seen[ev.Location+"\x00"+ev.ID] = true
 			batch = append(batch, kafkago.Message{Key: []byte(ev.Location), Value: ev.AppendJSON(nil), Time: now})
 		}
 		if len(batch) >= o.BatchSize {

@@ -120,7 +120,7 @@ func (w *Writer) DeadLetter(ctx context.Context, dead []kafkago.Message) {
 
 // Mark remembers the ids Kafka confirmed (added) as seen at accepted, and those whose write may still land
 // (failed: a timeout, a lost acknowledgement) as maybe written, for the tailer to settle.
-func (w *Writer) Mark(added []dedupe.Key, failed []string, accepted time.Time) {
+func (w *Writer) Mark(added, failed []dedupe.Key, accepted time.Time) {
 	if w.seen == nil {
 		return
 	}
@@ -157,7 +157,7 @@ func (w *Writer) Submit(ctx context.Context, e event.Event) error {
 		w.Count(typ, metrics.Rejected, 1)
 		return errs
 	}
-	if w.seen != nil && w.seen.Seen(e.ID, now) {
+	if w.seen != nil && w.seen.Seen(e.Location, e.ID, now) {
 		w.Count(typ, metrics.Duplicate, 1)
 		return ErrDuplicate
 	}
@@ -169,13 +169,13 @@ func (w *Writer) Submit(ctx context.Context, e event.Event) error {
 	msg := kafkago.Message{Key: []byte(e.Location), Value: e.AppendJSON(nil), Headers: headers, Time: now}
 	if _, err := w.Write(ctx, []kafkago.Message{msg}, nil); err != nil {
 		if w.seen != nil {
-			w.seen.MaybeWritten(e.ID)
+			w.seen.MaybeWritten(w.seen.Key(e.Location, e.ID))
 		}
 		w.Count(typ, metrics.Failed, 1)
 		return fmt.Errorf("kafka: %w", err)
 	}
 	if w.seen != nil {
-		w.seen.Add(e.ID, now)
+		w.seen.Add(e.Location, e.ID, now)
 	}
 	w.Count(typ, metrics.Accepted, 1)
 	return nil

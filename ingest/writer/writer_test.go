@@ -42,7 +42,7 @@ func TestWriter(t *testing.T) {
 	if err := w.Submit(ctx, survey); err != nil {
 		t.Fatal(err)
 	}
-	if !seen.Seen("w-1", now) {
+	if !seen.Seen("shop-1", "w-1", now) {
 		t.Error("an acknowledged id is not remembered")
 	}
 	if err := w.Submit(ctx, survey); !errors.Is(err, writer.ErrDuplicate) {
@@ -61,8 +61,8 @@ func TestWriter(t *testing.T) {
 	if err != nil || abandoned {
 		t.Fatalf("write: %v abandoned=%v", err, abandoned)
 	}
-	w.Mark([]dedupe.Key{seen.Key("w-3")}, nil, now)
-	if !seen.Seen("w-3", now) {
+	w.Mark([]dedupe.Key{seen.Key("shop-1", "w-3")}, nil, now)
+	if !seen.Seen("shop-1", "w-3", now) {
 		t.Error("Mark did not remember w-3")
 	}
 	w.Count("survey", metrics.Accepted, 1)

@@ -20,9 +20,14 @@ type Processor struct {
 	// PartitionMaxPending is how many consumed events one partition may hold unwritten; when reached, that
 	// partition stops reading until a flush takes them (back-pressure while ClickHouse is slow or down).
 	PartitionMaxPending int `koanf:"partition_max_pending"`
-	// DedupeHorizon is how long, in Kafka receive time, an event id is remembered: the same id received
-	// again within it is a duplicate and is dropped before anything else. Memory: ~60 bytes per id.
+	// DedupeHorizon is how long, in Kafka receive time (and event time), an event id is kept in memory: the
+	// same location and id received again within it is a duplicate, dropped before anything else. Older
+	// event times are checked against the raw events table, so an event sent again within allowed_lateness
+	// counts once whatever this is. Memory: ~80 bytes per id.
 	DedupeHorizon time.Duration `koanf:"dedupe_horizon"`
+	// DedupeLookupCache is how many raw-table rows (location, id, event time) each partition keeps from its
+	// lookups of event times older than the dedupe horizon (~60 bytes each); past it the cache starts over.
+	DedupeLookupCache int `koanf:"dedupe_lookup_cache"`
 	// RepeatInterval: a smiley, like or dislike press less than this after the same device's previous
 	// press is a repeat, stored but not counted. Compared at 1 s resolution (the raw table's).
 	RepeatInterval time.Duration `koanf:"repeat_interval"`
@@ -61,6 +66,9 @@ func (p *Processor) validate(c *Config, es *Errors) {
 	}
 	if p.DedupeHorizon < time.Second {
 		es.add("processor.dedupe_horizon", "must be at least 1s, got %s", p.DedupeHorizon)
+	}
+	if p.DedupeLookupCache < 1 {
+		es.add("processor.dedupe_lookup_cache", "must be at least 1, got %d", p.DedupeLookupCache)
 	}
 	if p.RepeatInterval < 0 {
 		es.add("processor.repeat_interval", "must not be negative, got %s", p.RepeatInterval)
@@ -101,6 +109,7 @@ func processorDefaults() map[string]any {
 		"processor.flush_max_events":      200000,
 		"processor.partition_max_pending": 50000,
 		"processor.dedupe_horizon":        24 * time.Hour,
+		"processor.dedupe_lookup_cache":   200000,
 		"processor.repeat_interval":       3 * time.Second,
 		"processor.allowed_lateness":      7*24*time.Hour + 5*time.Minute,
 		"processor.max_future_skew":       5 * time.Minute,

@@ -3,6 +3,7 @@ package partition
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -21,23 +22,28 @@ func Load(ctx context.Context, conn driver.Conn, database string, p int32, r Rul
 		return s, nil
 	}
 	s.Watermark, s.Clock = mark.Watermark, mark.Clock
+	s.durable.Store(mark.LastOffset)
 	tbl := clickhouse.Ident(database) + ".events"
+	// The memory's entries (dedupe.IDs): events received within the horizon (rule a), and events whose
+	// event time is within it (rule b answers from memory there, see IDs.Check).
 	since := max(0, s.Clock-r.DedupeHorizon)
-	rows, err := conn.Query(ctx, "SELECT id, toUInt32(received) FROM "+tbl+
-		" WHERE kafka_partition = ? AND kafka_offset <= ? AND received > toDateTime(?)", uint16(p), uint64(mark.LastOffset), since)
+	rows, err := conn.Query(ctx, "SELECT location, id, toUInt32(received), toUInt32(time), kafka_offset FROM "+tbl+
+		" WHERE kafka_partition = ? AND kafka_offset <= ? AND (received > toDateTime(?) OR time > toDateTime(?))",
+		uint16(p), uint64(mark.LastOffset), since, since)
 	if err != nil {
 		return nil, fmt.Errorf("partition %d: load ids: %w", p, err)
 	}
 	for rows.Next() {
 		var (
-			id   string
-			recv uint32
+			loc, id string
+			recv, t uint32
+			off     uint64
 		)
-		if err := rows.Scan(&id, &recv); err != nil {
+		if err := rows.Scan(&loc, &id, &recv, &t, &off); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("partition %d: load ids: %w", p, err)
 		}
-		s.IDs.Load(id, int64(recv))
+		s.IDs.Load(loc, id, int64(recv), int64(t), int64(off))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -89,4 +95,33 @@ func WrittenBeyond(ctx context.Context, conn driver.Conn, database string, p int
 		return -1, nil
 	}
 	return int64(top), nil
+}
+
+// Lookup returns a function reading partition p's raw rows of one location and event-time range, by the
+// raw table's sort key (location, time, id): State.Lookup.
+func Lookup(conn driver.Conn, database string, p int32, timeout time.Duration) func(ctx context.Context, location string, from, to int64) ([]dedupe.Row, error) {
+	q := "SELECT id, toInt64(time), kafka_offset FROM " + clickhouse.Ident(database) + ".events" +
+		" WHERE location = ? AND time >= toDateTime(?) AND time < toDateTime(?) AND kafka_partition = ?"
+	return func(ctx context.Context, location string, from, to int64) ([]dedupe.Row, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		rows, err := conn.Query(ctx, q, location, max(0, from), max(0, to), uint16(p))
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []dedupe.Row
+		for rows.Next() {
+			var (
+				r   dedupe.Row
+				off uint64
+			)
+			if err := rows.Scan(&r.ID, &r.Time, &off); err != nil {
+				return nil, err
+			}
+			r.Offset = int64(off)
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
 }

@@ -5,7 +5,9 @@
 package partition
 
 import (
+	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -43,15 +45,89 @@ type State struct {
 	Clock int64
 	// Now is this instance's clock (nil: time.Now), used only to distrust record times from the future.
 	Now func() time.Time
+	// Lookup reads the raw table's rows of partition p of location with event times in [from, to): the
+	// memory of events older than the dedupe horizon (see dedupe.IDs). nil: no lookups, ids are remembered
+	// for the horizon only (unit tests of the in-memory rules).
+	Lookup func(ctx context.Context, location string, from, to int64) ([]dedupe.Row, error)
+	// Facts caches Lookup's answers; set with Lookup.
+	Facts *dedupe.Facts
+
+	// durable is the largest offset whose raw row is known to be in ClickHouse (SetDurable).
+	durable atomic.Int64
+	// prep is the message Prepare decoded, for Apply not to decode it again.
+	prep prepared
 	// marker is the location minute of the newest counted event, where a batch that counts nothing puts
 	// its zero row (see Batch.Marker); hasMarker is false until one was counted since the assignment.
 	marker    buckets.MinuteKey
 	hasMarker bool
 }
 
+// prepared is one message decoded ahead of Apply.
+type prepared struct {
+	offset int64
+	e      event.Event
+	err    error
+	key    dedupe.Key
+	ok     bool
+}
+
 // NewState is the state of a partition nothing was consumed from.
 func NewState(p int32, r Rules) *State {
-	return &State{Partition: p, Rules: r, IDs: dedupe.NewIDs(r.DedupeHorizon), Presses: dedupe.NewPresses()}
+	s := &State{Partition: p, Rules: r, IDs: dedupe.NewIDs(r.DedupeHorizon), Presses: dedupe.NewPresses()}
+	s.durable.Store(-1)
+	return s
+}
+
+// WithLookup makes the state consult the raw table for events older than the dedupe horizon, caching at
+// most maxFacts of its rows.
+func (s *State) WithLookup(lookup func(ctx context.Context, location string, from, to int64) ([]dedupe.Row, error), maxFacts int) {
+	s.Lookup, s.Facts = lookup, dedupe.NewFacts(maxFacts)
+	s.IDs.Facts = s.Facts
+}
+
+// SetDurable records that the raw rows of every offset up to off are in ClickHouse (a flush is in): the
+// memory may forget them once the horizon allows, since the table answers for them from then on. Safe
+// to call from another goroutine than Apply's.
+func (s *State) SetDurable(off int64) {
+	for {
+		d := s.durable.Load()
+		if off <= d || s.durable.CompareAndSwap(d, off) {
+			return
+		}
+	}
+}
+
+// Prepare decodes m ahead of Apply and, when Apply will need the raw table to judge it (an event time
+// older than the dedupe horizon that the memory cannot decide), reads the rows it needs: outside the
+// consumer's lock, so that a slow or unavailable ClickHouse holds up only this partition's reading, and
+// Apply itself never waits. An error leaves nothing half done: Prepare may be called again.
+func (s *State) Prepare(ctx context.Context, m *kafkago.Message) error {
+	if !s.prep.ok || s.prep.offset != m.Offset {
+		e, err := event.Decode(m.Value)
+		s.prep = prepared{offset: m.Offset, e: e, err: err, key: dedupe.KeyOf(e.Location, e.ID), ok: true}
+	}
+	if s.prep.err != nil || s.Lookup == nil {
+		return nil
+	}
+	e := &s.prep.e
+	recv, _ := s.trustedTime(m)
+	clock := max(s.Clock, recv)
+	return s.ensure(ctx, e, s.prep.key, clock)
+}
+
+// ensure loads the span (day) of e's event time when judging e (key k) at clock needs it.
+func (s *State) ensure(ctx context.Context, e *event.Event, k dedupe.Key, clock int64) error {
+	t := e.Time.Unix()
+	if t < s.Watermark-s.Rules.AllowedLateness || s.IDs.Check(k, t, clock) != dedupe.Ask || s.Facts.Has(e.Location, t) {
+		return nil // late anyway (cannot count twice), decided by the memory, or known
+	}
+	from, to := dedupe.Span(t)
+	rows, err := s.Lookup(ctx, e.Location, from, to)
+	if err != nil {
+		return fmt.Errorf("partition %d: rows of %s at %s: %w", s.Partition, e.Location, time.Unix(from, 0).UTC().Format(time.RFC3339), err)
+	}
+	s.Facts.Fill(e.Location, t, rows)
+	return nil
 }
 
 // Outcome is what happened to one message.
@@ -185,21 +261,30 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 			b.Marker, b.HasMarker = s.fallbackMarker(), true
 		}
 	}()
-	e, err := event.Decode(m.Value)
+	var (
+		e     event.Event
+		err   error
+		idKey dedupe.Key
+	)
+	if s.prep.ok && s.prep.offset == m.Offset {
+		e, err, idKey = s.prep.e, s.prep.err, s.prep.key
+	} else {
+		e, err = event.Decode(m.Value)
+		idKey = dedupe.KeyOf(e.Location, e.ID)
+	}
+	s.prep = prepared{}
 	if err != nil {
 		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Reason: "undecodable: " + err.Error(), Label: "undecodable"})
 		b.Messages[Undecodable]++
 		return Undecodable
 	}
 	b.Types[e.Type]++
-	// Dedupe first: a duplicate has no other effect, it does not even move the watermark.
-	idKey, dup := s.IDs.Seen(e.ID, s.Clock)
-	if dup {
-		b.Messages[Duplicate]++
-		return Duplicate
-	}
+	// Lateness, then dedupe: a duplicate has no other effect, it does not even move the watermark. The
+	// first occurrence by offset counts; the memory decides, or for old event times the raw table.
 	t := e.Time.Unix()
 	if t < s.Watermark-s.Rules.AllowedLateness {
+		// Too late to count, sent before or not: judged before the id, because whether its original is still
+		// in memory depends on when flushes land, and the verdict must depend on the offset order alone.
 		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Field: "time", Label: "late",
 			Reason: fmt.Sprintf("late: event time %s is more than processor.allowed_lateness (%s) before partition %d's watermark %s",
 				e.Time.UTC().Format(time.RFC3339), time.Duration(s.Rules.AllowedLateness)*time.Second, s.Partition,
@@ -207,7 +292,23 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		b.Messages[Late]++
 		return Late
 	}
-	s.IDs.Add(idKey, recv, s.Clock)
+	verdict := s.IDs.Check(idKey, t, s.Clock)
+	if verdict == dedupe.Ask && s.Lookup != nil {
+		for !s.Facts.Has(e.Location, t) {
+			// Prepare was not called (or judged at another clock): read the table here, until it answers.
+			if err := s.ensure(context.Background(), &e, idKey, s.Clock); err != nil {
+				time.Sleep(time.Second)
+			}
+		}
+		if s.Facts.Before(idKey, t, m.Offset) {
+			verdict = dedupe.Dup
+		}
+	}
+	if verdict == dedupe.Dup {
+		b.Messages[Duplicate]++
+		return Duplicate
+	}
+	s.IDs.Add(idKey, recv, t, m.Offset, s.Clock, s.durable.Load())
 	// Capped at the receive time: the ingest accepted this partition's events against its own clock
 	// (ingest.max_past), so a watermark ahead of that clock would make accepted events late; and an event
 	// time in the future (a device's clock) must not make everybody else's events late.
@@ -254,16 +355,24 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 // received at the partition's clock instead. The only decision that reads the wall clock, and it can only
 // differ on a replay once the bogus time has come true.
 func (s *State) receiveTime(m *kafkago.Message, b *Batch) int64 {
+	recv, trusted := s.trustedTime(m)
+	if !trusted {
+		b.FutureTimes++
+	}
+	return recv
+}
+
+// trustedTime is receiveTime without counting: false when m's time is not trusted.
+func (s *State) trustedTime(m *kafkago.Message) (int64, bool) {
 	recv := m.Time.Unix()
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
 	if recv > now().Unix()+s.Rules.MaxFutureSkew {
-		b.FutureTimes++
-		return s.Clock
+		return s.Clock, false
 	}
-	return recv
+	return recv, true
 }
 
 // Seal finishes a batch: frees the presses no later press can be judged against any more (ids evict as
