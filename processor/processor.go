@@ -263,62 +263,40 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 	db := p.cfg.ClickHouse.Database
 	ctx, cancel := context.WithTimeout(ctx, max(p.cfg.Processor.WriteTimeout, time.Minute))
 	defer cancel()
-	marks, err := buckets.ReadMarks(ctx, conn, db, ids)
-	if err != nil {
-		return nil, err
-	}
-	likeMarks, err := buckets.ReadLikeMarks(ctx, conn, db, ids)
-	if err != nil {
-		return nil, err
-	}
-	surveyMarks, err := buckets.ReadSurveyMarks(ctx, conn, db, ids)
-	if err != nil {
-		return nil, err
-	}
-	auditMarks, err := buckets.ReadAuditMarks(ctx, conn, db, ids)
-	if err != nil {
-		return nil, err
-	}
-	if len(marks) > 0 {
+	read, err := readAssignment(ctx, conn, db, p.rules, ids, func(marks map[int32]buckets.Mark) error {
+		if len(marks) == 0 {
+			return nil
+		}
 		parts := make([]int, 0, len(marks))
 		for id := range marks {
 			parts = append(parts, int(id))
 		}
 		ends, err := kafka.EndOffsets(ctx, p.cfg.Kafka, p.cfg.Kafka.Topics.Events, parts)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if err := checkMarks(marks, ends, p.cfg.Kafka.Topics.Events); err != nil {
-			return nil, err
-		}
-	}
-	newest := make(map[int32]int64, len(marks))
-	for id, m := range marks {
-		newest[id] = m.LastOffset
-	}
-	if err := writer.RepairNewest(ctx, conn, db, newest); err != nil {
+		return checkMarks(marks, ends, p.cfg.Kafka.Topics.Events)
+	})
+	if err != nil {
 		return nil, err
 	}
+	marks := read.Marks
 	var cs []*consumer
 	for _, a := range assigned {
 		id := int32(a.ID)
 		var (
-			mark *buckets.Mark
 			next = a.Offset // Kafka's committed offset, or FirstOffset
 			last = int64(-1)
 		)
 		if m, ok := marks[id]; ok {
 			// ClickHouse is the truth: it may be ahead of Kafka's commit (a crash between the two).
-			mark, next, last = &m, m.LastOffset+1, m.LastOffset
+			next, last = m.LastOffset+1, m.LastOffset
 		}
-		st, err := partition.Load(ctx, conn, db, id, p.rules, mark)
-		if err != nil {
-			return nil, err
-		}
+		st := read.states[id]
 		st.WithLookup(partition.Lookup(conn, db, id, p.cfg.Processor.WriteTimeout), p.cfg.Processor.DedupeLookupCache)
-		beyond, err := partition.WrittenBeyond(ctx, conn, db, id, p.rules, last, st.Watermark)
-		if err != nil {
-			return nil, err
+		beyond, ok := read.beyond[id]
+		if !ok {
+			beyond = -1
 		}
 		c := newConsumer(id, st, next, p.cfg.Processor.PartitionMaxPending, wake, p.log, p.m)
 		c.verifyUntil = beyond
@@ -326,7 +304,7 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 		// like_minute, survey_minute and audit_minute are written before kpi_minute: a mark of any of them
 		// beyond kpi_minute's is the end of the flush that crashed before its kpi rows (one flush writes marks
 		// at a time); the writer's verification skips what is in (partition.Batch.Skip*).
-		for _, ms := range []map[int32]int64{likeMarks, surveyMarks, auditMarks} {
+		for _, ms := range []map[int32]int64{read.Like, read.Survey, read.Audit} {
 			if l, ok := ms[id]; ok && l > last {
 				c.cutAt = max(c.cutAt, l)
 				c.verifyUntil = max(c.verifyUntil, l)

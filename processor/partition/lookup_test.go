@@ -39,10 +39,11 @@ func TestLookupByOffset(t *testing.T) {
 	}
 	rules := partition.RulesOf(24*time.Hour, 3*time.Second, 7*24*time.Hour+5*time.Minute, 5*time.Minute)
 	mark := buckets.Mark{Partition: p, LastOffset: 20, Watermark: now.Unix(), Clock: now.Unix()}
-	st, err := partition.Load(ctx, conn, ch.Database, p, rules, &mark)
+	states, err := partition.Load(ctx, conn, ch.Database, []int32{p}, rules, &buckets.Assignment{Marks: map[int32]buckets.Mark{p: mark}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	st := states[p]
 	st.WithLookup(partition.Lookup(conn, ch.Database, p, 10*time.Second), 1000)
 	b := st.NewBatch(21)
 	for _, c := range []struct {
