@@ -55,45 +55,40 @@ func ReadAssignment(ctx context.Context, conn driver.Conn, database string, part
 	if len(partitions) == 0 {
 		return a, nil
 	}
-	pending := partitions
-	from := minuteFloor(now.Unix() - lookback - 3600)
-	bounded := true
-	for round := 0; len(pending) > 0; round++ {
-		var lo *int64
-		if bounded {
-			lo = &from
-		}
-		top, err := newestFlushes(ctx, conn, database, pending, lo)
+	// Round 0 from the wall clock's range, round 1 from the range its two newest flushes call for, then the
+	// whole table for what is left (a second bounded round is exact: its two newest flushes are at least the
+	// first round's, so its range contains theirs).
+	var whole []int32
+	pending, from := partitions, minuteFloor(now.Unix()-lookback-3600)
+	for round := 0; round < 2 && len(pending) > 0; round++ {
+		top, err := newestFlushes(ctx, conn, database, pending, &from)
 		if err != nil {
 			return nil, err
 		}
 		var retry []int32
 		next := int64(math.MaxInt64)
-		allTwo := true
 		for _, p := range pending {
-			f := top[p]
-			switch {
-			case !bounded || (len(f) == 2 && from <= minuteFloor(f[1].Watermark-lookback)):
-				if len(f) > 0 {
-					a.Marks[p] = f[0]
-				}
-				if bounded {
-					a.From[p] = from
-				}
+			switch f := top[p]; {
+			case len(f) == 2 && from <= minuteFloor(f[1].Watermark-lookback):
+				a.Marks[p], a.From[p] = f[0], from
+			case len(f) == 2 && round == 0:
+				retry, next = append(retry, p), min(next, minuteFloor(f[1].Watermark-lookback))
 			default:
-				retry = append(retry, p)
-				if len(f) == 2 {
-					next = min(next, minuteFloor(f[1].Watermark-lookback))
-				} else {
-					allTwo = false
-				}
+				whole = append(whole, p)
 			}
 		}
-		pending = retry
-		// A second bounded round is exact (its two newest flushes are at least the first round's); past it,
-		// or for a partition with fewer than two flushes found, the whole table.
-		bounded = bounded && allTwo && round == 0 && next < from
-		from = next
+		pending, from = retry, next
+	}
+	if whole = append(whole, pending...); len(whole) > 0 {
+		top, err := newestFlushes(ctx, conn, database, whole, nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range whole {
+			if f := top[p]; len(f) > 0 {
+				a.Marks[p] = f[0]
+			}
+		}
 	}
 	if err := a.readBeyond(ctx, conn, database, partitions, lookback); err != nil {
 		return nil, err
