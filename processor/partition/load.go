@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -63,11 +64,39 @@ func Load(ctx context.Context, conn driver.Conn, database string, partitions []i
 		return out, nil
 	}
 	tbl := clickhouse.Ident(database) + ".events"
-	rows, err := conn.Query(ctx, "SELECT kafka_partition, location, id, toUInt32(received), toUInt32(time), kafka_offset FROM "+tbl+
-		" WHERE "+timeFrom(idsFrom)+"("+strings.Join(ids, " OR ")+")")
-	if err != nil {
-		return nil, fmt.Errorf("partitions %v: load ids: %w", partitions, err)
+	// The two statements run at once (ClickHouse reads each on its own threads, and decoding the rows is most
+	// of the time); one fills the states' IDs, the other their Presses.
+	var (
+		wg         sync.WaitGroup
+		idsErr     error
+		pressErr   error
+		idsQuery   = "SELECT kafka_partition, location, id, toUInt32(received), toUInt32(time), kafka_offset FROM " + tbl + " WHERE " + timeFrom(idsFrom) + "(" + strings.Join(ids, " OR ") + ")"
+		pressQuery = "SELECT kafka_partition, location, device, id, toInt64(time), kind, value, scale, subject FROM " + tbl +
+			" WHERE " + timeFrom(pressFrom) + "type = 'button' AND kind IN ('smiley', 'like', 'dislike') AND device != ''" +
+			" AND (" + strings.Join(presses, " OR ") + ")"
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		pressErr = loadPresses(ctx, conn, pressQuery, out)
+	}()
+	idsErr = loadIDs(ctx, conn, idsQuery, out)
+	wg.Wait()
+	if idsErr != nil {
+		return nil, fmt.Errorf("partitions %v: load ids: %w", partitions, idsErr)
 	}
+	if pressErr != nil {
+		return nil, fmt.Errorf("partitions %v: load presses: %w", partitions, pressErr)
+	}
+	return out, nil
+}
+
+func loadIDs(ctx context.Context, conn driver.Conn, q string, into map[int32]*State) error {
+	rows, err := conn.Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var (
 			p       uint16
@@ -76,21 +105,17 @@ func Load(ctx context.Context, conn driver.Conn, database string, partitions []i
 			off     uint64
 		)
 		if err := rows.Scan(&p, &loc, &id, &recv, &t, &off); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("partitions %v: load ids: %w", partitions, err)
+			return err
 		}
-		out[int32(p)].IDs.Load(loc, id, int64(recv), int64(t), int64(off))
+		into[int32(p)].IDs.Load(loc, id, int64(recv), int64(t), int64(off))
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("partitions %v: load ids: %w", partitions, err)
-	}
+	return rows.Err()
+}
 
-	rows, err = conn.Query(ctx, "SELECT kafka_partition, location, device, id, toInt64(time), kind, value, scale, subject FROM "+tbl+
-		" WHERE "+timeFrom(pressFrom)+"type = 'button' AND kind IN ('smiley', 'like', 'dislike') AND device != ''"+
-		" AND ("+strings.Join(presses, " OR ")+")")
+func loadPresses(ctx context.Context, conn driver.Conn, q string, into map[int32]*State) error {
+	rows, err := conn.Query(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("partitions %v: load presses: %w", partitions, err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -101,17 +126,17 @@ func Load(ctx context.Context, conn driver.Conn, database string, partitions []i
 			value, scale                uint8
 		)
 		if err := rows.Scan(&p, &loc, &dev, &id, &t, &kind, &value, &scale, &subject); err != nil {
-			return nil, fmt.Errorf("partitions %v: load presses: %w", partitions, err)
+			return err
 		}
-		out[int32(p)].Presses.Load(dedupe.DeviceKey{Location: loc, Device: dev}, dedupe.Press{Time: t, ID: id, Kind: kind, Value: value, Scale: scale, Subject: subject})
+		into[int32(p)].Presses.Load(dedupe.DeviceKey{Location: loc, Device: dev}, dedupe.Press{Time: t, ID: id, Kind: kind, Value: value, Scale: scale, Subject: subject})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("partitions %v: load presses: %w", partitions, err)
+		return err
 	}
-	for _, s := range out {
+	for _, s := range into {
 		s.Presses.Sorted()
 	}
-	return out, nil
+	return nil
 }
 
 // timeFrom repeats the smallest bound of the per-partition conditions outside their OR, where the primary
