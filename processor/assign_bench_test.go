@@ -44,14 +44,18 @@ func BenchmarkAssignment(b *testing.B) {
 	now := time.Now().Unix()
 	t0 := now - now%60 - span
 	start := time.Now()
-	// Offsets follow event time per partition; every fifth event is a smiley press of one of 7 devices.
-	if err := conn.Exec(ctx, fmt.Sprintf(`INSERT INTO %s.events (id, type, location, device, time, kind, value, scale, received, kafka_partition, kafka_offset)
+	// Offsets follow event time per partition; every fifth event is a smiley press of one of 7 devices. In
+	// chunks of a million rows: each statement stays well within the connection's read timeout.
+	const chunk = 1_000_000
+	for c := 0; c < events/chunk; c++ {
+		if err := conn.Exec(ctx, fmt.Sprintf(`INSERT INTO %s.events (id, type, location, device, time, kind, value, scale, received, kafka_partition, kafka_offset)
 		SELECT toString(number), if(number %% 5 = 0, 'button', 'counter'), concat('loc-', toString(number %% %d)),
 			if(number %% 5 = 0, concat('d', toString(number %% 7)), ''), toDateTime(%d + intDiv(number * %d, %d)),
 			if(number %% 5 = 0, 'smiley', ''), if(number %% 5 = 0, 1 + intDiv(number, 5) %% 5, 0), if(number %% 5 = 0, 5, 0),
 			toDateTime(%d + intDiv(number * %d, %d) + 1), number %% %d, intDiv(number, %d)
-		FROM numbers(%d)`, db, locations, t0, span, events, t0, span, events, partitions, partitions, events)); err != nil {
-		b.Fatal(err)
+		FROM (SELECT number + %d AS number FROM numbers(%d))`, db, locations, t0, span, events, t0, span, events, partitions, partitions, c*chunk, chunk)); err != nil {
+			b.Fatal(err)
+		}
 	}
 	// One flush per partition and slot: its 4 locations' minute, marked with the offset of the partition's
 	// last event of that minute.
