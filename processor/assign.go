@@ -2,6 +2,8 @@ package processor
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -35,7 +37,7 @@ func readAssignment(ctx context.Context, conn driver.Conn, db string, rules part
 	}
 	// The newest flush's writer may have ended between a kpi_minute insert that did not return success and
 	// its rollup repair (writer.RepairRollups).
-	if err := writer.RepairRollups(ctx, conn, db, a.Newest); err != nil {
+	if err := writer.RepairNewestMinutes(ctx, conn, db, slices.Collect(maps.Keys(a.Marks)), a.Newest); err != nil {
 		return nil, err
 	}
 	states, err := partition.Load(ctx, conn, db, ids, rules, a)

@@ -503,9 +503,15 @@ func startProcessor(t testing.TB, cfg *config.Config) (stop func()) {
 // and then killed: a child left running would hold go test's output open until CI's deadline.
 func startChild(t testing.TB, env ...string) *exec.Cmd {
 	t.Helper()
+	return startChildTo(t, os.Stderr, env...)
+}
+
+// startChildTo is startChild with the child's log (stderr) going to stderr.
+func startChildTo(t testing.TB, stderr io.Writer, env ...string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.v=false")
 	cmd.Env = append(append(os.Environ(), "CXM_PROCESSOR_HELPER=1"), env...)
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
