@@ -129,7 +129,7 @@ func (p *Processor) Run(ctx context.Context) error {
 		return err
 	}
 	p.procs = procs
-	w := writer.New(conn, p.cfg.ClickHouse.Database, p.rules.AllowedLateness, p.cfg.Processor.WriteTimeout, p.cfg.Processor.EventInsertStreams).
+	w := writer.New(conn, p.cfg.ClickHouse.Database, p.rules.Lookback(), p.cfg.Processor.WriteTimeout, p.cfg.Processor.EventInsertStreams).
 		WithProcesses(procs)
 	for ctx.Err() == nil {
 		gen, err := group.Next(ctx)

@@ -3,6 +3,7 @@ package buckets
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -147,12 +148,19 @@ func insertColumns(ctx context.Context, conn driver.Conn, database, table string
 
 // ReadMarks returns the newest kpi_minute mark of each of partitions that has one.
 func ReadMarks(ctx context.Context, conn driver.Conn, database string, partitions []int32) (map[int32]Mark, error) {
+	return ReadMarksFrom(ctx, conn, database, partitions, math.MinInt64)
+}
+
+// ReadMarksFrom is ReadMarks over the rows of minutes from `from` (Unix seconds) on: the newest mark among
+// them. It is the partition's mark whenever a flush with it wrote a row in that range (the writer's
+// verification knows from when on a flush beyond its batch's start must have written).
+func ReadMarksFrom(ctx context.Context, conn driver.Conn, database string, partitions []int32, from int64) (map[int32]Mark, error) {
 	out := map[int32]Mark{}
 	if len(partitions) == 0 {
 		return out, nil
 	}
 	rows, err := conn.Query(ctx, "SELECT kafka_partition, max(last_offset), argMax(watermark, last_offset), argMax(clock, last_offset) FROM "+
-		clickhouse.Ident(database)+".kpi_minute WHERE kafka_partition IN ("+partitionList(partitions)+") GROUP BY kafka_partition")
+		clickhouse.Ident(database)+".kpi_minute WHERE "+minuteFrom(from)+"kafka_partition IN ("+partitionList(partitions)+") GROUP BY kafka_partition")
 	if err != nil {
 		return nil, fmt.Errorf("read kpi_minute marks: %w", err)
 	}
@@ -171,9 +179,43 @@ func ReadMarks(ctx context.Context, conn driver.Conn, database string, partition
 	return out, rows.Err()
 }
 
+// minuteFrom is the condition (with its AND) of rows from minute `from` on; none for math.MinInt64 or a
+// time before 1970.
+func minuteFrom(from int64) string {
+	if from <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("minute >= toDateTime(%d) AND ", from-from%60)
+}
+
 // ReadLikeMarks returns the newest like_minute offset of each of partitions that has one.
 func ReadLikeMarks(ctx context.Context, conn driver.Conn, database string, partitions []int32) (map[int32]int64, error) {
 	return readOffsetMarks(ctx, conn, database, "like_minute", "", partitions)
+}
+
+// ReadSideMarksFrom returns the like_minute, survey_minute and audit_minute marks among rows of minutes from
+// `from` (Unix seconds) on (see ReadMarksFrom).
+func ReadSideMarksFrom(ctx context.Context, conn driver.Conn, database string, partitions []int32, from int64) (likes, surveys, audits map[int32]int64, err error) {
+	w := strings.TrimSuffix(minuteFrom(from), " AND ")
+	and := func(c string) string {
+		if w == "" {
+			return c
+		}
+		if c == "" {
+			return w
+		}
+		return c + " AND " + w
+	}
+	if likes, err = readOffsetMarks(ctx, conn, database, "like_minute", and(""), partitions); err != nil {
+		return nil, nil, nil, err
+	}
+	if surveys, err = readOffsetMarks(ctx, conn, database, "survey_minute", and("source = 0"), partitions); err != nil {
+		return nil, nil, nil, err
+	}
+	if audits, err = readOffsetMarks(ctx, conn, database, "audit_minute", and(""), partitions); err != nil {
+		return nil, nil, nil, err
+	}
+	return likes, surveys, audits, nil
 }
 
 // readOffsetMarks returns, per partition that has one, the newest last_offset of a table written before

@@ -33,8 +33,9 @@ type Writer struct {
 	procs    *fence.Processes
 }
 
-// New returns a writer; each statement is bounded by timeout, and lateness (seconds) bounds the raw-table
-// months a verification reads. The raw events of a flush go in up to streams concurrent INSERTs.
+// New returns a writer; each statement is bounded by timeout, and lateness (seconds: the lateness the rows
+// were written with, partition.Rules.Lookback) bounds the raw-table months and minute ranges a
+// verification reads. The raw events of a flush go in up to streams concurrent INSERTs.
 func New(conn driver.Conn, database string, lateness int64, timeout time.Duration, streams int) *Writer {
 	return &Writer{conn: conn, database: database, lateness: lateness, timeout: timeout, streams: max(1, streams), procs: fence.Local(conn)}
 }
@@ -358,19 +359,39 @@ func (w *Writer) verify(ctx context.Context, f *Flush) error {
 	for i, b := range f.Batches {
 		parts[i] = b.Partition
 	}
-	marks, err := buckets.ReadMarks(ctx, w.conn, w.database, parts)
+	// Any flush of offsets at or beyond a batch's start began with a watermark at least the batch's start
+	// watermark, so it wrote its rows at minutes from that watermark less the lateness on: the marks that
+	// matter are read there, not over the whole tables. Only whether the newest mark *before* a batch is
+	// exactly its start - 1 (fencing, below) may need an older row: read over the whole table then.
+	from := f.Batches[0].StartWatermark
+	for _, b := range f.Batches {
+		from = min(from, b.StartWatermark)
+	}
+	from -= w.lateness
+	marks, err := buckets.ReadMarksFrom(ctx, w.conn, w.database, parts, from)
 	if err != nil {
 		return err
 	}
-	likeMarks, err := buckets.ReadLikeMarks(ctx, w.conn, w.database, parts)
-	if err != nil {
-		return err
+	var unsure []int32
+	for _, b := range f.Batches {
+		if m, ok := marks[b.Partition]; !ok || m.LastOffset < b.From-1 {
+			unsure = append(unsure, b.Partition)
+		}
 	}
-	surveyMarks, err := buckets.ReadSurveyMarks(ctx, w.conn, w.database, parts)
-	if err != nil {
-		return err
+	if len(unsure) > 0 {
+		older, err := buckets.ReadMarks(ctx, w.conn, w.database, unsure)
+		if err != nil {
+			return err
+		}
+		for _, p := range unsure {
+			if m, ok := older[p]; ok {
+				marks[p] = m
+			} else {
+				delete(marks, p)
+			}
+		}
 	}
-	auditMarks, err := buckets.ReadAuditMarks(ctx, w.conn, w.database, parts)
+	likeMarks, surveyMarks, auditMarks, err := buckets.ReadSideMarksFrom(ctx, w.conn, w.database, parts, from)
 	if err != nil {
 		return err
 	}
