@@ -57,7 +57,9 @@ var CaseDefs = []Def{
 	{Meta: Meta{Name: "cases_overdue", Title: "Overdue cases", TitleRU: "Просроченные обращения", Unit: "short", Count: true}, Cases: true,
 		Formula: func(c *Components, _ Options) (v Value) { v.count(c.cases().Overdue, c.cases().Opened); return v }},
 	{Meta: Meta{Name: "case_first_action_hours", Title: "Time to first action", TitleRU: "Время до первого действия", Unit: "h", Decimals: 1}, Cases: true,
-		Formula: func(c *Components, _ Options) Value { return meanHours(c.cases().FirstActionSeconds, c.cases().FirstActed) }},
+		Formula: func(c *Components, _ Options) Value {
+			return meanHours(c.cases().FirstActionSeconds, c.cases().FirstActed)
+		}},
 	{Meta: Meta{Name: "case_resolution_hours", Title: "Time to resolution", TitleRU: "Время до решения", Unit: "h", Decimals: 1}, Cases: true,
 		Formula: func(c *Components, _ Options) Value { return meanHours(c.cases().ResolveSeconds, c.cases().Resolved) }},
 	{Meta: Meta{Name: "cases_resolved_in_sla", Title: "Resolved within SLA", TitleRU: "Решено в срок", Unit: "percent", Decimals: 1,
