@@ -114,3 +114,33 @@ func TestCaseKPIsInTimeseries(t *testing.T) {
 		t.Errorf("the editor's KPI list lacks case_resolution_hours in hours: %v", kpiInfos())
 	}
 }
+
+// TestCaseKPIsKeepTheirWindow: the case KPIs are judged over cases.status_window (7d) only, so the current
+// and geo query types asked for another window keep their 7d lights: store-a's overdue cases are red
+// beside its green 1h NPS, and its flag is red by them.
+func TestCaseKPIsKeepTheirWindow(t *testing.T) {
+	env := newTestEnv(t)
+	t1 := at("2026-11-23T10:05:00Z")
+	env.insertStatuses(t,
+		status{"store-a", "nps", "1h", t1, f64(70), 40, "green", f64(30), f64(0), "higher"},
+		status{"store-a", "nps", "15m", t1, f64(10), 40, "yellow", f64(30), f64(0), "higher"},
+		status{"store-a", "cases_overdue", "7d", t1, f64(3), 5, "red", f64(0), f64(2), "lower"},
+	)
+	from, to := at("2026-11-23T10:00:00Z"), at("2026-11-23T11:00:00Z")
+	dr := env.query(t, QueryCurrent, map[string]any{"window": "1h"}, from, to)
+	if dr.Error != nil {
+		t.Fatal(dr.Error)
+	}
+	got := currentRows(dr.Frames[0])
+	want := []currentRow{{"store-a", "cases_overdue", "7d", "red", 3.0, 5}, {"store-a", "nps", "1h", "green", 70.0, 40}}
+	if !slices.Equal(got, want) {
+		t.Errorf("current over 1h: %+v, want %+v", got, want)
+	}
+	geo := env.query(t, QueryGeo, map[string]any{"window": "1h", "kpis": []string{"nps", "cases_overdue"}}, from, to)
+	if geo.Error != nil {
+		t.Fatal(geo.Error)
+	}
+	if f := geo.Frames[0]; f.Fields[5].At(0) != "red" || f.Fields[7].At(0) != "cases_overdue" {
+		t.Errorf("store-a on the map: %v by %v, want red by cases_overdue", f.Fields[5].At(0), f.Fields[7].At(0))
+	}
+}
