@@ -3,9 +3,7 @@ package processor_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"syscall"
 	"testing"
@@ -121,13 +119,8 @@ func TestAuditsCrashRecovery(t *testing.T) {
 	x := expect(msgs)
 	want := expectAudits(msgs)
 	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.v=false")
-		cmd.Env = append(os.Environ(), "CXM_PROCESSOR_HELPER=1", "CXM_HELPER_BROKER="+kc.Brokers[0],
+		cmd := startChild(t, "CXM_HELPER_BROKER="+kc.Brokers[0],
 			"CXM_HELPER_CLICKHOUSE="+ch.Addr[0], "CXM_HELPER_DATABASE="+ch.Database, "CXM_HELPER_GROUP=audits")
-		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		return cmd
 	}
 	r := rand.New(rand.NewPCG(3, 3))

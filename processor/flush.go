@@ -11,6 +11,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/cxm-project/cxm/internal/kafka"
+	"github.com/cxm-project/cxm/processor/lease"
 	"github.com/cxm-project/cxm/processor/partition"
 	"github.com/cxm-project/cxm/processor/writer"
 )
@@ -54,6 +55,8 @@ type flusher struct {
 	// started is when the newest flush was collected (writeAhead waits a flush interval after it).
 	started  time.Time
 	draining bool
+	// lease bounds every write of the generation (processor/lease).
+	lease *lease.Lease
 	// next is, per partition, the first offset the next batch must start at: the mark loaded on assignment,
 	// then the end of each batch taken. A batch that does not start there would, once written, claim
 	// offsets never written (its mark covers everything before it).
@@ -139,7 +142,7 @@ func (f *flusher) newSlot() *slot {
 		return nil
 	}
 	f.started = time.Now()
-	return &slot{batches: batches, fl: &writer.Flush{Batches: slices.Clone(batches)}}
+	return &slot{batches: batches, fl: &writer.Flush{Batches: slices.Clone(batches), Lease: f.lease}}
 }
 
 // writeAhead runs while the current flush writes its marks: when the next flush is due (a flush interval
@@ -203,6 +206,15 @@ func (f *flusher) retry(ctx context.Context) bool {
 		}
 		if errors.Is(err, writer.ErrInconsistent) {
 			f.p.log.Error("flush refused, generation ends", "err", err)
+			f.broken = true
+			return false
+		}
+		if errors.Is(err, lease.ErrExpired) {
+			// Heartbeats went unanswered for the whole lease (a pause, or cut off from the coordinator):
+			// another member may own these partitions and have read their marks. Nothing more is written;
+			// the next generation reloads whatever it is given from ClickHouse.
+			f.p.log.Error("lease expired before a write: this member may have lost its partitions, generation ends", "err", err, "partitions", len(batches))
+			f.p.m.LeaseExpired.Inc()
 			f.broken = true
 			return false
 		}

@@ -3,15 +3,18 @@ package processor_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -492,4 +495,42 @@ func startProcessor(t testing.TB, cfg *config.Config) (stop func()) {
 			t.Errorf("processor.Run: %v", err)
 		}
 	}
+}
+
+// startChild runs TestHelperProcess as a separate processor (a process that can be SIGKILLed) with the
+// given CXM_HELPER_ settings. When the test fails with the child still running, the child is sent
+// SIGQUIT first, so the Go runtime prints its goroutines to stderr (what a stalled partition waits on),
+// and then killed: a child left running would hold go test's output open until CI's deadline.
+func startChild(t testing.TB, env ...string) *exec.Cmd {
+	t.Helper()
+	return startChildTo(t, os.Stderr, env...)
+}
+
+// startChildTo is startChild with the child's log (stderr) going to stderr.
+func startChildTo(t testing.TB, stderr io.Writer, env ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.v=false")
+	cmd.Env = append(append(os.Environ(), "CXM_PROCESSOR_HELPER=1"), env...)
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState != nil {
+			return // the test waited for it
+		}
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		if t.Failed() {
+			_ = cmd.Process.Signal(syscall.SIGQUIT)
+			select {
+			case <-exited:
+				return
+			case <-time.After(10 * time.Second):
+			}
+		}
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	return cmd
 }

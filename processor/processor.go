@@ -26,6 +26,8 @@ import (
 	"github.com/cxm-project/cxm/internal/kafka"
 	"github.com/cxm-project/cxm/internal/retry"
 	"github.com/cxm-project/cxm/processor/buckets"
+	"github.com/cxm-project/cxm/processor/fence"
+	"github.com/cxm-project/cxm/processor/lease"
 	"github.com/cxm-project/cxm/processor/metrics"
 	"github.com/cxm-project/cxm/processor/partition"
 	"github.com/cxm-project/cxm/processor/writer"
@@ -41,6 +43,7 @@ type Processor struct {
 
 	mu         sync.Mutex
 	conn       driver.Conn
+	procs      *fence.Processes // where inserts of other members are looked for before reading marks
 	watermarks map[int]int64
 	owned      map[int]bool
 	joined     atomic.Bool
@@ -121,7 +124,13 @@ func (p *Processor) Run(ctx context.Context) error {
 		return err
 	}
 	defer group.Close()
-	w := writer.New(conn, p.cfg.ClickHouse.Database, p.rules.AllowedLateness, p.cfg.Processor.WriteTimeout, p.cfg.Processor.EventInsertStreams)
+	procs, err := p.processes(ctx, conn)
+	if err != nil {
+		return err
+	}
+	p.procs = procs
+	w := writer.New(conn, p.cfg.ClickHouse.Database, p.rules.AllowedLateness, p.cfg.Processor.WriteTimeout, p.cfg.Processor.EventInsertStreams).
+		WithProcesses(procs)
 	for ctx.Err() == nil {
 		gen, err := group.Next(ctx)
 		if err != nil {
@@ -142,6 +151,26 @@ func (p *Processor) Run(ctx context.Context) error {
 	}
 	p.joined.Store(false)
 	return nil
+}
+
+// processes is where the fence looks for inserts: this server, or every server of the cluster.
+func (p *Processor) processes(ctx context.Context, conn driver.Conn) (*fence.Processes, error) {
+	ch := p.cfg.ClickHouse
+	if ch.Cluster == "" {
+		return fence.Local(conn), nil
+	}
+	b := p.backoff()
+	for {
+		procs, err := fence.Cluster(ctx, conn, ch.Cluster, ch.Username, ch.Password)
+		if err == nil {
+			return procs, nil
+		}
+		p.m.ClickHouseErrors.Inc()
+		p.log.Warn("servers of the cluster, retrying", "err", err)
+		if !sleep(ctx, b.Next()) {
+			return nil, ctx.Err()
+		}
+	}
 }
 
 func (p *Processor) connect(ctx context.Context) (driver.Conn, error) {
@@ -183,6 +212,18 @@ func (p *Processor) runGeneration(ctx, gctx context.Context, gen *kafkago.Genera
 	}
 	assigned := gen.Assignments[topic]
 	p.log.Info("generation", "id", gen.ID, "partitions", len(assigned))
+	// The lease (processor/lease): every write ends before another member can have these partitions.
+	l := lease.New(config.LeaseTTL(p.cfg.Kafka.Consumer), p.cfg.Processor.FenceMargin)
+	leaseCtx, stopLease := context.WithCancel(context.Background())
+	leaseDone := make(chan struct{})
+	go func() {
+		defer close(leaseDone)
+		p.keepLease(leaseCtx, l, gen, cancel)
+	}()
+	defer func() { stopLease(); <-leaseDone; l.Revoke() }()
+	if !awaitLease(runCtx, l) {
+		return
+	}
 	wake := make(chan struct{}, 1)
 	consumers, err := p.assign(runCtx, conn, assigned, wake)
 	if err != nil {
@@ -207,7 +248,7 @@ func (p *Processor) runGeneration(ctx, gctx context.Context, gen *kafkago.Genera
 		}
 		p.mu.Unlock()
 	}()
-	f := &flusher{p: p, gen: gen, topic: topic, w: w, dlq: dlq, consumers: consumers, next: map[int32]int64{}}
+	f := &flusher{p: p, gen: gen, topic: topic, w: w, dlq: dlq, consumers: consumers, next: map[int32]int64{}, lease: l}
 	for _, c := range consumers {
 		if c.written >= 0 {
 			f.next[c.id] = c.written + 1
@@ -263,6 +304,11 @@ func (p *Processor) load(ctx context.Context, conn driver.Conn, assigned []kafka
 	db := p.cfg.ClickHouse.Database
 	ctx, cancel := context.WithTimeout(ctx, max(p.cfg.Processor.WriteTimeout, time.Minute))
 	defer cancel()
+	// Fencing: an insert of these partitions by their former owner (or by this member before a restart of
+	// the generation) may still be running on the server; the marks are final only once it has ended.
+	if err := p.procs.Await(ctx, 100*time.Millisecond, fence.Touching(ids)); err != nil {
+		return nil, err
+	}
 	marks, err := buckets.ReadMarks(ctx, conn, db, ids)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package processor_test
 
 import (
 	"context"
-	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -97,15 +96,8 @@ func TestCrashRecovery(t *testing.T) {
 	msgs := generate(replaySize(), 2, base)
 	x := expect(msgs)
 	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.v=false")
-		cmd.Env = append(os.Environ(), "CXM_PROCESSOR_HELPER=1", "CXM_HELPER_BROKER="+kc.Brokers[0],
+		cmd := startChild(t, "CXM_HELPER_BROKER="+kc.Brokers[0],
 			"CXM_HELPER_CLICKHOUSE="+ch.Addr[0], "CXM_HELPER_DATABASE="+ch.Database, "CXM_HELPER_GROUP=crash")
-		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// A child left running when the test fails would hold go test's output open until CI's deadline.
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
 		return cmd
 	}
 	rows := func() uint64 {

@@ -31,7 +31,10 @@ func sideEvents() int {
 // consumes the same partitions, decodes each message and inserts the same raw rows into events, flushing
 // on the same interval with the same insert streams, and does nothing else (no dedupe, no KPI
 // components, no marks). For 1 and 2 instances, on the single server and, when it is up (make cluster),
-// on the cluster. Reported per case: sink and processor events/s and processor/sink in percent.
+// on the cluster. Reported per case: sink and processor events/s and processor/sink in percent, each
+// timed from its first raw row in ClickHouse to its last (throughput, what sizing needs), and apart from
+// that the processor's start-up (joining the group, the rebalance a second instance causes, loading the
+// partitions' state) until its first row.
 func BenchmarkSideBySide(b *testing.B) {
 	b.StopTimer()
 	kc := testutil.Kafka(b)
@@ -58,20 +61,29 @@ func BenchmarkSideBySide(b *testing.B) {
 						// 18.16 runs one quorum INSERT per table at a time (no insert_quorum_parallel).
 						cfg.Processor.EventInsertStreams = 1
 					}
-					sink := runSink(b, cfg, ends, instances)
+					sinkConn, err := clickhouse.Open(context.Background(), cfg.ClickHouse)
+					if err != nil {
+						b.Fatal(err)
+					}
+					first := firstRow(sinkConn, cfg.ClickHouse.Database)
+					runSink(b, cfg, ends, instances)
+					sink := time.Since(<-first)
+					sinkConn.Close()
 					ch2 := database(b, target)
 					cfg.ClickHouse = ch2
-					start := time.Now()
-					var stops []func()
-					for range instances {
-						stops = append(stops, startProcessor(b, cfg))
-					}
 					conn, err := clickhouse.Open(context.Background(), ch2)
 					if err != nil {
 						b.Fatal(err)
 					}
+					start := time.Now()
+					first = firstRow(conn, ch2.Database)
+					var stops []func()
+					for range instances {
+						stops = append(stops, startProcessor(b, cfg))
+					}
 					waitCaughtUp(b, conn, ch2.Database, ends, 10*time.Minute)
-					proc := time.Since(start)
+					began := <-first
+					proc := time.Since(began)
 					conn.Close()
 					for _, s := range stops {
 						s()
@@ -79,10 +91,28 @@ func BenchmarkSideBySide(b *testing.B) {
 					b.ReportMetric(float64(total)/sink.Seconds(), "sink-events/s")
 					b.ReportMetric(float64(total)/proc.Seconds(), "processor-events/s")
 					b.ReportMetric(100*sink.Seconds()/proc.Seconds(), "processor-%-of-sink")
+					b.ReportMetric(began.Sub(start).Seconds(), "processor-startup-s")
 				}
 			})
 		}
 	}
+}
+
+// firstRow reports when the first raw row appears in database's events table (polled every 10 ms, for at
+// most 10 minutes).
+func firstRow(conn driver.Conn, database string) <-chan time.Time {
+	out := make(chan time.Time, 1)
+	go func() {
+		for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); {
+			var n uint64
+			if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+clickhouse.Ident(database)+".events").Scan(&n); err == nil && n > 0 {
+				out <- time.Now()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	return out
 }
 
 func clusterUp() bool {

@@ -3,9 +3,7 @@ package processor_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
@@ -58,14 +56,9 @@ func TestCrashRecoverySurveys(t *testing.T) {
 		})
 	}
 	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.v=false")
-		cmd.Env = append(os.Environ(), "CXM_PROCESSOR_HELPER=1", "CXM_HELPER_BROKER="+kc.Brokers[0],
+		cmd := startChild(t, "CXM_HELPER_BROKER="+kc.Brokers[0],
 			"CXM_HELPER_CLICKHOUSE="+ch.Addr[0], "CXM_HELPER_DATABASE="+ch.Database, "CXM_HELPER_GROUP=crash-surveys",
 			"CXM_HELPER_SURVEY_FILES="+files)
-		cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		return cmd
 	}
 	surveyRows := func() uint64 {

@@ -38,9 +38,13 @@ type Processor struct {
 	// trusted (a later one moves neither the dedupe clock nor the watermark), and the margin
 	// allowed_lateness keeps over ingest.max_past for receive clocks that differ between ingest instances.
 	MaxFutureSkew time.Duration `koanf:"max_future_skew"`
-	// WriteTimeout bounds one ClickHouse statement of a flush; keep it below kafka.consumer.rebalance_timeout
-	// so an instance losing its partitions stops writing before another one takes them over.
+	// WriteTimeout bounds one ClickHouse statement of a flush (and is the server's receive_timeout of each
+	// insert, so an insert whose client stopped mid-stream ends within it). A statement is also cut short at
+	// the member's lease (processor/lease), whatever this is.
 	WriteTimeout time.Duration `koanf:"write_timeout"`
+	// FenceMargin is how long before its lease ends a member's writes must have ended: the time a query
+	// may take from the client to the server's process list, where a new owner waits for it.
+	FenceMargin time.Duration `koanf:"fence_margin"`
 	// RetryMin and RetryMax bound the exponential back-off between attempts while ClickHouse fails.
 	RetryMin time.Duration `koanf:"retry_min"`
 	RetryMax time.Duration `koanf:"retry_max"`
@@ -90,6 +94,14 @@ func (p *Processor) validate(c *Config, es *Errors) {
 	} else if rt := c.Kafka.Consumer.RebalanceTimeout; rt > 0 && p.WriteTimeout >= rt {
 		es.add("processor.write_timeout", "must be below kafka.consumer.rebalance_timeout (%s), got %s", rt, p.WriteTimeout)
 	}
+	if p.FenceMargin <= 0 {
+		es.add("processor.fence_margin", "must be positive, got %s", p.FenceMargin)
+	} else if ttl, hb := LeaseTTL(c.Kafka.Consumer), c.Kafka.Consumer.HeartbeatInterval; hb > 0 && ttl > 0 && hb+p.FenceMargin+time.Second > ttl {
+		// The lease runs min(session, rebalance timeout) from each answered heartbeat: with a heartbeat
+		// every heartbeat_interval, a healthy member must keep at least a second to write in.
+		es.add("processor.fence_margin", "kafka.consumer.heartbeat_interval (%s) + processor.fence_margin (%s) + 1s must not exceed the lease, min(kafka.consumer.session_timeout, rebalance_timeout) = %s: a member could not write between heartbeats",
+			hb, p.FenceMargin, ttl)
+	}
 	if p.RetryMin <= 0 || p.RetryMax < p.RetryMin {
 		es.add("processor.retry_min", "must be positive and not above processor.retry_max, got %s and %s", p.RetryMin, p.RetryMax)
 	}
@@ -114,9 +126,17 @@ func processorDefaults() map[string]any {
 		"processor.allowed_lateness":      7*24*time.Hour + 5*time.Minute,
 		"processor.max_future_skew":       5 * time.Minute,
 		"processor.write_timeout":         8 * time.Second,
+		"processor.fence_margin":          time.Second,
 		"processor.retry_min":             100 * time.Millisecond,
 		"processor.retry_max":             5 * time.Second,
 		"processor.queue_capacity":        2000,
 		"processor.event_insert_streams":  2,
 	}
+}
+
+// LeaseTTL is how long after a heartbeat answered without error no other member can own the member's
+// partitions: the coordinator evicts a silent member after the session timeout, and completes a rebalance
+// without it after the rebalance timeout.
+func LeaseTTL(c Consumer) time.Duration {
+	return min(c.SessionTimeout, c.RebalanceTimeout)
 }

@@ -16,6 +16,13 @@ import (
 // kfake speaks the real Kafka protocol, so the code under test runs exactly as against a cluster.
 func Kafka(t testing.TB) config.Kafka {
 	t.Helper()
+	cfg, _ := KafkaBroker(t)
+	return cfg
+}
+
+// KafkaBroker is Kafka, with the broker for fault injection (embedded.Broker.ControlKey).
+func KafkaBroker(t testing.TB) (config.Kafka, *embedded.Broker) {
+	t.Helper()
 	c, err := config.Load("", nil)
 	if err != nil {
 		t.Fatalf("default config: %v", err)
@@ -32,5 +39,5 @@ func Kafka(t testing.TB) config.Kafka {
 	if err := kafka.EnsureTopics(ctx, cfg); err != nil {
 		t.Fatalf("create topics on kfake: %v", err)
 	}
-	return cfg
+	return cfg, b
 }

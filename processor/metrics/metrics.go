@@ -24,6 +24,10 @@ type Metrics struct {
 	MissingOffsets *prometheus.CounterVec
 	// FutureRecordTimes counts records whose Kafka time was not trusted (too far ahead).
 	FutureRecordTimes prometheus.Counter
+	// LeaseExpired counts generations ended because the lease ran out before a write (fencing).
+	LeaseExpired prometheus.Counter
+	// LeaseRemaining is the time left to write under the current lease.
+	LeaseRemaining prometheus.Gauge
 }
 
 // New registers the processor's metrics with reg; nil leaves them unregistered. A second New on the same
@@ -76,6 +80,14 @@ func New(reg prometheus.Registerer) *Metrics {
 		KafkaErrors: f.NewCounter(prometheus.CounterOpts{
 			Name: "cxm_processor_kafka_errors_total",
 			Help: "Failed fetches, dead-letter produces and offset commits.",
+		}),
+		LeaseExpired: f.NewCounter(prometheus.CounterOpts{
+			Name: "cxm_processor_lease_expired_total",
+			Help: "Generations this processor ended because its lease ran out before a write: its heartbeats went unanswered (paused, or cut off from the group coordinator), so another member may own its partitions.",
+		}),
+		LeaseRemaining: f.NewGauge(prometheus.GaugeOpts{
+			Name: "cxm_processor_lease_remaining_seconds",
+			Help: "Time left before which this processor's writes must end (its lease less processor.fence_margin); 0 when it holds no partitions.",
 		}),
 		MissingOffsets: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "cxm_processor_missing_offsets_total",

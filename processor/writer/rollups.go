@@ -8,11 +8,13 @@ import (
 	"strings"
 	"time"
 
+	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/processor/buckets"
+	"github.com/cxm-project/cxm/processor/fence"
 )
 
 // rollup is one table that a materialized view fills from every block inserted into kpi_minute
@@ -200,7 +202,7 @@ func insertFix(ctx context.Context, conn driver.Conn, database string, r rollup,
 	for i, n := range names {
 		q[i] = clickhouse.Ident(n)
 	}
-	b, err := conn.PrepareBatch(ctx, "INSERT INTO "+clickhouse.Ident(database)+"."+r.table+" ("+strings.Join(q, ", ")+")")
+	b, err := conn.PrepareBatch(tagged(ctx), "INSERT INTO "+clickhouse.Ident(database)+"."+r.table+" ("+strings.Join(q, ", ")+")")
 	if err != nil {
 		return fmt.Errorf("repair %s: %w", r.table, err)
 	}
@@ -276,5 +278,24 @@ func RepairNewest(ctx context.Context, conn driver.Conn, database string, newest
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("newest flushes' minutes: %w", err)
 	}
-	return RepairRollups(ctx, conn, database, keys)
+	parts := slices.Sorted(maps.Keys(newest))
+	return RepairRollups(withParts(ctx, parts), conn, database, keys)
+}
+
+// fencedParts carries the partitions a repair writes for, so each of its inserts gets a query id a new
+// owner of them waits for (fence.QueryID; one id per statement, as the server refuses an id while a
+// statement under it is still listed).
+type fencedParts struct{}
+
+// withParts marks ctx's repairs as writing for parts.
+func withParts(ctx context.Context, parts []int32) context.Context {
+	return context.WithValue(ctx, fencedParts{}, parts)
+}
+
+func tagged(ctx context.Context) context.Context {
+	parts, ok := ctx.Value(fencedParts{}).([]int32)
+	if !ok {
+		return ctx
+	}
+	return ch.Context(ctx, ch.WithQueryID(fence.QueryID(parts)))
 }

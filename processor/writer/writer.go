@@ -8,9 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -18,6 +18,8 @@ import (
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/processor/buckets"
+	"github.com/cxm-project/cxm/processor/fence"
+	"github.com/cxm-project/cxm/processor/lease"
 	"github.com/cxm-project/cxm/processor/partition"
 )
 
@@ -28,17 +30,28 @@ type Writer struct {
 	lateness int64
 	timeout  time.Duration
 	streams  int
+	procs    *fence.Processes
 }
 
 // New returns a writer; each statement is bounded by timeout, and lateness (seconds) bounds the raw-table
 // months a verification reads. The raw events of a flush go in up to streams concurrent INSERTs.
 func New(conn driver.Conn, database string, lateness int64, timeout time.Duration, streams int) *Writer {
-	return &Writer{conn: conn, database: database, lateness: lateness, timeout: timeout, streams: max(1, streams)}
+	return &Writer{conn: conn, database: database, lateness: lateness, timeout: timeout, streams: max(1, streams), procs: fence.Local(conn)}
+}
+
+// WithProcesses makes the writer wait for failed inserts in procs (every server of a cluster); it
+// returns w.
+func (w *Writer) WithProcesses(procs *fence.Processes) *Writer {
+	w.procs = procs
+	return w
 }
 
 // Flush is one write: the batches of several partitions, at most one per partition.
 type Flush struct {
 	Batches []*partition.Batch
+	// Lease, when set, bounds every insert: one that could not end before the lease does is not started
+	// (lease.ErrExpired), since another member may own the partitions by then.
+	Lease *lease.Lease
 	// progress of the stages that returned success; a failed stage's outcome is unknown and is verified.
 	eventsDone, likesDone, surveysDone, auditsDone, kpiDone bool
 	verify                                                  bool
@@ -48,13 +61,6 @@ type Flush struct {
 	// repair holds the location minutes of a kpi_minute insert that did not return success: its views may
 	// have missed the block although kpi_minute has it, so once the flush is in the rollups are repaired.
 	repair []buckets.MinuteKey
-}
-
-var querySeq atomic.Uint64
-
-// queryID is unique per process start and insert.
-func queryID() string {
-	return fmt.Sprintf("cxm-processor-%d-%d", time.Now().UnixNano(), querySeq.Add(1))
 }
 
 // ErrInconsistent means ClickHouse holds a mark inside a batch rather than at its end (writing would count
@@ -140,7 +146,7 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 				likes = append(likes, buckets.LikeDeltas{Mark: b.Mark, Likes: b.Deltas.Likes})
 			}
 		}
-		if id, err := w.stage(ctx, func(ctx context.Context) error {
+		if id, err := w.stage(ctx, f, func(ctx context.Context) error {
 			return buckets.InsertLikes(ctx, w.conn, w.database, likes)
 		}); err != nil {
 			f.failed(id)
@@ -155,7 +161,7 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 				svs = append(svs, buckets.SurveyDeltas{Mark: b.Mark, Surveys: b.Deltas.Surveys})
 			}
 		}
-		if id, err := w.stage(ctx, func(ctx context.Context) error {
+		if id, err := w.stage(ctx, f, func(ctx context.Context) error {
 			return buckets.InsertSurveys(ctx, w.conn, w.database, svs)
 		}); err != nil {
 			f.failed(id)
@@ -170,7 +176,7 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 				audits = append(audits, buckets.AuditDeltas{Mark: b.Mark, Audits: b.Deltas.Audits})
 			}
 		}
-		if id, err := w.stage(ctx, func(ctx context.Context) error {
+		if id, err := w.stage(ctx, f, func(ctx context.Context) error {
 			return buckets.InsertAudits(ctx, w.conn, w.database, audits)
 		}); err != nil {
 			f.failed(id)
@@ -185,7 +191,7 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 				mins = append(mins, buckets.MinuteDeltas{Mark: b.Mark, Minutes: b.Deltas.Minutes, Marker: b.Marker})
 			}
 		}
-		if id, err := w.stage(ctx, func(ctx context.Context) error {
+		if id, err := w.stage(ctx, f, func(ctx context.Context) error {
 			return buckets.InsertMinutes(ctx, w.conn, w.database, mins)
 		}); err != nil {
 			f.failed(id)
@@ -197,8 +203,13 @@ func (w *Writer) writeMarks(ctx context.Context, f *Flush) error {
 		f.kpiDone = true
 	}
 	if f.repair != nil {
-		ctx, cancel := context.WithTimeout(ctx, w.timeout)
+		ctx, cancel, err := w.bound(ctx, f)
+		if err != nil {
+			return err
+		}
 		defer cancel()
+		// Tagged like the inserts: a new owner waits for a repair of its partitions' minutes too.
+		ctx = withParts(ctx, f.partitions())
 		if err := RepairRollups(ctx, w.conn, w.database, f.repair); err != nil {
 			return err
 		}
@@ -224,14 +235,41 @@ func minuteKeys(mins []buckets.MinuteDeltas) []buckets.MinuteKey {
 // stage runs one insert under the write timeout. On error it returns the insert's query id too: an insert
 // that failed on the client side may still be written by the server, so the next attempt waits for it to
 // end and verifies (Flush.failed).
-func (w *Writer) stage(ctx context.Context, insert func(context.Context) error) (id string, err error) {
-	ctx, cancel := context.WithTimeout(ctx, w.timeout)
+// The query id names the flush's partitions, so a new owner of any of them waits for it (fence), and
+// the server's receive_timeout ends it if the client stops mid-stream.
+func (w *Writer) stage(ctx context.Context, f *Flush, insert func(context.Context) error) (id string, err error) {
+	ctx, cancel, err := w.bound(ctx, f)
+	if err != nil {
+		return "", err
+	}
 	defer cancel()
-	id = queryID()
-	if err := insert(ch.Context(ctx, ch.WithQueryID(id))); err != nil {
+	id = fence.QueryID(f.partitions())
+	settings := ch.Settings{"receive_timeout": max(1, int(w.timeout.Round(time.Second)/time.Second))}
+	if err := insert(ch.Context(ctx, ch.WithQueryID(id), ch.WithSettings(settings))); err != nil {
+		if errors.Is(err, lease.ErrExpired) {
+			return "", err
+		}
 		return id, err
 	}
 	return "", nil
+}
+
+// bound limits one write to the write timeout and the flush's lease.
+func (w *Writer) bound(ctx context.Context, f *Flush) (context.Context, context.CancelFunc, error) {
+	if f.Lease == nil {
+		ctx, cancel := context.WithTimeout(ctx, w.timeout)
+		return ctx, cancel, nil
+	}
+	return f.Lease.Bound(ctx, w.timeout)
+}
+
+func (f *Flush) partitions() []int32 {
+	out := make([]int32, 0, len(f.Batches))
+	for _, b := range f.Batches {
+		out = append(out, b.Partition)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // failed records inserts that failed (their query ids): the next attempt verifies first.
@@ -267,7 +305,7 @@ func (w *Writer) insertEvents(ctx context.Context, f *Flush) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ids[i], errs[i] = w.stage(ctx, func(ctx context.Context) error {
+			ids[i], errs[i] = w.stage(ctx, f, func(ctx context.Context) error {
 				return clickhouse.InsertEventChunks(ctx, w.conn, w.database, g...)
 			})
 		}()
@@ -300,26 +338,16 @@ func splitChunks(chunks [][]clickhouse.EventRow, total, n int) [][][]clickhouse.
 	return out
 }
 
-// awaitGone waits until the server no longer runs query id: only then is what it wrote final, and a
-// verification cannot miss rows it is still adding.
+// awaitGone waits until the server (every server of a cluster) no longer runs query id: only then is
+// what it wrote final, and a verification cannot miss rows it is still adding. The insert ran with
+// receive_timeout = the write timeout, so it ends on the server within it even if the connection died.
 func (w *Writer) awaitGone(ctx context.Context, id string) error {
-	for {
-		var n uint64
-		qctx, cancel := context.WithTimeout(ctx, w.timeout)
-		err := w.conn.QueryRow(qctx, "SELECT count() FROM system.processes WHERE query_id = ?", id).Scan(&n)
-		cancel()
-		if err != nil {
-			return fmt.Errorf("wait for failed insert %s to end: %w", id, err)
-		}
-		if n == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+	ctx, cancel := context.WithTimeout(ctx, 3*w.timeout)
+	defer cancel()
+	if err := w.procs.Await(ctx, 100*time.Millisecond, fence.Is(id)); err != nil {
+		return fmt.Errorf("wait for failed insert %s to end: %w", id, err)
 	}
+	return nil
 }
 
 // verify finds out, per batch, what is already written, and drops it from the flush.

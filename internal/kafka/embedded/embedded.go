@@ -21,6 +21,7 @@ import (
 	"sync"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/cxm-project/cxm/internal/config"
 )
@@ -100,6 +101,17 @@ func (b *Broker) Addrs() []string { return b.c.ListenAddrs() }
 // StopNode stops node id (0 is the first) as a crashed broker would vanish: its listener closes and the
 // leadership of its partitions moves to the other nodes. The last node cannot be stopped.
 func (b *Broker) StopNode(id int32) error { return b.c.RemoveNode(id) }
+
+// ControlKey runs fn on every request of the given key before the broker handles it (kfake's control
+// hooks, kept for every request): fn returns handled = false to let the broker answer, or true with a
+// response, an error (the connection is closed) or neither (the request is dropped unanswered). Fault
+// injection for tests: a member's heartbeats lost, a coordinator that stops answering.
+func (b *Broker) ControlKey(key kmsg.Key, fn func(kmsg.Request) (res kmsg.Response, err error, handled bool)) {
+	b.c.ControlKey(int16(key), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		b.c.KeepControl()
+		return fn(r)
+	})
+}
 
 // Close stops accepting connections, answers offset commits already received, writes the clean-shutdown
 // state and releases the data directory. It is safe to call more than once.
