@@ -114,4 +114,24 @@ func TestCaseStatus(t *testing.T) {
 	if f := flags["store-004"]; f.Status.String() != "grey" {
 		t.Errorf("store-004 without cases: flag %s, want grey", f.Status)
 	}
+
+	// An evaluation after a flush judges the status window's minute figures, not the case KPIs (they read
+	// a week of raw events and do not move with a flush); the next tick does.
+	later := now.Add(90 * time.Second)
+	if err := ev.EvaluateFresh(context.Background(), nil, later, false); err != nil {
+		t.Fatal(err)
+	}
+	got = e.statuses(t)
+	if s := got[[3]string{"store-001", "nps", "1h"}]; !s.EvaluatedAt.Equal(later) {
+		t.Errorf("nps after the flush evaluation: evaluated at %s, want %s", s.EvaluatedAt, later)
+	}
+	if s := got[[3]string{"store-001", "cases_resolved_in_sla", "7d"}]; !s.EvaluatedAt.Equal(now) || s.Status.String() != "red" {
+		t.Errorf("cases_resolved_in_sla after the flush evaluation: %s at %s, want red from %s", s.Status, s.EvaluatedAt, now)
+	}
+	if err := ev.EvaluateFresh(context.Background(), nil, later.Add(time.Second), true); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.statuses(t)[[3]string{"store-001", "cases_resolved_in_sla", "7d"}]; !s.EvaluatedAt.Equal(later.Add(time.Second)) {
+		t.Errorf("cases_resolved_in_sla at the tick: evaluated at %s", s.EvaluatedAt)
+	}
 }

@@ -343,6 +343,12 @@ func (e *Evaluator) evaluate(ctx context.Context, only map[string]bool, end, now
 	var names []string
 	var own []pass
 	for _, n := range kpi.Names {
+		if !history && kpi.IsCase(n) {
+			// The case KPIs read a window of raw events (every row of the locations' week, to find the
+			// cases' ones), and move when a case is acted on or its SLA runs out, not with the minute
+			// figures a flush brings: the evaluate_interval tick judges them.
+			continue
+		}
 		w, ok := e.cfg.OwnStatusWindow(n)
 		if !ok {
 			names = append(names, n)
