@@ -351,7 +351,9 @@ type CaseFiguresRequest struct {
 	Scope              func(string) bool
 }
 
-// CaseComponentsOf adds one case into c.
+// CaseComponentsOf adds one case into c: in Go, for the inbox's figures and their Pareto, the sums the KPI
+// statement (casekpis.go) makes in ClickHouse; TestCaseKPIs holds the two equal on every grouping, bucket
+// and "now".
 func CaseComponentsOf(c *Case, now time.Time, cc *config.Cases, into *kpi.CaseComponents) {
 	into.Opened++
 	if c.Status != CaseResolved {
