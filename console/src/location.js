@@ -4,7 +4,7 @@ import {t, lang, kpiTitle, typeName} from './i18n.js';
 import * as api from './api.js';
 import {state, subscribe} from './main.js';
 import {badge, icon, fmt, fmtTime, widget, worstOf} from './status.js';
-import {windowSelect} from './board.js';
+import {statusesOf, windowSelect} from './board.js';
 import {exportButtons} from './export.js';
 
 const presets = {'6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3};
@@ -104,7 +104,7 @@ export function locationView(main, r) {
   const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 
   function drawHead() {
-    const sts = state.statuses.filter((s) => s.location === id && s.window === v.window);
+    const sts = statusesOf(v.window).get(id) || []; // a KPI with a window of its own (ИВС, cases) keeps it
     clear(head).append(h('p', {}, h('a', {href: '#/board'}, '← ' + t('back'))),
       h('h1', {}, icon(worstOf(sts), 'flag'), ' ', loc.name, ' ', badge(worstOf(sts))),
       h('p', {class: 'help'}, loc.region + ' · ' + loc.id + ' · ' + t('timezone') + ' ' + loc.timezone));
@@ -112,7 +112,7 @@ export function locationView(main, r) {
 
   function drawWidgets() {
     drawHead();
-    const sts = state.statuses.filter((s) => s.location === id && s.window === v.window);
+    const sts = statusesOf(v.window).get(id) || []; // a KPI with a window of its own (ИВС, cases) keeps it
     clear(widgets).append(...state.meta.kpis.map((k) => {
       const w = widget(k, sts.find((s) => s.kpi === k.name), null, () => {
         // Drill-down: the widget's KPI goes on the left axis, its partner on the right.

@@ -34,7 +34,8 @@ export function fmt(meta, v) {
   if (v === null || v === undefined) return '—';
   const d = meta ? meta.decimals : 2;
   const s = new Intl.NumberFormat(lang, {minimumFractionDigits: d, maximumFractionDigits: d}).format(v);
-  return meta && meta.unit === 'percent' ? s + ' %' : s;
+  if (meta && meta.unit === 'percent') return s + ' %';
+  return meta && meta.unit === 'h' ? s + ' ' + t('unitH') : s; // the case KPIs' times
 }
 
 export function fmtTime(iso, opts) {

@@ -122,9 +122,10 @@ func (s *Server) caseFigures(w http.ResponseWriter, r *http.Request, sc *scope) 
 }
 
 func caseMetas() []kpi.Meta {
-	out := make([]kpi.Meta, len(kpi.CaseKPIs))
-	for i, d := range kpi.CaseKPIs {
-		out[i] = d.Meta
+	names := kpi.CaseNames()
+	out := make([]kpi.Meta, len(names))
+	for i, n := range names {
+		out[i], _ = kpi.MetaOf(n)
 	}
 	return out
 }

@@ -83,6 +83,7 @@ func parseKPIRequest(r *http.Request, sc *scope) (query.Request, string, error) 
 		Locations: p.list("location"),
 		Regions:   p.list("region"),
 		Scope:     sc.allows,
+		Now:       p.now, // the case KPIs' open and overdue: the instant relative times are read at
 	}
 	if len(req.KPIs) == 0 {
 		return req, "", &paramError{"kpi", "is required: one or more of " + kpiList()}

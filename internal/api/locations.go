@@ -62,12 +62,16 @@ func (s *Server) locations(w http.ResponseWriter, r *http.Request, sc *scope) {
 		s.writeQueryError(w, r, err)
 		return
 	}
-	if asked {
-		sts = slices.DeleteFunc(sts, func(st query.Status) bool { return st.Window != win })
-	} else {
-		// Each KPI's own status window: the ИВС's is audits.status_window.
-		sts = slices.DeleteFunc(sts, func(st query.Status) bool { return st.Window != s.cfg.StatusWindowOf(st.KPI) })
-	}
+	// Each KPI's status window, or the asked one; a KPI judged over a window of its own (the ИВС's
+	// audits.status_window, the case KPIs' cases.status_window) has no light in any other and keeps its own,
+	// as on the console's board and the plugin's map.
+	sts = slices.DeleteFunc(sts, func(st query.Status) bool {
+		want := s.cfg.StatusWindowOf(st.KPI)
+		if _, own := s.cfg.OwnStatusWindow(st.KPI); asked && !own {
+			want = win
+		}
+		return st.Window != want
+	})
 	flags := query.Flags(ids, sts)
 	for _, l := range s.cfg.Locations {
 		if !sc.allows(l.ID) {

@@ -1,9 +1,6 @@
 package config
 
 import (
-	"fmt"
-	"time"
-
 	"github.com/cxm-project/cxm/internal/kpi"
 )
 
@@ -38,34 +35,10 @@ func (c *Config) registerAuditKPIs(es *Errors) {
 	}
 }
 
-// AuditWindow is the window the ИВС KPIs are judged over (audits.status_window, labelled "30d" for 720h);
-// ok is false when it is 0 and they are judged over kpi.windows like every KPI.
-func (a *Audits) AuditWindow() (Window, bool) {
-	d := a.StatusWindow
-	if d <= 0 {
-		return Window{}, false
-	}
-	name := d.String()
-	if d%(24*time.Hour) == 0 {
-		name = fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return Window{Name: name, Duration: d}, true
-}
-
 // IsAuditKPI reports whether the KPI is an ИВС KPI (it reads audit components).
 func IsAuditKPI(name string) bool {
 	d, ok := kpi.Builtin.Lookup(name)
 	return ok && len(d.Audits) > 0
-}
-
-// StatusWindowOf is the label of the window whose status is the KPI's traffic light (flags, alerts,
-// cxm_indicator_status): audits.status_window for the ИВС KPIs, whose few visits a month a short window
-// would leave grey, else kpi.status_window.
-func (c *Config) StatusWindowOf(name string) string {
-	if w, ok := c.Audits.AuditWindow(); ok && IsAuditKPI(name) {
-		return w.Name
-	}
-	return c.KPI.StatusWindowName()
 }
 
 // IVSThreshold is the threshold of an ИВС KPI at a location id (a region or "" for the network: the global

@@ -25,6 +25,10 @@ type Cases struct {
 	OverdueInterval time.Duration `koanf:"overdue_interval"`
 	// InboxLimit caps the cases one inbox request returns.
 	InboxLimit int `koanf:"inbox_limit"`
+	// StatusWindow is the rolling window the status evaluator judges the case KPIs over (kpi_status,
+	// cxm_indicator_status{kpi="cases_resolved_in_sla"}), by the time the cases opened: a store has a few
+	// cases a week, which kpi.status_window would mostly leave grey. 0 judges them over kpi.windows.
+	StatusWindow time.Duration `koanf:"status_window"`
 	// Rules are tried in order; a triggering event opens at most one case, by the first rule it matches.
 	Rules []CaseRule `koanf:"rules"`
 	// Checklists are the qualification questions (yes/no) per triggering event type (message, survey,
@@ -115,7 +119,7 @@ func casesDefaults() map[string]any {
 		}
 		return m
 	}
-	return map[string]any{
+	m := map[string]any{
 		"cases.enabled":          true,
 		"cases.group":            "cxm-cases",
 		"cases.window":           15 * time.Minute,
@@ -123,6 +127,7 @@ func casesDefaults() map[string]any {
 		"cases.first_action_sla": 2 * time.Hour,
 		"cases.overdue_interval": time.Minute,
 		"cases.inbox_limit":      500,
+		"cases.status_window":    7 * 24 * time.Hour,
 		"cases.rules": []map[string]any{
 			{"id": "complaint", "kind": RuleMessage, "messages": []string{"complaint"}},
 			{"id": "bad-smiley-message", "kind": RuleLowSmileyThenMessage, "max": 1},
@@ -151,6 +156,25 @@ func casesDefaults() map[string]any {
 				cause("parking", "Парковка", "Parking")),
 		},
 	}
+	// The case KPIs' default traffic lights (kpi.thresholds; cases_opened and cases_open have none: their
+	// level says how much customers talk, not how well they are served). Against the default SLAs (24 h to
+	// resolve, 2 h to a first action): 90 % resolved in time is green, under 75 % red; a mean first action
+	// past the 2 h SLA yellow, past twice it red; a mean resolution past half the SLA yellow, past the SLA
+	// red; any overdue case yellow, more than 2 red. The shares and means need 3 cases.
+	for _, d := range []struct {
+		name, direction string
+		yellow, red     float64
+		minN            int64
+	}{
+		{"cases_resolved_in_sla", "higher", 90, 75, 3},
+		{"case_first_action_hours", "lower", 2, 4, 3},
+		{"case_resolution_hours", "lower", 12, 24, 3},
+		{"cases_overdue", "lower", 0, 2, 1},
+	} {
+		p := "kpi.thresholds." + d.name + "."
+		m[p+"direction"], m[p+"yellow"], m[p+"red"], m[p+"min_n"] = d.direction, d.yellow, d.red, d.minN
+	}
+	return m
 }
 
 // caseIDPattern: rule, checklist item and cause ids are short, dot-free words, so dotted cause paths
@@ -182,6 +206,9 @@ func (c *Cases) validate(es *Errors) {
 	}
 	if c.OverdueInterval < time.Second {
 		es.add("cases.overdue_interval", "must be at least 1s, e.g. 1m")
+	}
+	if c.StatusWindow < 0 {
+		es.add("cases.status_window", "must be 0 (judged over kpi.windows) or positive, e.g. 168h")
 	}
 	if c.InboxLimit < 1 || c.InboxLimit > 10000 {
 		es.add("cases.inbox_limit", "must be 1 to 10000, got %d", c.InboxLimit)

@@ -28,6 +28,21 @@ func TestCasesDefaults(t *testing.T) {
 	if cs.RuleSLA("complaint") != 24*time.Hour {
 		t.Errorf("sla %s", cs.RuleSLA("complaint"))
 	}
+	// The case KPIs are judged over cases.status_window, the others over kpi.windows; 0 gives them back.
+	if w, ok := c.OwnStatusWindow("cases_resolved_in_sla"); !ok || w.Name != "7d" || w.Duration != 7*24*time.Hour || c.StatusWindowOf("case_resolution_hours") != "7d" {
+		t.Errorf("cases_resolved_in_sla own window %+v %v", w, ok)
+	}
+	if _, ok := c.OwnStatusWindow("nps"); ok || c.StatusWindowOf("nps") != "1h" {
+		t.Errorf("nps has a window of its own: %s", c.StatusWindowOf("nps"))
+	}
+	c.Cases.StatusWindow = 36 * time.Hour
+	if c.StatusWindowOf("cases_overdue") != "36h0m0s" {
+		t.Errorf("36h window labelled %q", c.StatusWindowOf("cases_overdue"))
+	}
+	c.Cases.StatusWindow = 0
+	if _, ok := c.OwnStatusWindow("cases_overdue"); ok || c.StatusWindowOf("cases_overdue") != "1h" {
+		t.Errorf("cases.status_window 0: %s, want kpi.status_window", c.StatusWindowOf("cases_overdue"))
+	}
 }
 
 // TestCasesValidate: each bad setting is reported under its key.
@@ -41,6 +56,8 @@ func TestCasesValidate(t *testing.T) {
 		{"cases:\n  checklists:\n    message: [{id: a, title_ru: x}]\n", "cases.checklists.message[0]"},
 		{"cases:\n  window: 0s\n", "cases.window"},
 		{"cases:\n  causes: []\n", "cases.causes"},
+		{"cases:\n  status_window: -1h\n", "cases.status_window"},
+		{"kpi:\n  thresholds:\n    case_resolution_hours: {red: 1}\n", "kpi.thresholds.case_resolution_hours.red"},
 	} {
 		p := filepath.Join(t.TempDir(), "c.yaml")
 		if err := os.WriteFile(p, []byte(tc.yaml), 0o600); err != nil {

@@ -40,6 +40,11 @@ func TestKPIDefaults(t *testing.T) {
 		"like_index":  {Direction: h, Yellow: 40, Red: 0, MinN: 30},
 		"conversion":  {Direction: h, Yellow: 15, Red: 10, MinN: 100},
 		"coverage":    {Direction: h, Yellow: 50, Red: 30, MinN: 100},
+		// The case KPIs' (cases.go).
+		"cases_resolved_in_sla":   {Direction: h, Yellow: 90, Red: 75, MinN: 3},
+		"case_first_action_hours": {Direction: kpi.LowerIsBetter, Yellow: 2, Red: 4, MinN: 3},
+		"case_resolution_hours":   {Direction: kpi.LowerIsBetter, Yellow: 12, Red: 24, MinN: 3},
+		"cases_overdue":           {Direction: kpi.LowerIsBetter, Yellow: 0, Red: 2, MinN: 1},
 	}
 	for _, name := range kpi.Names {
 		th, ok := k.ThresholdFor(name, nil)

@@ -26,6 +26,7 @@ import (
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/console"
+	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/internal/testutil"
 	"github.com/cxm-project/cxm/internal/testutil/browser"
@@ -121,6 +122,23 @@ SELECT '%s', 'survey', '%s', 'web', toDateTime('%s', 'UTC'), 'cx-maturity', %s, 
 			clickhouse.Ident(chcfg.Database), a.id, a.location, at, strings.Join(qs, ", "), a.ext, at)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// Cases of msk-1 for the case KPIs' widgets: three resolved after 90 minutes and one open for 30 h
+	// (overdue): 4 opened, 1 open and overdue (yellow), 1.5 h to act and resolve, 100 % in SLA (green).
+	var cases []clickhouse.EventRow
+	for i, ago := range []time.Duration{10, 20, 28, 30} {
+		opened := now.Add(-ago * time.Hour)
+		id := fmt.Sprintf("k%d", i)
+		open := event.Case{ID: id, Action: "open", Rule: "complaint", Source: "message", Trigger: "m-" + id}
+		cases = append(cases, clickhouse.EventRow{Event: event.Event{ID: id + ":open", Type: event.TypeCase, Location: "msk-1", Time: opened, Case: &open}, Received: opened})
+		if i < 3 {
+			at := opened.Add(90 * time.Minute)
+			r := event.Case{ID: id, Action: "resolve", Source: "message", Checklist: map[string]bool{"contacted": true}, Causes: []string{"process.queue"}}
+			cases = append(cases, clickhouse.EventRow{Event: event.Event{ID: id + ":r", Type: event.TypeCase, Location: "msk-1", Time: at, Case: &r}, Received: at})
+		}
+	}
+	if err := clickhouse.InsertEvents(ctx, conn, chcfg.Database, cases); err != nil {
+		t.Fatal(err)
 	}
 	ev := status.New(cfg, conn, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	if err := ev.EvaluateAt(ctx, now); err != nil {
@@ -365,6 +383,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	comments := eval[string](t, ctx, `document.getElementById('comments').textContent`)
 	if !strings.Contains(comments, "Long queue at the checkout") || strings.Index(comments, "Long queue") > strings.Index(comments, "Friendly") {
 		t.Errorf("latest comments, newest first: %q", comments)
+	}
+	// The case KPIs keep their own window (cases.status_window, 7d) on the location page whatever the window
+	// chosen: msk-1's overdue case is yellow, its times green in hours.
+	cw := eval[map[string]string](t, ctx, `Object.fromEntries([...document.querySelectorAll('#widgets .widget[data-kpi^="case"]')].map(w => [w.dataset.kpi, w.dataset.status + ' ' + w.querySelector('.w-value').textContent]))`)
+	if cw["cases_overdue"] != "yellow 1" || cw["case_resolution_hours"] != "green 1.5 h" || cw["cases_resolved_in_sla"] != "green 100.0 %" {
+		t.Errorf("case widgets on the location page %v, want overdue yellow 1, resolution green 1.5 h, in SLA green 100.0 %%", cw)
 	}
 	do("location screenshot", shot("console-location-en-1920.png"))
 

@@ -92,7 +92,11 @@ func TestRoutesAndHeaders(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.KPIs) != 13 || m.KPIs[0].Name != "nps" || *m.KPIs[0].Min != -100 || m.StatusWindow != "1h" || m.RefreshMS != 30000 ||
+	// 13 KPIs and 6 case KPIs, which have cases.status_window (7d) as theirs.
+	if last := m.KPIs[len(m.KPIs)-1]; last.Name != "cases_resolved_in_sla" || last.StatusWindow != "7d" || m.KPIs[0].StatusWindow != "1h" {
+		t.Errorf("meta.json: the last KPI %+v", last)
+	}
+	if len(m.KPIs) != 19 || m.KPIs[0].Name != "nps" || *m.KPIs[0].Min != -100 || m.StatusWindow != "1h" || m.RefreshMS != 30000 ||
 		m.Tiles != "https://tile.openstreetmap.org/{z}/{x}/{y}.png" || len(m.Windows) != 4 {
 		t.Errorf("meta.json: %+v", m)
 	}

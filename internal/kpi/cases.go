@@ -5,11 +5,13 @@ import (
 	"slices"
 )
 
-// The closed loop's KPIs. A case's figures depend on its whole history (the time to resolution needs the
-// time it opened), which the processor's per-event feeds into minute components cannot see, so these are
-// not minute components: the query engine derives each case's state from its history in the raw events
-// table and adds the cases up into CaseComponents, which are additive like Components (a region's
-// figures are Compute on the sum of its locations', never a mean of their percentages).
+// The closed loop's KPIs are KPIs of the registry (Def.Cases): they are listed, judged against
+// thresholds, written to kpi_status and served wherever the other KPIs are. A case's figures depend on its
+// whole history (the time to resolution needs the time it opened), which the processor's per-event feeds
+// into minute components cannot see, so their components are not columns of kpi_minute: the query engine
+// derives each case's state from its history in the raw events table and adds the cases up, by the bucket
+// they opened in, into CaseComponents (Components.Case), which are additive like Components (a region's
+// figures are the formula on the sum of its locations', never a mean of their percentages).
 
 // CaseComponents are the additive counts of a set of cases (by the period they opened in).
 type CaseComponents struct {
@@ -43,39 +45,35 @@ func (c *CaseComponents) Add(o *CaseComponents) {
 	}
 }
 
-// CaseDef is one case KPI: its display metadata and formula.
-type CaseDef struct {
-	Meta
-	Formula func(c *CaseComponents) Value
-}
-
-// CaseKPIs are the closed loop's KPIs, in listing order.
-var CaseKPIs = []CaseDef{
-	{Meta{Name: "cases_opened", Title: "Cases opened", TitleRU: "Открыто обращений", Unit: "short", Count: true},
-		func(c *CaseComponents) Value { return count(c.Opened) }},
-	{Meta{Name: "cases_open", Title: "Open cases", TitleRU: "Открытые обращения", Unit: "short", Count: true},
-		func(c *CaseComponents) Value { return count(c.Open) }},
-	{Meta{Name: "cases_overdue", Title: "Overdue cases", TitleRU: "Просроченные обращения", Unit: "short", Count: true},
-		func(c *CaseComponents) Value { return count(c.Overdue) }},
-	{Meta{Name: "case_first_action_hours", Title: "Time to first action", TitleRU: "Время до первого действия", Unit: "h", Decimals: 1},
-		func(c *CaseComponents) Value { return meanHours(c.FirstActionSeconds, c.FirstActed) }},
-	{Meta{Name: "case_resolution_hours", Title: "Time to resolution", TitleRU: "Время до решения", Unit: "h", Decimals: 1},
-		func(c *CaseComponents) Value { return meanHours(c.ResolveSeconds, c.Resolved) }},
-	{Meta{Name: "cases_resolved_in_sla", Title: "Resolved within SLA", TitleRU: "Решено в срок", Unit: "percent", Decimals: 1,
-		Min: 0, Max: 100, HasRange: true, HigherIsBetter: true},
-		func(c *CaseComponents) Value {
-			v := Value{N: c.Resolved}
-			if c.Resolved == 0 {
-				return v
-			}
-			v.Valid, v.Value = true, 100*float64(c.ResolvedInSLA)/float64(c.Resolved)
-			lo, hi := wilson(c.ResolvedInSLA, c.Resolved)
-			v.Low, v.High, v.HasInterval = 100*lo, 100*hi, true
-			return v
+// CaseDefs are the closed loop's KPIs, registered with the built-in ones. The counts (opened, open,
+// overdue) have N = the cases opened, and no value without a case (like visitors without a visitor), so a
+// location without cases is grey, not green; the times are means over the cases acted on or resolved;
+// cases_resolved_in_sla is a share of the resolved cases with its Wilson interval.
+var CaseDefs = []Def{
+	{Meta: Meta{Name: "cases_opened", Title: "Cases opened", TitleRU: "Открыто обращений", Unit: "short", Count: true}, Cases: true,
+		Formula: func(c *Components, _ Options) (v Value) { v.count(c.cases().Opened, c.cases().Opened); return v }},
+	{Meta: Meta{Name: "cases_open", Title: "Open cases", TitleRU: "Открытые обращения", Unit: "short", Count: true}, Cases: true,
+		Formula: func(c *Components, _ Options) (v Value) { v.count(c.cases().Open, c.cases().Opened); return v }},
+	{Meta: Meta{Name: "cases_overdue", Title: "Overdue cases", TitleRU: "Просроченные обращения", Unit: "short", Count: true}, Cases: true,
+		Formula: func(c *Components, _ Options) (v Value) { v.count(c.cases().Overdue, c.cases().Opened); return v }},
+	{Meta: Meta{Name: "case_first_action_hours", Title: "Time to first action", TitleRU: "Время до первого действия", Unit: "h", Decimals: 1}, Cases: true,
+		Formula: func(c *Components, _ Options) Value {
+			return meanHours(c.cases().FirstActionSeconds, c.cases().FirstActed)
 		}},
+	{Meta: Meta{Name: "case_resolution_hours", Title: "Time to resolution", TitleRU: "Время до решения", Unit: "h", Decimals: 1}, Cases: true,
+		Formula: func(c *Components, _ Options) Value { return meanHours(c.cases().ResolveSeconds, c.cases().Resolved) }},
+	{Meta: Meta{Name: "cases_resolved_in_sla", Title: "Resolved within SLA", TitleRU: "Решено в срок", Unit: "percent", Decimals: 1,
+		Min: 0, Max: 100, HasRange: true, HigherIsBetter: true}, Cases: true, Interval: "Wilson score",
+		Formula: func(c *Components, _ Options) Value { return Proportion(c.cases().ResolvedInSLA, c.cases().Resolved) }},
 }
 
-func count(n int64) Value { return Value{Value: float64(n), Valid: true, N: n} }
+// cases are the case components of c; a nil Components.Case reads as none.
+func (c *Components) cases() CaseComponents {
+	if c.Case == nil {
+		return CaseComponents{}
+	}
+	return *c.Case
+}
 
 func meanHours(sum, n int64) Value {
 	if n == 0 {
@@ -84,12 +82,19 @@ func meanHours(sum, n int64) Value {
 	return Value{Value: float64(sum) / float64(n) / 3600, Valid: true, N: n}
 }
 
-// ComputeCases computes every case KPI of c.
-func ComputeCases(c *CaseComponents) []Value {
-	out := make([]Value, len(CaseKPIs))
-	for i, d := range CaseKPIs {
-		out[i] = d.Formula(c)
-		out[i].KPI = d.Name
+// IsCase reports whether the KPI is a case KPI (its components are Components.Case).
+func IsCase(name string) bool {
+	d, ok := Builtin.Lookup(name)
+	return ok && d.Cases
+}
+
+// CaseNames are the case KPIs of the built-in registry, in listing order.
+func CaseNames() []string {
+	var out []string
+	for _, n := range Names {
+		if IsCase(n) {
+			out = append(out, n)
+		}
 	}
 	return out
 }

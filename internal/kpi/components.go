@@ -32,4 +32,7 @@ type Components struct {
 	Survey *SurveySums
 	// Audit holds the audit components (audit.go) of the templates the ИВС KPIs read; nil otherwise.
 	Audit *AuditSums
+	// Case holds the components of the cases opened in the bucket (cases.go), filled only for the case
+	// KPIs; nil otherwise.
+	Case *CaseComponents
 }

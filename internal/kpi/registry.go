@@ -53,6 +53,9 @@ type Def struct {
 	// Audits are the audit templates whose components (Components.Audit, audit_minute) the formula reads:
 	// the ИВС KPIs (audit.go), which SetAudits replaces.
 	Audits []string
+	// Cases says the formula reads the case components (Components.Case): the closed loop's KPIs
+	// (cases.go), which the query engine computes from the cases' histories in the events table.
+	Cases bool
 }
 
 // Registry holds the KPIs by name, in the order the API, plugin and dashboards list them.
@@ -104,7 +107,7 @@ func (r *Registry) Register(d Def) error {
 			}
 		}
 	}
-	if len(d.Needs) == 0 && len(d.Surveys) == 0 && len(d.Audits) == 0 {
+	if len(d.Needs) == 0 && len(d.Surveys) == 0 && len(d.Audits) == 0 && !d.Cases {
 		return fmt.Errorf("kpi %q: needs no component", d.Name)
 	}
 	for _, n := range d.Needs {
@@ -166,11 +169,11 @@ func (r *Registry) Compute(name string, c *Components, opt Options) Value {
 	return v
 }
 
-// Builtin is the registry of CXM's own KPIs (builtin.go). KPIs defined in the configuration are added to
-// it at start-up, before anything reads it.
+// Builtin is the registry of CXM's own KPIs (builtin.go, then the case KPIs of cases.go). KPIs defined in
+// the configuration are added to it at start-up, before anything reads it.
 var Builtin = func() *Registry {
 	r := NewRegistry()
-	for _, d := range builtins {
+	for _, d := range append(slices.Clone(builtins), CaseDefs...) {
 		if err := r.Register(d); err != nil {
 			panic(err)
 		}

@@ -52,7 +52,7 @@ func TestAddingAKPI(t *testing.T) {
 	if err := r.Register(refundRate); err != nil {
 		t.Fatal(err)
 	}
-	if names := r.Names(); names[len(names)-1] != "refund_rate" || len(names) != len(Names)+1 {
+	if names := r.Names(); names[len(names)-1] != "refund_rate" || len(names) != len(builtins)+1 {
 		t.Errorf("names %v", names)
 	}
 	var c Components
@@ -82,18 +82,20 @@ func TestAddingAKPI(t *testing.T) {
 func TestBuiltinsAreComplete(t *testing.T) {
 	sample := Components{Promoters: 50, Passives: 30, Detractors: 20, CSATTop2: 45, CSATN: 60, CESSum: 26, CESSumSq: 144, CESN: 5,
 		SmileSum12: 22, SmileSumSq144: 196, SmileN: 3, Likes: 30, Dislikes: 10, Visitors: 120, Receipts: 20, Refunds: 2,
-		RevenueCents: 3_600_050, Items: 45, Consultations: 66}
+		RevenueCents: 3_600_050, Items: 45, Consultations: 66,
+		Case: &CaseComponents{Opened: 9, Open: 3, Overdue: 1, FirstActed: 7, FirstActionSeconds: 20000, Resolved: 6, ResolveSeconds: 90000, ResolvedInSLA: 5}}
 	for _, name := range Names {
 		d, _ := Builtin.Lookup(name)
 		v := d.Formula(&sample, Options{})
-		if d.Title == "" || d.TitleRU == "" || d.Unit == "" || len(d.Feeds) == 0 {
+		if d.Title == "" || d.TitleRU == "" || d.Unit == "" || len(d.Feeds) == 0 && !d.Cases {
 			t.Errorf("%s: title %q/%q unit %q feeds %d", name, d.Title, d.TitleRU, d.Unit, len(d.Feeds))
 		}
 		if v.HasInterval != (d.Interval != "") {
 			t.Errorf("%s: interval %q documented, formula gives one: %v", name, d.Interval, v.HasInterval)
 		}
 	}
-	if got := strings.Join(Names, ","); got != "nps,csat,ces,smile_index,like_index,visitors,receipts,revenue,conversion,consultations,coverage,avg_receipt,items_per_receipt" {
+	if got := strings.Join(Names, ","); got != "nps,csat,ces,smile_index,like_index,visitors,receipts,revenue,conversion,consultations,coverage,avg_receipt,items_per_receipt,"+
+		"cases_opened,cases_open,cases_overdue,case_first_action_hours,case_resolution_hours,cases_resolved_in_sla" {
 		t.Errorf("Names = %s", got)
 	}
 }

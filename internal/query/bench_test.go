@@ -14,7 +14,6 @@ import (
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
-	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/schemas"
 )
 
@@ -483,7 +482,7 @@ func BenchmarkAllKPIsOneLocation7Days5m(b *testing.B) {
 	e := New(conn, benchDB, locs, Limits{Timeout: time.Minute})
 	from, to := benchStart.AddDate(0, 0, 7), benchStart.AddDate(0, 0, 14)
 	for _, c := range []struct{ name, location string }{{"flagship", flagship}, {"typical", "loc-1"}} {
-		req := Request{KPIs: kpi.Names, Locations: []string{c.location}, From: from, To: to, Step: Step{Minutes: 5}}
+		req := Request{KPIs: minuteKPIs(), Locations: []string{c.location}, From: from, To: to, Step: Step{Minutes: 5}}
 		checkAllKPIs(b, e, conn, req)
 		b.Run(c.name+"/engine", func(b *testing.B) {
 			for b.Loop() {

@@ -351,7 +351,9 @@ type CaseFiguresRequest struct {
 	Scope              func(string) bool
 }
 
-// CaseComponentsOf adds one case into c.
+// CaseComponentsOf adds one case into c: in Go, for the inbox's figures and their Pareto, the sums the KPI
+// statement (casekpis.go) makes in ClickHouse; TestCaseKPIs holds the two equal on every grouping, bucket
+// and "now".
 func CaseComponentsOf(c *Case, now time.Time, cc *config.Cases, into *kpi.CaseComponents) {
 	into.Opened++
 	if c.Status != CaseResolved {
@@ -377,6 +379,17 @@ func CaseComponentsOf(c *Case, now time.Time, cc *config.Cases, into *kpi.CaseCo
 		}
 		into.Causes[cause]++
 	}
+}
+
+// caseValues are the case KPIs of the registry (kpi.CaseNames) on c, in listing order.
+func caseValues(c *kpi.CaseComponents, opt kpi.Options) []kpi.Value {
+	names := kpi.CaseNames()
+	out := make([]kpi.Value, len(names))
+	comps := kpi.Components{Case: c}
+	for i, n := range names {
+		out[i] = kpi.Compute(n, &comps, opt)
+	}
+	return out
 }
 
 // CaseFigures computes the case KPIs and the root-cause Pareto per group. Every case opened in the range
@@ -434,7 +447,7 @@ func (e *Engine) CaseFigures(ctx context.Context, r CaseFiguresRequest) ([]CaseF
 	out := make([]CaseFigures, 0, len(order))
 	for _, k := range order {
 		g := groups[k]
-		g.Values = kpi.ComputeCases(&g.Components)
+		g.Values = caseValues(&g.Components, e.opt)
 		g.Pareto = kpi.Pareto(g.Components.Causes)
 		out = append(out, *g)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/cxm-project/cxm/internal/clickhouse"
 	"github.com/cxm-project/cxm/internal/config"
-	"github.com/cxm-project/cxm/internal/kpi"
 	"github.com/cxm-project/cxm/schemas"
 )
 
@@ -84,23 +83,23 @@ func BenchmarkChain10000StoresWeek(b *testing.B) {
 	ctx := context.Background()
 	b.Run("overview", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			r, err := e.KPIs(ctx, Request{KPIs: kpi.Names, Group: GroupAll, From: end.Add(-7 * 24 * time.Hour), To: end, Step: Step{Days: 1}})
+			r, err := e.KPIs(ctx, Request{KPIs: minuteKPIs(), Group: GroupAll, From: end.Add(-7 * 24 * time.Hour), To: end, Step: Step{Days: 1}})
 			if err != nil {
 				b.Fatal(err)
 			}
-			if len(r.Series) != len(kpi.Names) || len(r.Series[0].Points) != 7 {
-				b.Fatalf("overview: %d series of %d points, want %d of 7", len(r.Series), len(r.Series[0].Points), len(kpi.Names))
+			if len(r.Series) != len(minuteKPIs()) || len(r.Series[0].Points) != 7 {
+				b.Fatalf("overview: %d series of %d points, want %d of 7", len(r.Series), len(r.Series[0].Points), len(minuteKPIs()))
 			}
 		}
 	})
 	b.Run("map", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			r, err := e.KPIs(ctx, Request{KPIs: kpi.Names, Group: GroupLocation, From: end.Add(-24 * time.Hour), To: end})
+			r, err := e.KPIs(ctx, Request{KPIs: minuteKPIs(), Group: GroupLocation, From: end.Add(-24 * time.Hour), To: end})
 			if err != nil {
 				b.Fatal(err)
 			}
-			if len(r.Series) != chainStores*len(kpi.Names) {
-				b.Fatalf("map: %d series, want %d", len(r.Series), chainStores*len(kpi.Names))
+			if len(r.Series) != chainStores*len(minuteKPIs()) {
+				b.Fatalf("map: %d series, want %d", len(r.Series), chainStores*len(minuteKPIs()))
 			}
 		}
 	})

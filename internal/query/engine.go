@@ -152,13 +152,17 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 			points, len(keys)*len(r.KPIs), stepName(r.Step), e.lim.MaxPoints)}
 	}
 
+	now := r.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	ctx, cancel := e.withLimits(ctx)
 	defer cancel()
 
 	// sums[key] are the summed components of each bucket of the key's series.
 	sums := make(map[string]*keySums, len(keys))
 	for _, g := range gs {
-		// Only KPIs of configured components (ИВС, indices) need no kpi_minute statement.
+		// Only KPIs of configured components (ИВС, indices) or of cases need no kpi_minute statement.
 		if len(cols) > 0 {
 			q := buildKPIQuery(e.db, g, &r, cols, false)
 			if r.Group == GroupAll && !q.hoursFrom.IsZero() {
@@ -183,6 +187,11 @@ func (e *Engine) KPIs(ctx context.Context, r Request) (*Result, error) {
 		}
 		if ts := auditsFor(r.KPIs); len(ts) > 0 {
 			if err := e.runAuditKPIs(ctx, buildAuditKPIQuery(e.db, g, &r, ts), sums); err != nil {
+				return nil, err
+			}
+		}
+		if casesFor(r.KPIs) {
+			if err := e.runCaseKPIs(ctx, buildCaseKPIQuery(e.db, g, &r, e.casesConfig(), now), sums); err != nil {
 				return nil, err
 			}
 		}

@@ -101,6 +101,9 @@ type Request struct {
 	// TimeZone overrides the time zone day buckets follow (default: each location's own; an aggregated
 	// series needs its locations to share one, or this).
 	TimeZone *time.Location
+	// Now is the instant the case KPIs count open and overdue cases at (zero: the time of the call); the
+	// other KPIs do not depend on it.
+	Now time.Time
 	// Scope limits the locations the caller may read (nil: all). A region or all-locations selection is
 	// narrowed to it; an explicit location outside it is an error, which the API checks first to answer 403.
 	Scope func(location string) bool

@@ -47,8 +47,24 @@ func buildSideQuery(database string, g group, r *Request, sel []string, cols, ta
 	for i, m := range g.members {
 		ids[i] = m.id
 	}
-	var keyCol, groupBy string
-	var args []any
+	keyCol, groupBy, args := sideKey(&q, g, r)
+	bExpr, bArgs := b.expr("minute")
+	args = append(args, bArgs...)
+	sv := make([]any, len(sel))
+	for i, s := range sel {
+		sv[i] = s
+	}
+	args = append(args, ch.GroupSet{Value: sv}, ch.GroupSet{Value: ids}, r.From.UTC(), r.To.UTC())
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "SELECT %s%s AS b, %s FROM %s.%s WHERE %s AND location IN ? AND minute >= ? AND minute < ? GROUP BY %s, %s",
+		keyCol, bExpr, cols, clickhouse.Ident(database), table, filter, groupBy, by)
+	q.SQL, q.Args = sb.String(), args
+	return q
+}
+
+// sideKey is the series key column of a side statement on a location column ("" when every row has the
+// key q.key, which it sets), its grouping and the key column's arguments; it sets q.keyed.
+func sideKey(q *sqlQuery, g group, r *Request) (keyCol, groupBy string, args []any) {
 	switch {
 	case r.Group == GroupAll:
 		groupBy = "b"
@@ -65,18 +81,7 @@ func buildSideQuery(database string, g group, r *Request, sel []string, cols, ta
 		keyCol, groupBy = "toString(location) AS series_key, ", "series_key, b"
 	}
 	q.keyed = keyCol != ""
-	bExpr, bArgs := b.expr("minute")
-	args = append(args, bArgs...)
-	sv := make([]any, len(sel))
-	for i, s := range sel {
-		sv[i] = s
-	}
-	args = append(args, ch.GroupSet{Value: sv}, ch.GroupSet{Value: ids}, r.From.UTC(), r.To.UTC())
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "SELECT %s%s AS b, %s FROM %s.%s WHERE %s AND location IN ? AND minute >= ? AND minute < ? GROUP BY %s, %s",
-		keyCol, bExpr, cols, clickhouse.Ident(database), table, filter, groupBy, by)
-	q.SQL, q.Args = sb.String(), args
-	return q
+	return keyCol, groupBy, args
 }
 
 // runSurveys executes a survey statement and adds its rows into sums (creating the series' buckets the

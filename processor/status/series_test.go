@@ -18,18 +18,23 @@ import (
 // and nothing once that light has left red. Series (the sizing guide's formula) agrees with the counts.
 func TestMetricsModes(t *testing.T) {
 	const locations, windows = 4, 2
-	judged := 0
+	judged, own := 0, 0
+	defaults := mustDefaults(t)
 	for _, n := range kpi.Names {
-		if _, ok := (&config.KPI{Thresholds: mustDefaults(t).KPI.Thresholds}).ThresholdFor(n, &config.Location{ID: "x"}); ok {
+		if _, ok := (&config.KPI{Thresholds: defaults.KPI.Thresholds}).ThresholdFor(n, &config.Location{ID: "x"}); ok {
 			judged++
 		}
+		if _, ok := defaults.OwnStatusWindow(n); ok {
+			own++ // the case KPIs, over cases.status_window only
+		}
 	}
+	plain := len(kpi.Names) - own
 	for _, tc := range []struct {
 		mode                                    string
 		value, sampleSize, indicator, threshold int
 		afterValue, afterIndicator              int
 	}{
-		{config.MetricsAll, -1, locations * len(kpi.Names) * windows, locations * judged * 4, locations * judged * 2, -1, locations * judged * 4},
+		{config.MetricsAll, -1, locations * (plain*windows + own), locations * judged * 4, locations * judged * 2, -1, locations * judged * 4},
 		{config.MetricsStatuses, 0, 0, locations * judged * 4, locations * judged * 2, 0, locations * judged * 4},
 		{config.MetricsRed, windows, windows, 1, 2, 0, 0},
 	} {
@@ -55,9 +60,9 @@ func TestMetricsModes(t *testing.T) {
 			}
 			total := count(t, reg, "cxm_kpi_sample_size") * 2 // a value beside every sample size when all are defined
 			total += count(t, reg, "cxm_indicator_status") + count(t, reg, "cxm_kpi_threshold")
-			per := status.Series(tc.mode, windows, len(kpi.Names), judged)
+			per := status.Series(tc.mode, windows, plain, own, judged)
 			if tc.mode == config.MetricsRed {
-				per = status.Series(tc.mode, windows, len(kpi.Names), 1) // one red light
+				per = status.Series(tc.mode, windows, plain, own, 1) // one red light
 				if total != per {
 					t.Errorf("red: %d series, Series says %d for one red light", total, per)
 				}

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -79,15 +80,16 @@ func New(cfg *config.Config, conn driver.Conn, log *slog.Logger, reg prometheus.
 	if log == nil {
 		log = slog.Default()
 	}
-	timeout := cfg.KPI.EvaluateTimeout
+	// The evaluator is the system reading its own locations, not a user: the API's caps on points, rows,
+	// range and locations do not apply; kpi.evaluate_timeout bounds the work instead.
+	engine := query.New(conn, cfg.ClickHouse.Database, cfg.Locations, query.Limits{Timeout: cfg.KPI.EvaluateTimeout}).
+		WithKPIOptions(kpi.Options{NPSPolicy: cfg.KPI.NPSPolicy()}).WithCases(&cfg.Cases).WithWhy(cfg.Reasons, cfg.Breakdown)
 	e := &Evaluator{
-		cfg:  cfg,
-		conn: conn,
-		db:   cfg.ClickHouse.Database,
-		log:  log,
-		// The evaluator is the system reading its own locations, not a user: the API's caps on points, rows,
-		// range and locations do not apply; kpi.evaluate_timeout bounds the work instead.
-		engine:       query.New(conn, cfg.ClickHouse.Database, cfg.Locations, query.Limits{Timeout: timeout}).WithKPIOptions(kpi.Options{NPSPolicy: cfg.KPI.NPSPolicy()}).WithWhy(cfg.Reasons, cfg.Breakdown),
+		cfg:          cfg,
+		conn:         conn,
+		db:           cfg.ClickHouse.Database,
+		log:          log,
+		engine:       engine,
 		rm:           newReasonMetrics(reg),
 		windows:      cfg.KPI.WindowList(),
 		statusWindow: cfg.KPI.StatusWindowName(),
@@ -331,31 +333,39 @@ func (e *Evaluator) evaluate(ctx context.Context, only map[string]bool, end, now
 			}
 		}
 	}
-	// The ИВС KPIs are judged over audits.status_window only (a few visits a month), the others over
-	// kpi.windows (auditkpis.go of internal/config).
-	names, auditNames := kpi.Names, []string(nil)
+	// A KPI with a status window of its own (config.OwnStatusWindow: the ИВС's audits.status_window, the
+	// case KPIs' cases.status_window) is judged over that window only, in every evaluation (it is its
+	// traffic light); the others over kpi.windows. One pass per window.
 	type pass struct {
 		w     config.Window
 		names []string
 	}
-	aw, split := e.cfg.Audits.AuditWindow()
-	if split {
-		names = nil
-		for _, n := range kpi.Names {
-			if config.IsAuditKPI(n) {
-				auditNames = append(auditNames, n)
-			} else {
-				names = append(names, n)
-			}
+	var names []string
+	var own []pass
+	for _, n := range kpi.Names {
+		if !history && kpi.IsCase(n) {
+			// The case KPIs read a window of raw events (every row of the locations' week, to find the
+			// cases' ones), and move when a case is acted on or its SLA runs out, not with the minute
+			// figures a flush brings: the evaluate_interval tick judges them.
+			continue
 		}
+		w, ok := e.cfg.OwnStatusWindow(n)
+		if !ok {
+			names = append(names, n)
+			continue
+		}
+		i := slices.IndexFunc(own, func(p pass) bool { return p.w.Name == w.Name })
+		if i < 0 {
+			i = len(own)
+			own = append(own, pass{w: w})
+		}
+		own[i].names = append(own[i].names, n)
 	}
-	passes := make([]pass, 0, len(windows)+1)
+	passes := make([]pass, 0, len(windows)+len(own))
 	for _, w := range windows {
 		passes = append(passes, pass{w, names})
 	}
-	if len(auditNames) > 0 {
-		passes = append(passes, pass{aw, auditNames})
-	}
+	passes = append(passes, own...)
 	rows := make([]row, 0, len(owned)*len(kpi.Names)*len(windows))
 	for _, ps := range passes {
 		w := ps.w
@@ -364,7 +374,7 @@ func (e *Evaluator) evaluate(ctx context.Context, only map[string]bool, end, now
 		}
 		res, err := e.engine.KPIs(ctx, query.Request{
 			KPIs: ps.names, Locations: ids, Group: query.GroupLocation,
-			From: end.Add(-w.Duration), To: end,
+			From: end.Add(-w.Duration), To: end, Now: now,
 		})
 		if err != nil {
 			e.m.chErrors.Inc()
@@ -559,17 +569,18 @@ func (e *Evaluator) export(rows []row) {
 }
 
 // Series is how many Prometheus series the evaluator exports per location with kpi.metrics mode, windows
-// evaluation windows, kpis KPIs of which judged have a threshold: values and sample sizes per KPI and window
+// evaluation windows, kpis KPIs judged over them and own KPIs judged over a window of their own
+// (config.OwnStatusWindow), of which judged have a threshold: values and sample sizes per KPI and window
 // (all), an indicator per status and two thresholds per judged KPI (all, statuses). With red it is the
 // upper bound of one red light: its indicator, two thresholds and a value and sample size per window.
-func Series(mode string, windows, kpis, judged int) int {
+func Series(mode string, windows, kpis, own, judged int) int {
 	switch mode {
 	case config.MetricsStatuses:
 		return judged * (4 + 2)
 	case config.MetricsRed:
 		return judged * (1 + 2 + 2*windows)
 	default:
-		return 2*kpis*windows + judged*(4+2)
+		return 2*(kpis*windows+own) + judged*(4+2)
 	}
 }
 
@@ -586,7 +597,8 @@ type metrics struct {
 // unit the thresholds are configured in), so a Prometheus user reads the unit from the kpi label.
 const kpiUnits = "Units by kpi: nps and like_index a score -100..100; csat, conversion and coverage percent 0..100; " +
 	"ces a score 1..7; smile_index a score 0..100; visitors, receipts and consultations a count; " +
-	"revenue and avg_receipt currency units (the receipts' currency, roubles in the dashboards); items_per_receipt items per receipt."
+	"revenue and avg_receipt currency units (the receipts' currency, roubles in the dashboards); items_per_receipt items per receipt; " +
+	"cases_opened, cases_open and cases_overdue a count of cases; case_first_action_hours and case_resolution_hours hours; cases_resolved_in_sla percent 0..100."
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	f := promauto.With(reg)

@@ -258,9 +258,10 @@ func TestEvaluate(t *testing.T) {
 	if err := ev.EvaluateAt(ctx, at("10:30").Add(17*time.Second)); err != nil { // truncated to 10:30
 		t.Fatal(err)
 	}
-	// One statement restores since from kpi_status, one per window computes every KPI of all 4 locations.
-	if q := e.conn.queries.Load() - before; q != 3 {
-		t.Errorf("first evaluation issued %d SELECTs, want 3 (restore + one per window, not per location)", q)
+	// One statement restores since from kpi_status, one per window computes every KPI of all 4 locations,
+	// and one the case KPIs over their own window (cases.status_window).
+	if q := e.conn.queries.Load() - before; q != 4 {
+		t.Errorf("first evaluation issued %d SELECTs, want 4 (restore + one per window + the cases' window, not per location)", q)
 	}
 
 	const h = "higher"
@@ -279,12 +280,12 @@ func TestEvaluate(t *testing.T) {
 		{"store-004", "visitors", "1h", nil, 0, "none", "10:30", nil, nil, h},
 	}
 	got := e.statuses(t)
-	if len(got) != 4*13*2 {
-		t.Errorf("kpi_status has %d location/KPI/window keys, want 104 (4 locations x 13 KPIs x 2 windows)", len(got))
+	if len(got) != 4*13*2+4*6 {
+		t.Errorf("kpi_status has %d location/KPI/window keys, want 128 (4 locations x (13 KPIs x 2 windows + 6 case KPIs x 7d))", len(got))
 	}
 	checkStatuses(t, got, at("10:30"), first)
-	if n := e.scalar(t, "SELECT count() FROM "+db+".kpi_status_history"); n != 104 {
-		t.Errorf("history has %d rows, want 104", n)
+	if n := e.scalar(t, "SELECT count() FROM "+db+".kpi_status_history"); n != 128 {
+		t.Errorf("history has %d rows, want 128", n)
 	}
 	if n := e.scalar(t, "SELECT toUInt64(sum(min_n)) FROM "+db+".kpi_status_history WHERE location = 'store-002' AND kpi = 'nps'"); n != 10 {
 		t.Errorf("store-002 nps history min_n sum %d, want 5 + 5 (the location override, both windows)", n)
@@ -327,9 +328,9 @@ func TestEvaluate(t *testing.T) {
 			t.Errorf("%s%v = %g (present %v), want %g", tc.name, tc.labels, v, ok, tc.want)
 		}
 	}
-	// 7 KPIs with thresholds x 4 statuses x 4 locations.
-	if n := count(t, reg, "cxm_indicator_status"); n != 7*4*4 {
-		t.Errorf("%d cxm_indicator_status series, want 112", n)
+	// 7 KPIs and 4 case KPIs with thresholds x 4 statuses x 4 locations.
+	if n := count(t, reg, "cxm_indicator_status"); n != 11*4*4 {
+		t.Errorf("%d cxm_indicator_status series, want 176", n)
 	}
 
 	// A minute later store-002 gets 10 more promoters: 13-2 of 16 = 68.75 -> green, since 10:31. store-001's
@@ -339,8 +340,8 @@ func TestEvaluate(t *testing.T) {
 	if err := ev.EvaluateAt(ctx, at("10:31")); err != nil {
 		t.Fatal(err)
 	}
-	if q := e.conn.queries.Load() - before; q != 2 {
-		t.Errorf("second evaluation issued %d SELECTs, want 2 (state in memory: no restore)", q)
+	if q := e.conn.queries.Load() - before; q != 3 {
+		t.Errorf("second evaluation issued %d SELECTs, want 3 (state in memory: no restore)", q)
 	}
 	checkStatuses(t, e.statuses(t), at("10:31"), []want{
 		{"store-002", "nps", "1h", ptr(68.75), 16, "green", "10:31", ptr(40), ptr(20), h},
@@ -378,8 +379,8 @@ func TestEvaluate(t *testing.T) {
 	if err := ev2.EvaluateAt(ctx, at("10:32")); err != nil {
 		t.Fatal(err)
 	}
-	if q := e.conn.queries.Load() - before; q != 3 {
-		t.Errorf("evaluation after restart issued %d SELECTs, want 3 (restore + 2 windows)", q)
+	if q := e.conn.queries.Load() - before; q != 4 {
+		t.Errorf("evaluation after restart issued %d SELECTs, want 4 (restore + 2 windows + the cases' window)", q)
 	}
 	checkStatuses(t, e.statuses(t), at("10:32"), []want{
 		{"store-001", "nps", "1h", ptr(-100.0 / 6), 60, "red", "10:30", ptr(40), ptr(10), h},
@@ -392,8 +393,8 @@ func TestEvaluate(t *testing.T) {
 	if err := ev.EvaluateAt(ctx, at("10:33")); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.scalar(t, "SELECT count() FROM "+db+".kpi_status_history WHERE evaluated_at = ?", at("10:33")); n != 26 {
-		t.Errorf("owner evaluation wrote %d history rows, want 26 (store-001 only)", n)
+	if n := e.scalar(t, "SELECT count() FROM "+db+".kpi_status_history WHERE evaluated_at = ?", at("10:33")); n != 32 {
+		t.Errorf("owner evaluation wrote %d history rows, want 32 (store-001 only: 13 KPIs x 2 windows + 6 case KPIs)", n)
 	}
 	if n := e.scalar(t, "SELECT count() FROM "+db+".kpi_status_history WHERE evaluated_at = ? AND location != 'store-001'", at("10:33")); n != 0 {
 		t.Errorf("owner evaluation wrote %d rows of locations it does not own", n)

@@ -85,7 +85,8 @@ func casesFrame(cs []query.Case, name func(string) string) *data.Frame {
 func caseKPIFrame(fs []query.CaseFigures, name func(string) string) *data.Frame {
 	f := data.NewFrame("case_kpis", locationField([]string{}),
 		data.NewField("name", nil, []string{}).SetConfig(&data.FieldConfig{DisplayName: "Name"}))
-	for _, d := range kpi.CaseKPIs {
+	for _, n := range kpi.CaseNames() {
+		d, _ := kpi.MetaOf(n)
 		f.Fields = append(f.Fields, data.NewField(d.Name, nil, []*float64{}).SetConfig(&data.FieldConfig{
 			DisplayName: d.Title, Unit: d.Unit, Decimals: ptrU16(uint16(d.Decimals))}))
 	}

@@ -18,7 +18,7 @@ func (d *Datasource) queryCurrent(ctx context.Context, q Query, fromAlert bool) 
 	if err != nil {
 		return nil, err
 	}
-	cur := currentStatuses(sts, q.Model.Window, q.Model.KPIs)
+	cur := currentStatuses(sts, q.Model.Window, q.Model.KPIs, d.ownWindow)
 	if fromAlert {
 		return data.Frames{d.currentAlertFrame(q.RefID, cur)}, nil
 	}

@@ -29,7 +29,7 @@ func (d *Datasource) queryGeo(ctx context.Context, q Query) (data.Frames, error)
 			locs = append(locs, l)
 		}
 	}
-	f := geoFrame(locs, currentStatuses(sts, q.Model.Window, nil), q.kpis())
+	f := geoFrame(locs, currentStatuses(sts, q.Model.Window, nil, d.ownWindow), q.kpis())
 	f.RefID = q.RefID
 	return data.Frames{f}, nil
 }

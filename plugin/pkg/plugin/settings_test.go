@@ -62,7 +62,8 @@ func TestQueryDataAnswersEachQueryOnItsOwn(t *testing.T) {
 		t.Errorf("A: error %v, frames %v", a.Error, a.Frames)
 	}
 	b := resp.Responses["B"]
-	want := `kpis: unknown KPI "happiness": must be one of nps, csat, ces, smile_index, like_index, visitors, receipts, revenue, conversion, consultations, coverage, avg_receipt, items_per_receipt`
+	want := `kpis: unknown KPI "happiness": must be one of nps, csat, ces, smile_index, like_index, visitors, receipts, revenue, conversion, consultations, coverage, avg_receipt, items_per_receipt, ` +
+		`cases_opened, cases_open, cases_overdue, case_first_action_hours, case_resolution_hours, cases_resolved_in_sla`
 	if b.Error == nil || b.Error.Error() != want || b.ErrorSource != backend.ErrorSourceDownstream {
 		t.Errorf("B: %v (%s), want %q downstream", b.Error, b.ErrorSource, want)
 	}

@@ -39,15 +39,21 @@ func sameWindow(status, want string) bool {
 }
 
 // currentStatuses picks one status per location and KPI: of the wanted window, or the shortest window
-// when none is wanted. kpis limits the KPIs (nil: all).
-func currentStatuses(sts []query.Status, window string, kpis []string) []query.Status {
+// when none is wanted. A KPI judged over a window of its own (own: the ИВС's audits.status_window, the case
+// KPIs' cases.status_window; "" for the others) has no status in any other, so it keeps that one whatever
+// the wanted window. kpis limits the KPIs (nil: all).
+func currentStatuses(sts []query.Status, window string, kpis []string, own func(kpi string) string) []query.Status {
 	idx := map[string]int{}
 	var out []query.Status
 	for _, st := range sts {
 		if len(kpis) > 0 && !slices.Contains(kpis, st.KPI) {
 			continue
 		}
-		if window != "" && !sameWindow(st.Window, window) {
+		want := window
+		if o := own(st.KPI); o != "" && want != "" {
+			want = o
+		}
+		if want != "" && !sameWindow(st.Window, want) {
 			continue
 		}
 		k := st.Location + "\x00" + st.KPI
@@ -61,4 +67,12 @@ func currentStatuses(sts []query.Status, window string, kpis []string) []query.S
 		out = append(out, st)
 	}
 	return out
+}
+
+// ownWindow is the KPI's own status window in the data source's configuration ("" when it has none).
+func (d *Datasource) ownWindow(kpi string) string {
+	if w, ok := d.cfg.OwnStatusWindow(kpi); ok {
+		return w.Name
+	}
+	return ""
 }
