@@ -316,6 +316,16 @@ func waitCaughtUp(t testing.TB, conn driver.Conn, db string, ends map[int]int64,
 			var stacks strings.Builder
 			_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
 			t.Logf("goroutines when the wait gave up:\n%s", stacks.String())
+			// Per partition: the end, the kpi_minute mark and the newest raw row, so the failure says whether
+			// the tail was never written, or written without its mark.
+			for p, end := range ends {
+				var mark, raw int64 = -1, -1
+				_ = conn.QueryRow(context.Background(), "SELECT toInt64(max(last_offset)) FROM "+clickhouse.Ident(db)+".kpi_minute WHERE kafka_partition = ? HAVING count() > 0", uint16(p)).Scan(&mark)
+				_ = conn.QueryRow(context.Background(), "SELECT toInt64(max(kafka_offset)) FROM "+clickhouse.Ident(db)+".events WHERE kafka_partition = ? HAVING count() > 0", uint16(p)).Scan(&raw)
+				if mark < end-1 {
+					t.Logf("partition %d: end %d, kpi_minute mark %d, newest raw row %d", p, end, mark, raw)
+				}
+			}
 			t.Fatalf("not caught up after %s: %d of %d partitions (err %v)", timeout, done, want, err)
 		}
 		time.Sleep(25 * time.Millisecond) // fine-grained: the throughput benchmark times this wait
