@@ -491,6 +491,13 @@ var (
 // startProcessor runs an in-process instance until the returned stop is called (which waits for Run).
 func startProcessor(t testing.TB, cfg *config.Config) (stop func()) {
 	t.Helper()
+	_, stop = startInstance(t, cfg)
+	return stop
+}
+
+// startInstance is startProcessor, with the instance (for Owns).
+func startInstance(t testing.TB, cfg *config.Config) (*processor.Processor, func()) {
+	t.Helper()
 	reg := prometheus.WrapRegistererWith(prometheus.Labels{"instance": strconv.FormatInt(testInstances.Add(1), 10)}, testMetrics)
 	p, err := processor.New(cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), reg)
 	if err != nil {
@@ -499,7 +506,7 @@ func startProcessor(t testing.TB, cfg *config.Config) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	return func() {
+	return p, func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("processor.Run: %v", err)
