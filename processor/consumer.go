@@ -51,33 +51,57 @@ func newConsumer(id int32, st *partition.State, next int64, maxPending int, wake
 	return c
 }
 
-func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int) {
+func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int, stall time.Duration) {
 	d, err := kafka.Dialer(kc)
 	if err != nil {
 		c.log.Error("partition reader", "partition", c.id, "err", err)
 		return
 	}
-	r := kafkago.NewReader(kafkago.ReaderConfig{
-		Brokers:         kc.Brokers,
-		Topic:           kc.Topics.Events,
-		Partition:       int(c.id),
-		Dialer:          d,
-		MinBytes:        1,
-		MaxBytes:        kc.Consumer.MaxBytes,
-		MaxWait:         kc.Consumer.MaxWait,
-		QueueCapacity:   queue,
-		ReadLagInterval: -1, // the lag comes with every message (HighWaterMark)
-	})
-	defer r.Close()
-	if err := r.SetOffset(c.next); err != nil {
-		c.log.Error("set offset", "partition", c.id, "offset", c.next, "err", err)
+	open := func(offset int64) *kafkago.Reader {
+		r := kafkago.NewReader(kafkago.ReaderConfig{
+			Brokers:         kc.Brokers,
+			Topic:           kc.Topics.Events,
+			Partition:       int(c.id),
+			Dialer:          d,
+			MinBytes:        1,
+			MaxBytes:        kc.Consumer.MaxBytes,
+			MaxWait:         kc.Consumer.MaxWait,
+			QueueCapacity:   queue,
+			ReadLagInterval: -1, // the lag comes with every message (HighWaterMark)
+			ErrorLogger:     kafka.ErrorLogger(c.log.With("partition", c.id), "reader"),
+		})
+		if err := r.SetOffset(offset); err != nil {
+			c.log.Error("set offset", "partition", c.id, "offset", offset, "err", err)
+			_ = r.Close()
+			return nil
+		}
+		return r
+	}
+	r := open(c.nextOffset())
+	if r == nil {
 		return
 	}
+	defer func() { _ = r.Close() }()
 	for {
-		m, err := r.FetchMessage(ctx)
+		fctx, cancel := context.WithTimeout(ctx, stall)
+		m, err := r.FetchMessage(fctx)
+		cancel()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				return
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				// Nothing for a while: idle at the end, or a reader that stopped delivering. Only the
+				// partition's offsets tell which; a stuck reader is replaced by one at the next offset (what
+				// it had queued is read again from there).
+				if next, ok := c.stuck(ctx, kc); ok {
+					c.m.ReaderRestarts.Inc()
+					_ = r.Close()
+					if r = open(next); r == nil {
+						return
+					}
+				}
+				continue
 			}
 			c.m.KafkaErrors.Inc()
 			c.log.Warn("fetch", "partition", c.id, "err", err)
@@ -158,6 +182,40 @@ func (c *consumer) apply(m *kafkago.Message) bool {
 		c.signal()
 	}
 	return true
+}
+
+// nextOffset is the offset to read from (a negative one is kafka-go's FirstOffset).
+func (c *consumer) nextOffset() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.next
+}
+
+// stuck says whether the partition holds messages at or beyond the next offset to read (the reader
+// delivered nothing for reader_stall_timeout although there is something to deliver), and that offset.
+func (c *consumer) stuck(ctx context.Context, kc config.Kafka) (int64, bool) {
+	next := c.nextOffset()
+	first, end, err := kafka.PartitionBounds(ctx, kc, kc.Topics.Events, int(c.id))
+	if err != nil {
+		c.m.KafkaErrors.Inc()
+		c.log.Warn("offsets of an idle partition", "partition", c.id, "err", err)
+		return 0, false
+	}
+	if !behind(next, first, end) {
+		return 0, false
+	}
+	c.log.Warn("partition reader delivered nothing while its partition holds more: reopened at the next offset",
+		"partition", c.id, "next", next, "first", first, "end", end)
+	return next, true
+}
+
+// behind reports whether a reader at next (negative: the partition's first offset) has messages to read
+// in a partition holding offsets first..end-1.
+func behind(next, first, end int64) bool {
+	if next < 0 {
+		return end > first
+	}
+	return end > max(next, first)
 }
 
 func (c *consumer) signal() {

@@ -238,7 +238,7 @@ func (p *Processor) runGeneration(ctx, gctx context.Context, gen *kafkago.Genera
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.run(runCtx, p.cfg.Kafka, p.cfg.Processor.QueueCapacity)
+			c.run(runCtx, p.cfg.Kafka, p.cfg.Processor.QueueCapacity, p.cfg.Processor.ReaderStallTimeout)
 		}()
 	}
 	defer func() {

@@ -48,6 +48,10 @@ type Processor struct {
 	// RetryMin and RetryMax bound the exponential back-off between attempts while ClickHouse fails.
 	RetryMin time.Duration `koanf:"retry_min"`
 	RetryMax time.Duration `koanf:"retry_max"`
+	// ReaderStallTimeout: a partition reader that delivers nothing this long while the partition holds
+	// messages beyond the next offset to read is closed and opened again there (kafka-go readers have been
+	// seen to stop delivering without an error).
+	ReaderStallTimeout time.Duration `koanf:"reader_stall_timeout"`
 	// QueueCapacity is how many fetched messages each partition's reader buffers ahead.
 	QueueCapacity int `koanf:"queue_capacity"`
 	// EventInsertStreams is how many concurrent INSERTs a flush's raw events are split into. ClickHouse
@@ -105,6 +109,9 @@ func (p *Processor) validate(c *Config, es *Errors) {
 	if p.RetryMin <= 0 || p.RetryMax < p.RetryMin {
 		es.add("processor.retry_min", "must be positive and not above processor.retry_max, got %s and %s", p.RetryMin, p.RetryMax)
 	}
+	if mw := c.Kafka.Consumer.MaxWait; p.ReaderStallTimeout <= mw || p.ReaderStallTimeout < time.Second {
+		es.add("processor.reader_stall_timeout", "must be at least 1s and above kafka.consumer.max_wait (%s), got %s", mw, p.ReaderStallTimeout)
+	}
 	if p.QueueCapacity < 1 {
 		es.add("processor.queue_capacity", "must be at least 1, got %d", p.QueueCapacity)
 	}
@@ -127,6 +134,7 @@ func processorDefaults() map[string]any {
 		"processor.max_future_skew":       5 * time.Minute,
 		"processor.write_timeout":         8 * time.Second,
 		"processor.fence_margin":          time.Second,
+		"processor.reader_stall_timeout":  10 * time.Second,
 		"processor.retry_min":             100 * time.Millisecond,
 		"processor.retry_max":             5 * time.Second,
 		"processor.queue_capacity":        2000,

@@ -68,6 +68,11 @@ func Compression(name string) (kafkago.Compression, error) {
 	return 0, fmt.Errorf("kafka: unknown compression %q (none, gzip, snappy, lz4, zstd)", name)
 }
 
+// ErrorLogger routes kafka-go's error log of a component (a reader, a writer) into log.
+func ErrorLogger(log *slog.Logger, component string) kafkago.Logger {
+	return errorLogger(log, component)
+}
+
 // errorLogger routes kafka-go's error log into slog; kafka-go's info log is per request and stays off.
 func errorLogger(log *slog.Logger, component string) kafkago.Logger {
 	if log == nil {

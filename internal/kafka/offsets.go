@@ -40,3 +40,29 @@ func EndOffsets(ctx context.Context, cfg config.Kafka, topic string, partitions 
 	}
 	return out, nil
 }
+
+// PartitionBounds returns one partition's first offset (the oldest message retention kept) and end offset.
+func PartitionBounds(ctx context.Context, cfg config.Kafka, topic string, partition int) (first, end int64, err error) {
+	c, closeIdle, err := client(cfg)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer closeIdle()
+	ctx, cancel := adminContext(ctx, cfg)
+	defer cancel()
+	resp, err := c.ListOffsets(ctx, &kafkago.ListOffsetsRequest{Topics: map[string][]kafkago.OffsetRequest{
+		topic: {kafkago.FirstOffsetOf(partition), kafkago.LastOffsetOf(partition)}}})
+	if err != nil {
+		return 0, 0, fmt.Errorf("kafka: offsets of %s/%d: %w", topic, partition, Explain(cfg, err))
+	}
+	for _, po := range resp.Topics[topic] {
+		if po.Partition != partition {
+			continue
+		}
+		if po.Error != nil {
+			return 0, 0, fmt.Errorf("kafka: offsets of %s/%d: %w", topic, partition, po.Error)
+		}
+		return po.FirstOffset, po.LastOffset, nil
+	}
+	return 0, 0, fmt.Errorf("kafka: no offsets for %s/%d", topic, partition)
+}

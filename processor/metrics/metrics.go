@@ -24,6 +24,8 @@ type Metrics struct {
 	MissingOffsets *prometheus.CounterVec
 	// FutureRecordTimes counts records whose Kafka time was not trusted (too far ahead).
 	FutureRecordTimes prometheus.Counter
+	// ReaderRestarts counts partition readers reopened after delivering nothing while messages waited.
+	ReaderRestarts prometheus.Counter
 	// LeaseExpired counts generations ended because the lease ran out before a write (fencing).
 	LeaseExpired prometheus.Counter
 	// LeaseRemaining is the time left to write under the current lease.
@@ -80,6 +82,10 @@ func New(reg prometheus.Registerer) *Metrics {
 		KafkaErrors: f.NewCounter(prometheus.CounterOpts{
 			Name: "cxm_processor_kafka_errors_total",
 			Help: "Failed fetches, dead-letter produces and offset commits.",
+		}),
+		ReaderRestarts: f.NewCounter(prometheus.CounterOpts{
+			Name: "cxm_processor_reader_restarts_total",
+			Help: "Partition readers reopened because they delivered nothing for processor.reader_stall_timeout while their partition held messages beyond the next offset.",
 		}),
 		LeaseExpired: f.NewCounter(prometheus.CounterOpts{
 			Name: "cxm_processor_lease_expired_total",
