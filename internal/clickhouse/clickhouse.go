@@ -104,6 +104,12 @@ func Ident(name string) string {
 	return "`" + strings.NewReplacer("\\", "\\\\", "`", "\\`").Replace(name) + "`"
 }
 
+// Quote is a ClickHouse string literal of s, for the few statements that cannot take it as a parameter
+// (table-function arguments, IN lists built once for many rows).
+func Quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
 // ValidateDatabase rejects database names that would need quoting to be usable by people writing SQL by
 // hand: data engineers query these tables directly.
 func ValidateDatabase(name string) error {

@@ -112,7 +112,7 @@ func SumSurveys(ctx context.Context, conn driver.Conn, database string, surveys 
 	if len(surveys) > 0 {
 		qs := make([]string, len(surveys))
 		for i, s := range slices.Sorted(slices.Values(surveys)) {
-			qs[i] = quote(s)
+			qs[i] = clickhouse.Quote(s)
 		}
 		q += " AND survey IN (" + strings.Join(qs, ",") + ")"
 	}

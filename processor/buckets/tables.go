@@ -267,7 +267,7 @@ func SumComponents(ctx context.Context, conn driver.Conn, database string, locat
 	if len(locations) > 0 {
 		q := make([]string, len(locations))
 		for i, l := range slices.Sorted(slices.Values(locations)) {
-			q[i] = quote(l)
+			q[i] = clickhouse.Quote(l)
 		}
 		b.WriteString(" AND location IN (" + strings.Join(q, ",") + ")")
 	}
@@ -293,9 +293,4 @@ func SumComponents(ctx context.Context, conn driver.Conn, database string, locat
 		out[loc] = c
 	}
 	return out, rows.Err()
-}
-
-// quote is a ClickHouse string literal.
-func quote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }

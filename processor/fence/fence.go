@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/cxm-project/cxm/internal/clickhouse"
 )
 
 const prefix = "cxm-processor-"
@@ -80,10 +82,19 @@ func Local(conn driver.Conn) *Processes {
 	return &Processes{conn: conn, from: "system.processes"}
 }
 
-// Cluster lists the queries of every server of the named <remote_servers> cluster, through remote() with
-// the given credentials (18.16 has no clusterAllReplicas; a cluster() table function would ask one
-// replica per shard, and an insert may be running on the other).
+// Cluster lists the queries of every server of the named <remote_servers> cluster. From ClickHouse 20.1
+// on through clusterAllReplicas, which uses the cluster's own credentials; before (18.16), through
+// remote() over the servers system.clusters lists, with the given credentials, which then appear in the
+// query text (and the query log): give the processor's user no password there, or run a newer server. A
+// cluster() table function would ask one replica per shard, and an insert may be running on the other.
 func Cluster(ctx context.Context, conn driver.Conn, cluster, user, password string) (*Processes, error) {
+	v, err := clickhouse.ServerVersion(ctx, conn)
+	if err != nil {
+		return nil, fmt.Errorf("fence: %w", err)
+	}
+	if v.AtLeast(20, 1) {
+		return &Processes{conn: conn, from: "clusterAllReplicas(" + clickhouse.Quote(cluster) + ", system.processes)"}, nil
+	}
 	rows, err := conn.Query(ctx, "SELECT host_address, port FROM system.clusters WHERE cluster = ?", cluster)
 	if err != nil {
 		return nil, fmt.Errorf("fence: servers of cluster %s: %w", cluster, err)
@@ -107,9 +118,8 @@ func Cluster(ctx context.Context, conn driver.Conn, cluster, user, password stri
 		return nil, fmt.Errorf("fence: cluster %s has no servers in system.clusters", cluster)
 	}
 	slices.Sort(addrs)
-	q := func(s string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'" }
 	return &Processes{conn: conn, from: fmt.Sprintf("remote(%s, system, processes, %s, %s)",
-		q(strings.Join(addrs, ",")), q(user), q(password))}, nil
+		clickhouse.Quote(strings.Join(addrs, ",")), clickhouse.Quote(user), clickhouse.Quote(password))}, nil
 }
 
 // Running returns the ids of the processor inserts running now (their initial query ids: on a cluster

@@ -65,7 +65,7 @@ func RepairRollups(ctx context.Context, conn driver.Conn, database string, minut
 	}
 	locList := make([]string, 0, len(locs))
 	for l := range locs {
-		locList = append(locList, quote(l))
+		locList = append(locList, clickhouse.Quote(l))
 	}
 	slices.Sort(locList)
 	db := clickhouse.Ident(database)
@@ -238,11 +238,6 @@ func columnNames() []string {
 		out[i] = c.Name
 	}
 	return out
-}
-
-// quote is a ClickHouse string literal.
-func quote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
 // RepairNewest repairs the rollups for each partition's newest flush, the one whose kpi_minute rows carry
