@@ -2,25 +2,13 @@ package query
 
 import (
 	"context"
-	"slices"
 
 	"github.com/cxm-project/cxm/internal/kpi"
 )
 
 // auditsFor lists the audit templates whose components (audit_minute) the KPIs read (the ИВС KPIs).
 func auditsFor(kpis []string) []string {
-	var out []string
-	for _, k := range kpis {
-		if d, ok := kpi.Builtin.Lookup(k); ok {
-			for _, t := range d.Audits {
-				if !slices.Contains(out, t) {
-					out = append(out, t)
-				}
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
+	return namesOf(kpis, func(d *kpi.Def) []string { return d.Audits })
 }
 
 // buildAuditKPIQuery sums audit_minute's visit and factor components of the templates per series key and

@@ -14,10 +14,16 @@ import (
 
 // surveysFor lists the configured questionnaires whose components (survey_minute) the KPIs read.
 func surveysFor(kpis []string) []string {
+	return namesOf(kpis, func(d *kpi.Def) []string { return d.Surveys })
+}
+
+// namesOf collects, sorted and once each, what the named KPIs' definitions list under field (their
+// questionnaires, their audit templates): the side tables a request must read.
+func namesOf(kpis []string, field func(*kpi.Def) []string) []string {
 	var out []string
 	for _, k := range kpis {
 		if d, ok := kpi.Builtin.Lookup(k); ok {
-			for _, s := range d.Surveys {
+			for _, s := range field(d) {
 				if !slices.Contains(out, s) {
 					out = append(out, s)
 				}
