@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"os"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -129,20 +132,14 @@ func perPartitionAssignment(ctx context.Context, conn driver.Conn, database stri
 		return nil, err
 	}
 	a := &assignment{Assignment: &buckets.Assignment{Marks: marks}, states: map[int32]*partition.State{}, beyond: map[int32]int64{}}
-	if a.Like, err = buckets.ReadLikeMarks(ctx, conn, database, ids); err != nil {
-		return nil, err
-	}
-	if a.Survey, err = buckets.ReadSurveyMarks(ctx, conn, database, ids); err != nil {
-		return nil, err
-	}
-	if a.Audit, err = buckets.ReadAuditMarks(ctx, conn, database, ids); err != nil {
+	if a.Like, a.Survey, a.Audit, err = buckets.ReadSideMarksFrom(ctx, conn, database, ids, math.MinInt64); err != nil {
 		return nil, err
 	}
 	newest := map[int32]int64{}
 	for p, m := range marks {
 		newest[p] = m.LastOffset
 	}
-	if err := writer.RepairNewest(ctx, conn, database, newest); err != nil {
+	if err := repairNewest(ctx, conn, database, newest); err != nil {
 		return nil, err
 	}
 	tbl := clickhouse.Ident(database) + ".events"
@@ -206,4 +203,36 @@ func perPartitionAssignment(ctx context.Context, conn driver.Conn, database stri
 		}
 	}
 	return a, nil
+}
+
+// repairNewest is how an assignment repaired the newest flushes' rollups before it was bounded (the
+// baseline): their minutes read over the whole kpi_minute table by (partition, mark).
+func repairNewest(ctx context.Context, conn driver.Conn, database string, newest map[int32]int64) error {
+	if len(newest) == 0 {
+		return nil
+	}
+	tuples := make([]string, 0, len(newest))
+	for p, off := range newest {
+		tuples = append(tuples, fmt.Sprintf("(%d, %d)", p, off))
+	}
+	slices.Sort(tuples)
+	rows, err := conn.Query(ctx, "SELECT DISTINCT location, toInt64(minute) FROM "+clickhouse.Ident(database)+
+		".kpi_minute WHERE (kafka_partition, last_offset) IN ("+strings.Join(tuples, ", ")+")")
+	if err != nil {
+		return fmt.Errorf("newest flushes' minutes: %w", err)
+	}
+	var keys []buckets.MinuteKey
+	for rows.Next() {
+		var k buckets.MinuteKey
+		if err := rows.Scan(&k.Location, &k.Minute); err != nil {
+			rows.Close()
+			return fmt.Errorf("newest flushes' minutes: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("newest flushes' minutes: %w", err)
+	}
+	return writer.RepairRollups(ctx, conn, database, keys)
 }

@@ -152,31 +152,11 @@ func (a *Assignment) readBeyond(ctx context.Context, conn driver.Conn, database 
 		// The same bound once more outside the OR, for the primary key analysis to see it.
 		where = fmt.Sprintf("minute >= toDateTime(%d) AND ", lo) + where
 	}
-	for _, t := range []struct {
-		table, where string
-		into         map[int32]int64
-	}{{"like_minute", "", a.Like}, {"survey_minute", "source = 0 AND ", a.Survey}, {"audit_minute", "", a.Audit}} {
-		rows, err := conn.Query(ctx, "SELECT kafka_partition, max(last_offset) FROM "+clickhouse.Ident(database)+"."+t.table+
-			" WHERE "+t.where+where+" GROUP BY kafka_partition")
-		if err != nil {
-			return fmt.Errorf("read %s marks: %w", t.table, err)
-		}
-		for rows.Next() {
-			var (
-				p    uint16
-				last uint64
-			)
-			if err := rows.Scan(&p, &last); err != nil {
-				rows.Close()
-				return fmt.Errorf("read %s marks: %w", t.table, err)
-			}
-			t.into[int32(p)] = int64(last)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read %s marks: %w", t.table, err)
-		}
+	side, err := readSideMarks(ctx, conn, database, where)
+	if err != nil {
+		return err
 	}
+	a.Like, a.Survey, a.Audit = side[0], side[1], side[2]
 	return nil
 }
 

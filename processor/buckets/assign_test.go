@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -96,6 +97,9 @@ func TestReadAssignment(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The whole tables' answers.
+	wholeSide := func() (likes, surveys, audits map[int32]int64, err error) {
+		return buckets.ReadSideMarksFrom(ctx, conn, cfg.Database, parts, math.MinInt64)
+	}
 	marks, err := buckets.ReadMarks(ctx, conn, cfg.Database, parts)
 	if err != nil {
 		t.Fatal(err)
@@ -108,9 +112,9 @@ func TestReadAssignment(t *testing.T) {
 		read func() (map[int32]int64, error)
 		got  map[int32]int64
 	}{
-		{"like_minute", func() (map[int32]int64, error) { return buckets.ReadLikeMarks(ctx, conn, cfg.Database, parts) }, a.Like},
-		{"survey_minute", func() (map[int32]int64, error) { return buckets.ReadSurveyMarks(ctx, conn, cfg.Database, parts) }, a.Survey},
-		{"audit_minute", func() (map[int32]int64, error) { return buckets.ReadAuditMarks(ctx, conn, cfg.Database, parts) }, a.Audit},
+		{"like_minute", func() (map[int32]int64, error) { l, _, _, err := wholeSide(); return l, err }, a.Like},
+		{"survey_minute", func() (map[int32]int64, error) { _, sv, _, err := wholeSide(); return sv, err }, a.Survey},
+		{"audit_minute", func() (map[int32]int64, error) { _, _, au, err := wholeSide(); return au, err }, a.Audit},
 	} {
 		all, err := side.read()
 		if err != nil {

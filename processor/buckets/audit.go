@@ -66,8 +66,3 @@ func InsertAudits(ctx context.Context, conn driver.Conn, database string, parts 
 		[]string{"location", "minute", "template", "dim", "key", "n", "sum", "sumsq", "kafka_partition", "last_offset"},
 		[]any{loc, minute, tmpl, dim, key, cnt, sum, sq, part, last})
 }
-
-// ReadAuditMarks returns the newest audit_minute offset of each of partitions that has one.
-func ReadAuditMarks(ctx context.Context, conn driver.Conn, database string, partitions []int32) (map[int32]int64, error) {
-	return readOffsetMarks(ctx, conn, database, "audit_minute", "", partitions)
-}

@@ -2,6 +2,7 @@ package buckets_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -112,7 +113,7 @@ func TestInsertAndSum(t *testing.T) {
 	if len(marks) != 2 || marks[3] != parts[0].Mark || marks[4] != parts[1].Mark {
 		t.Errorf("marks %+v", marks)
 	}
-	lm, err := buckets.ReadLikeMarks(ctx, conn, cfg.Database, []int32{3, 4})
+	lm, _, _, err := buckets.ReadSideMarksFrom(ctx, conn, cfg.Database, []int32{3, 4}, math.MinInt64)
 	if err != nil || len(lm) != 1 || lm[3] != 41 {
 		t.Errorf("like marks %v %v", lm, err)
 	}

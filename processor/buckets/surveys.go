@@ -99,12 +99,6 @@ func InsertSurveyRows(ctx context.Context, conn driver.Conn, database string, ro
 		[]any{loc, minute, sv, item, value, cnt, sum, sumsq, src, part, last})
 }
 
-// ReadSurveyMarks returns the newest survey_minute offset of each of partitions that has one (the
-// processor's rows only: a reindex's corrections carry no mark).
-func ReadSurveyMarks(ctx context.Context, conn driver.Conn, database string, partitions []int32) (map[int32]int64, error) {
-	return readOffsetMarks(ctx, conn, database, "survey_minute", "source = 0", partitions)
-}
-
 // SumSurveys sums survey_minute over [from, to) per location for the given surveys (all when empty).
 func SumSurveys(ctx context.Context, conn driver.Conn, database string, surveys []string, from, to time.Time) (map[string]*kpi.SurveySums, error) {
 	q := "SELECT location, survey, item, value, sum(n), sum(sum), sum(sumsq) FROM " + clickhouse.Ident(database) +

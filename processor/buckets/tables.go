@@ -188,48 +188,44 @@ func minuteFrom(from int64) string {
 	return fmt.Sprintf("minute >= toDateTime(%d) AND ", from-from%60)
 }
 
-// ReadLikeMarks returns the newest like_minute offset of each of partitions that has one.
-func ReadLikeMarks(ctx context.Context, conn driver.Conn, database string, partitions []int32) (map[int32]int64, error) {
-	return readOffsetMarks(ctx, conn, database, "like_minute", "", partitions)
-}
-
 // ReadSideMarksFrom returns the like_minute, survey_minute and audit_minute marks among rows of minutes from
 // `from` (Unix seconds) on (see ReadMarksFrom).
 func ReadSideMarksFrom(ctx context.Context, conn driver.Conn, database string, partitions []int32, from int64) (likes, surveys, audits map[int32]int64, err error) {
-	w := strings.TrimSuffix(minuteFrom(from), " AND ")
-	and := func(c string) string {
-		if w == "" {
-			return c
-		}
-		if c == "" {
-			return w
-		}
-		return c + " AND " + w
+	if len(partitions) == 0 {
+		return map[int32]int64{}, map[int32]int64{}, map[int32]int64{}, nil
 	}
-	if likes, err = readOffsetMarks(ctx, conn, database, "like_minute", and(""), partitions); err != nil {
+	out, err := readSideMarks(ctx, conn, database, minuteFrom(from)+"kafka_partition IN ("+partitionList(partitions)+")")
+	if err != nil {
 		return nil, nil, nil, err
 	}
-	if surveys, err = readOffsetMarks(ctx, conn, database, "survey_minute", and("source = 0"), partitions); err != nil {
-		return nil, nil, nil, err
-	}
-	if audits, err = readOffsetMarks(ctx, conn, database, "audit_minute", and(""), partitions); err != nil {
-		return nil, nil, nil, err
-	}
-	return likes, surveys, audits, nil
+	return out[0], out[1], out[2], nil
 }
 
-// readOffsetMarks returns, per partition that has one, the newest last_offset of a table written before
-// kpi_minute with the same marks (like_minute, survey_minute, audit_minute); where restricts the rows.
-func readOffsetMarks(ctx context.Context, conn driver.Conn, database, table, where string, partitions []int32) (map[int32]int64, error) {
+// sideTables are the tables a flush writes before kpi_minute, each with its own marks (like_minute,
+// survey_minute, audit_minute, in that order), with what restricts them to the processor's rows (a
+// reindex's survey corrections carry no mark).
+var sideTables = [3]struct{ name, rows string }{{"like_minute", ""}, {"survey_minute", "source = 0 AND "}, {"audit_minute", ""}}
+
+// readSideMarks returns, per side table (in sideTables' order) and per partition that has one, the newest
+// last_offset among the rows where selects.
+func readSideMarks(ctx context.Context, conn driver.Conn, database, where string) ([3]map[int32]int64, error) {
+	var out [3]map[int32]int64
+	for i, t := range sideTables {
+		m, err := readOffsetMarks(ctx, conn, database, t.name, t.rows+where)
+		if err != nil {
+			return out, err
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+// readOffsetMarks returns, per partition that has one, the newest last_offset of table among the rows
+// where selects.
+func readOffsetMarks(ctx context.Context, conn driver.Conn, database, table, where string) (map[int32]int64, error) {
 	out := map[int32]int64{}
-	if len(partitions) == 0 {
-		return out, nil
-	}
-	if where != "" {
-		where += " AND "
-	}
 	rows, err := conn.Query(ctx, "SELECT kafka_partition, max(last_offset) FROM "+clickhouse.Ident(database)+"."+table+
-		" WHERE "+where+"kafka_partition IN ("+partitionList(partitions)+") GROUP BY kafka_partition")
+		" WHERE "+where+" GROUP BY kafka_partition")
 	if err != nil {
 		return nil, fmt.Errorf("read %s marks: %w", table, err)
 	}

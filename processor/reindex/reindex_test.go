@@ -113,7 +113,7 @@ func TestReindexDefinitionChange(t *testing.T) {
 	if res := run(cat); res.Rows != 0 {
 		t.Errorf("second reindex wrote %d rows, want none (idempotent)", res.Rows)
 	}
-	marks, err := buckets.ReadSurveyMarks(ctx, conn, db, []int32{0})
+	_, marks, _, err := buckets.ReadSideMarksFrom(ctx, conn, db, []int32{0}, math.MinInt64)
 	if err != nil || marks[0] != 2 {
 		t.Errorf("survey marks %v (%v): the corrections must not move the processor's mark", marks, err)
 	}

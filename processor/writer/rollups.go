@@ -240,46 +240,12 @@ func columnNames() []string {
 	return out
 }
 
-// RepairNewest repairs the rollups for each partition's newest flush, the one whose kpi_minute rows carry
-// the partition's mark (newest maps partition to mark): its writer may have ended (crash, eviction)
-// between a kpi_minute insert that did not return success and the repair. Only the newest flush can need
-// it: a flush's marks are written only after the previous flush is in and repaired. One read of the keys
-// and one repair for all partitions, so an assignment costs the same few statements however many
-// partitions it brings.
-func RepairNewest(ctx context.Context, conn driver.Conn, database string, newest map[int32]int64) error {
-	if len(newest) == 0 {
-		return nil
-	}
-	tuples := make([]string, 0, len(newest))
-	for p, off := range newest {
-		tuples = append(tuples, fmt.Sprintf("(%d, %d)", p, off))
-	}
-	slices.Sort(tuples)
-	rows, err := conn.Query(ctx, "SELECT DISTINCT location, toInt64(minute) FROM "+clickhouse.Ident(database)+
-		".kpi_minute WHERE (kafka_partition, last_offset) IN ("+strings.Join(tuples, ", ")+")")
-	if err != nil {
-		return fmt.Errorf("newest flushes' minutes: %w", err)
-	}
-	var keys []buckets.MinuteKey
-	for rows.Next() {
-		var k buckets.MinuteKey
-		if err := rows.Scan(&k.Location, &k.Minute); err != nil {
-			rows.Close()
-			return fmt.Errorf("newest flushes' minutes: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("newest flushes' minutes: %w", err)
-	}
-	parts := slices.Sorted(maps.Keys(newest))
-	return RepairRollups(withParts(ctx, parts), conn, database, keys)
-}
-
-// RepairNewestMinutes is RepairNewest for the newest flushes' minutes already read (buckets.ReadAssignment
-// reads them within a bounded range of minutes); parts are the partitions those flushes wrote for, and its
-// inserts are fenced like RepairNewest's.
+// RepairNewestMinutes repairs the rollups for each partition's newest flush, the one whose kpi_minute rows
+// carry the partition's mark: its writer may have ended (crash, eviction) between a kpi_minute insert that
+// did not return success and the repair. Only the newest flush can need it: a flush's marks are written
+// only after the previous flush is in and repaired. keys are those flushes' minutes (buckets.ReadAssignment
+// reads them within a bounded range of minutes), parts the partitions they wrote for (the inserts are
+// fenced for them).
 func RepairNewestMinutes(ctx context.Context, conn driver.Conn, database string, parts []int32, keys []buckets.MinuteKey) error {
 	return RepairRollups(withParts(ctx, slices.Sorted(slices.Values(parts))), conn, database, keys)
 }
