@@ -82,10 +82,11 @@ func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int, stall ti
 		return
 	}
 	defer func() { _ = r.Close() }()
+	var st stallDeadline
+	defer st.stop()
 	for {
-		fctx, cancel := context.WithTimeout(ctx, stall)
+		fctx := st.context(ctx, stall)
 		m, err := r.FetchMessage(fctx)
-		cancel()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				return
@@ -182,6 +183,30 @@ func (c *consumer) apply(m *kafkago.Message) bool {
 		c.signal()
 	}
 	return true
+}
+
+// stallDeadline is the deadline of a partition reader's fetches. One deadline serves many fetches: it is
+// renewed once half of it has passed, not per message (that would allocate a context and a timer on the
+// per-event path), so a silent reader is noticed between stall/2 and stall after its last message.
+type stallDeadline struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	renewed time.Time
+}
+
+func (d *stallDeadline) context(parent context.Context, stall time.Duration) context.Context {
+	if now := time.Now(); d.ctx == nil || d.ctx.Err() != nil || now.Sub(d.renewed) > stall/2 {
+		d.stop()
+		d.ctx, d.cancel = context.WithTimeout(parent, stall)
+		d.renewed = now
+	}
+	return d.ctx
+}
+
+func (d *stallDeadline) stop() {
+	if d.cancel != nil {
+		d.cancel()
+	}
 }
 
 // nextOffset is the offset to read from (a negative one is kafka-go's FirstOffset).
