@@ -69,6 +69,11 @@ type prepared struct {
 	err    error
 	key    dedupe.Key
 	ok     bool
+	// verdict is the memory's verdict on key at clock, when Prepare asked for it: Apply at the same clock
+	// gets the same answer (nothing changes the memory in between), without a second lookup.
+	verdict dedupe.Verdict
+	clock   int64
+	checked bool
 }
 
 // NewState is the state of a partition nothing was consumed from.
@@ -118,8 +123,15 @@ func (s *State) Prepare(ctx context.Context, m *kafkago.Message) error {
 // ensure loads the span (day) of e's event time when judging e (key k) at clock needs it.
 func (s *State) ensure(ctx context.Context, e *event.Event, k dedupe.Key, clock int64) error {
 	t := e.Time.Unix()
-	if t < s.Watermark-s.Rules.AllowedLateness || s.IDs.Check(k, t, clock) != dedupe.Ask || s.Facts.Has(e.Location, t) {
-		return nil // late anyway (cannot count twice), decided by the memory, or known
+	if t < s.Watermark-s.Rules.AllowedLateness {
+		return nil // late anyway: cannot count twice
+	}
+	v := s.IDs.Check(k, t, clock)
+	if s.prep.ok && s.prep.key == k {
+		s.prep.verdict, s.prep.clock, s.prep.checked = v, clock, true
+	}
+	if v != dedupe.Ask || s.Facts.Has(e.Location, t) {
+		return nil // decided by the memory, or known
 	}
 	from, to := dedupe.Span(t)
 	rows, err := s.Lookup(ctx, e.Location, from, to)
@@ -261,18 +273,16 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 			b.Marker, b.HasMarker = s.fallbackMarker(), true
 		}
 	}()
-	var (
-		e     event.Event
-		err   error
-		idKey dedupe.Key
-	)
-	if s.prep.ok && s.prep.offset == m.Offset {
-		e, err, idKey = s.prep.e, s.prep.err, s.prep.key
-	} else {
-		e, err = event.Decode(m.Value)
-		idKey = dedupe.KeyOf(e.Location, e.ID)
+	p := &s.prep
+	if !p.ok || p.offset != m.Offset {
+		p.e, p.err = event.Decode(m.Value)
+		p.key, p.checked = dedupe.KeyOf(p.e.Location, p.e.ID), false
 	}
-	s.prep = prepared{}
+	// e is the state's own event, not a local one: Apply's callees take it by pointer through function
+	// values (the KPI feeds), which would move a local event to the heap, an allocation per message.
+	e, err, idKey := &p.e, p.err, p.key
+	verdict, checked := p.verdict, p.checked && p.clock == s.Clock
+	p.ok = false
 	if err != nil {
 		b.DeadLetters = append(b.DeadLetters, DeadLetter{Msg: *m, Reason: "undecodable: " + err.Error(), Label: "undecodable"})
 		b.Messages[Undecodable]++
@@ -292,11 +302,13 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		b.Messages[Late]++
 		return Late
 	}
-	verdict := s.IDs.Check(idKey, t, s.Clock)
+	if !checked {
+		verdict = s.IDs.Check(idKey, t, s.Clock)
+	}
 	if verdict == dedupe.Ask && s.Lookup != nil {
 		for !s.Facts.Has(e.Location, t) {
 			// Prepare was not called (or judged at another clock): read the table here, until it answers.
-			if err := s.ensure(context.Background(), &e, idKey, s.Clock); err != nil {
+			if err := s.ensure(context.Background(), e, idKey, s.Clock); err != nil {
 				time.Sleep(time.Second)
 			}
 		}
@@ -319,18 +331,18 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		}
 	}
 	repeat := false
-	if buckets.IsPress(&e) {
+	if buckets.IsPress(e) {
 		var flipped *dedupe.Press
-		repeat, flipped = s.Presses.Insert(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, pressOf(&e), s.Rules.RepeatInterval)
+		repeat, flipped = s.Presses.Insert(dedupe.DeviceKey{Location: e.Location, Device: e.Device}, pressOf(e), s.Rules.RepeatInterval)
 		if flipped != nil {
 			// A press earlier in event time arrived after this device's next press, which was counted:
 			// that one is the repeat now, so its minute (and subject) get its contribution taken back.
-			prev := eventOf(&e, flipped)
+			prev := eventOf(e, flipped)
 			b.Deltas.Sub(&prev)
 			b.Messages[Repeat]++
 		}
 	}
-	b.addEvent(clickhouse.EventRow{Event: e, Repeat: repeat, Received: m.Time.Truncate(time.Second).UTC(),
+	b.addEvent(clickhouse.EventRow{Event: *e, Repeat: repeat, Received: m.Time.Truncate(time.Second).UTC(),
 		KafkaPartition: int32(m.Partition), KafkaOffset: m.Offset})
 	b.RecvNanos = append(b.RecvNanos, m.Time.UnixNano())
 	b.Marker, b.HasMarker = buckets.MinuteKey{Location: e.Location, Minute: buckets.MinuteOf(e.Time)}, true
@@ -344,7 +356,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		b.Messages[Misuse]++
 		return Misuse
 	}
-	b.Deltas.Add(&e)
+	b.Deltas.Add(e)
 	b.Messages[Counted]++
 	return Counted
 }
