@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -28,19 +31,50 @@ func sideEvents() int {
 	return 100000
 }
 
+// sideRounds is how many times BenchmarkSideBySide runs each case: CXM_BENCH_ROUNDS or 3. Each round
+// runs the sink and then the processor on fresh databases; the case reports the medians, and the lowest
+// processor/sink ratio of its rounds.
+func sideRounds() int {
+	var n int
+	if _, err := fmt.Sscan(os.Getenv("CXM_BENCH_ROUNDS"), &n); err == nil && n > 0 {
+		return n
+	}
+	return 3
+}
+
+// perEvent is d in microseconds per event of n.
+func perEvent(d time.Duration, n int) float64 {
+	return float64(d) / float64(time.Microsecond) / float64(n)
+}
+
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
 // BenchmarkSideBySide measures, in one run on one topic, the processor beside a minimal sink: the sink
 // consumes the same partitions, decodes each message and inserts the same raw rows into events, flushing
 // on the same interval with the same insert streams, and does nothing else (no dedupe, no KPI
 // components, no marks). For 1 and 2 instances, on the single server and, when it is up (make cluster),
-// on the cluster. Reported per case: sink and processor events/s (throughput, what sizing needs: the sink
-// from its first raw row in ClickHouse to its last; the processor from the moment its group settled —
-// every partition owned and loaded — and its first mark is written, to its last mark, counting the offsets
-// written after that moment)
-// and processor/sink in percent; apart from that, the processor's start-up until its group settled
-// (joining, the rebalance a second instance causes, loading the partitions' state).
+// on the cluster; each case runs sideRounds rounds of sink then processor, each side on a fresh database
+// and a quiet server (quiesce). The broker is a process of its own, as Kafka is in production.
+//
+// Reported per case, as medians over the rounds:
+//   - sink and processor events/s, both timed the same way: from the moment their first flush landed
+//     (for the processor, the first after its group settled — every partition owned and loaded) to their
+//     end, over the offsets written after that moment;
+//   - processor/sink in percent, and the lowest ratio of the rounds;
+//   - CPU per event of each side, summed over this process, the broker's and every ClickHouse server's
+//     (when procfs shows them): on a machine whose cores the pipeline saturates, the ratio of these is
+//     what throughput follows, and it is steadier than wall time;
+//   - the processor's start-up until its group settled (joining, the rebalance a second instance causes,
+//     loading the partitions' state).
 func BenchmarkSideBySide(b *testing.B) {
 	b.StopTimer()
-	kc := testutil.Kafka(b)
+	kc, broker := testutil.KafkaProcess(b, "TestHelperBroker")
 	msgs := generate(sideEvents(), 31, base)
 	produce(b, kc, msgs)
 	ends := endOffsets(b, kc)
@@ -55,11 +89,16 @@ func BenchmarkSideBySide(b *testing.B) {
 	for _, target := range targets {
 		for _, instances := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/%d", target, instances), func(b *testing.B) {
-				for i := 0; i < b.N; i++ {
+				var sinks, procs, ratios, startups, sinkCPU, procCPU []float64
+				cpuOK := true
+				for i := 0; i < b.N*sideRounds(); i++ {
 					ch := database(b, target)
 					cfg := testConfig(b, kc, ch, fmt.Sprintf("side-%s-%d-%d-%d", target, instances, i, time.Now().UnixNano()))
 					cfg.Processor.FlushInterval = 500 * time.Millisecond
 					cfg.Processor.PartitionMaxPending = 50000
+					// The default fetch wait: at the tests' 100 ms, kafka-go leaves 25 ms for the broker's answer
+					// to arrive, and a loaded 2-core machine misses that, reconnecting readers mid-run.
+					cfg.Kafka.Consumer.MaxWait = 500 * time.Millisecond
 					if target == "cluster" {
 						// 18.16 runs one quorum INSERT per table at a time (no insert_quorum_parallel).
 						cfg.Processor.EventInsertStreams = 1
@@ -68,9 +107,22 @@ func BenchmarkSideBySide(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					first := firstRow(sinkConn, cfg.ClickHouse.Database)
+					quiesce(b, target, cfg.ClickHouse)
+					first := firstFlush(sinkConn, cfg.ClickHouse.Database, "events", "kafka_offset")
+					// Goroutines inherit these labels: a CPU profile (-cpuprofile) splits by side with
+					// pprof -tagfocus side=sink or side=processor.
+					pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("side", "sink")))
+					s0, o0, ok0 := cpuClock(broker)
+					g0 := gcCPU()
 					runSink(b, cfg, ends, instances)
-					sink := time.Since(<-first)
+					s1, o1, ok1 := cpuClock(broker)
+					g1 := gcCPU()
+					pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("side", "processor")))
+					f := <-first
+					if f.at.IsZero() {
+						b.Fatal("the sink wrote no row within 10 minutes")
+					}
+					sinkRate := float64(total-f.offsets) / time.Since(f.at).Seconds()
 					sinkConn.Close()
 					ch2 := database(b, target)
 					cfg.ClickHouse = ch2
@@ -78,6 +130,9 @@ func BenchmarkSideBySide(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
+					quiesce(b, target, ch2)
+					s2, o2, ok2 := cpuClock(broker)
+					g2 := gcCPU()
 					start := time.Now()
 					var (
 						stops []func()
@@ -92,41 +147,107 @@ func BenchmarkSideBySide(b *testing.B) {
 					// when it joins after the first began is start-up, reported apart) and something is
 					// written. What the instances had written by then is left out of the count.
 					settled := awaitSettled(b, insts, ends)
-					from, done0 := settled, offsetsDone(b, conn, ch2.Database)
-					for done0 == 0 { // nothing written yet: from the first flush on, like the sink
-						time.Sleep(5 * time.Millisecond)
-						from, done0 = time.Now(), offsetsDone(b, conn, ch2.Database)
+					// From the first flush after that on, like the sink.
+					pf := <-firstFlush(conn, ch2.Database, "kpi_minute", "last_offset")
+					if pf.at.IsZero() {
+						b.Fatal("the processor wrote no mark within 10 minutes")
 					}
 					waitCaughtUp(b, conn, ch2.Database, ends, 10*time.Minute)
-					proc := time.Since(from)
+					procRate := float64(total-pf.offsets) / time.Since(pf.at).Seconds()
+					s3, o3, ok3 := cpuClock(broker)
+					g3 := gcCPU()
+					cpuOK = cpuOK && ok0 && ok1 && ok2 && ok3
+					sinkCPU = append(sinkCPU, perEvent(s1-s0+o1-o0, total))
+					procCPU = append(procCPU, perEvent(s3-s2+o3-o2, total))
 					conn.Close()
 					for _, s := range stops {
 						s()
 					}
-					procEvents := float64(total) - float64(done0)
-					b.ReportMetric(float64(total)/sink.Seconds(), "sink-events/s")
-					b.ReportMetric(procEvents/proc.Seconds(), "processor-events/s")
-					b.ReportMetric(100*(procEvents/proc.Seconds())/(float64(total)/sink.Seconds()), "processor-%-of-sink")
-					b.ReportMetric(settled.Sub(start).Seconds(), "processor-startup-s")
+					pprof.SetGoroutineLabels(context.Background())
+					sinks, procs = append(sinks, sinkRate), append(procs, procRate)
+					ratios, startups = append(ratios, 100*procRate/sinkRate), append(startups, settled.Sub(start).Seconds())
+					b.Logf("round %d: sink %.0f events/s, processor %.0f events/s, %.1f %%, start-up %.2f s; "+
+						"CPU per event (this process, of which garbage collection, + broker and ClickHouse): sink %.2f µs (%.2f, %.2f + %.2f), processor %.2f µs (%.2f, %.2f + %.2f)",
+						i+1, sinkRate, procRate, 100*procRate/sinkRate, settled.Sub(start).Seconds(),
+						sinkCPU[len(sinkCPU)-1], perEvent(s1-s0, total), perEvent(g1-g0, total), perEvent(o1-o0, total),
+						procCPU[len(procCPU)-1], perEvent(s3-s2, total), perEvent(g3-g2, total), perEvent(o3-o2, total))
+				}
+				b.ReportMetric(median(sinks), "sink-events/s")
+				b.ReportMetric(median(procs), "processor-events/s")
+				b.ReportMetric(median(ratios), "processor-%-of-sink")
+				b.ReportMetric(slices.Min(ratios), "min-processor-%-of-sink")
+				b.ReportMetric(median(startups), "processor-startup-s")
+				if cpuOK {
+					b.ReportMetric(median(sinkCPU), "sink-cpu-µs/event")
+					b.ReportMetric(median(procCPU), "processor-cpu-µs/event")
 				}
 			})
 		}
 	}
 }
 
-// firstRow reports when the first raw row appears in database's events table (polled every 10 ms, for at
-// most 10 minutes).
-func firstRow(conn driver.Conn, database string) <-chan time.Time {
-	out := make(chan time.Time, 1)
-	go func() {
-		for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); {
+// quiesce waits until the servers have no merge (and, on the cluster, no replication task) in progress,
+// then collects Go's garbage: each side starts on a quiet machine instead of paying for the merges of
+// the rows the side before it wrote, which ClickHouse runs in the background after the inserts.
+func quiesce(b *testing.B, target string, ch config.ClickHouse) {
+	b.Helper()
+	addrs, q := ch.Addr, "SELECT (SELECT count() FROM system.merges)"
+	if target == "cluster" {
+		addrs, q = testutil.ClusterAddrs(), q+" + (SELECT count() FROM system.replication_queue)"
+	}
+	for _, a := range addrs {
+		one := ch
+		one.Addr = []string{a}
+		conn, err := clickhouse.Open(context.Background(), one)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for quiet, deadline := 0, time.Now().Add(5*time.Minute); quiet < 3; time.Sleep(100 * time.Millisecond) {
 			var n uint64
-			if err := conn.QueryRow(context.Background(), "SELECT count() FROM "+clickhouse.Ident(database)+".events").Scan(&n); err == nil && n > 0 {
-				out <- time.Now()
+			if err := conn.QueryRow(context.Background(), q).Scan(&n); err != nil {
+				b.Fatal(err)
+			}
+			if quiet++; n > 0 {
+				quiet = 0
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("%s: %d merges or replication tasks still running after 5 minutes", a, n)
+			}
+		}
+		conn.Close()
+	}
+	runtime.GC()
+}
+
+// flushPoint is when a side's first flush landed, and how many offsets it covered.
+type flushPoint struct {
+	at      time.Time
+	offsets int
+}
+
+// TestHelperBroker is the broker process of BenchmarkSideBySide (testutil.KafkaProcess).
+func TestHelperBroker(t *testing.T) {
+	if !testutil.ServeBrokerHelper(t) {
+		t.Skip("the broker process of BenchmarkSideBySide")
+	}
+}
+
+// firstFlush reports the first moment table has rows (polled every 5 ms, for at most 10 minutes) and the
+// offsets they cover: per partition, the highest offset column holds, plus one. Both sides are timed from
+// that point to their end over the offsets after it, so neither is credited with what it read before its
+// first write landed.
+func firstFlush(conn driver.Conn, database, table, column string) <-chan flushPoint {
+	out := make(chan flushPoint, 1)
+	q := "SELECT toUInt64(sum(m + 1)) FROM (SELECT max(" + column + ") AS m FROM " + clickhouse.Ident(database) + "." + table + " GROUP BY kafka_partition)"
+	go func() {
+		for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			var n uint64
+			if err := conn.QueryRow(context.Background(), q).Scan(&n); err == nil && n > 0 {
+				out <- flushPoint{at: time.Now(), offsets: int(n)}
 				return
 			}
-			time.Sleep(10 * time.Millisecond)
 		}
+		close(out)
 	}()
 	return out
 }
@@ -159,16 +280,6 @@ func awaitSettled(b *testing.B, insts []*processor.Processor, ends map[int]int64
 	}
 	b.Fatal("the group did not settle within 5 minutes")
 	return time.Time{}
-}
-
-// offsetsDone is how many offsets kpi_minute's marks cover, over all partitions.
-func offsetsDone(b *testing.B, conn driver.Conn, database string) uint64 {
-	var n uint64
-	if err := conn.QueryRow(context.Background(), "SELECT toUInt64(sum(m + 1)) FROM (SELECT max(last_offset) AS m FROM "+
-		clickhouse.Ident(database)+".kpi_minute GROUP BY kafka_partition)").Scan(&n); err != nil {
-		b.Fatal(err)
-	}
-	return n
 }
 
 func clusterUp() bool {
@@ -235,7 +346,7 @@ func sink(cfg *config.Config, parts []int, ends map[int]int64) error {
 		left += int(ends[p])
 		go func() {
 			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: kc.Brokers, Topic: kc.Topics.Events, Partition: p,
-				Dialer: must(kafka.Dialer(kc)), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: 100 * time.Millisecond,
+				Dialer: must(kafka.Dialer(kc)), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: kc.Consumer.MaxWait,
 				QueueCapacity: cfg.Processor.QueueCapacity, ReadLagInterval: -1})
 			defer r.Close()
 			for {
