@@ -19,7 +19,6 @@ import (
 func intp(v int) *int { return &v }
 
 func TestInsertEventsRoundTrip(t *testing.T) {
-	conn, cfg := testutil.ClickHouse(t)
 	ctx := context.Background()
 	at := time.Date(2025, 3, 31, 23, 59, 58, 0, time.UTC)
 	recv := at.Add(1500 * time.Millisecond)
@@ -47,26 +46,38 @@ func TestInsertEventsRoundTrip(t *testing.T) {
 		{Event: event.Event{ID: "s3", Type: event.TypeSurvey, Location: "clinic", Time: at, Survey: "empty", Answers: &event.Answers{}},
 			Received: recv, KafkaPartition: 4, KafkaOffset: 10},
 	}
-	if err := clickhouse.InsertEvents(ctx, conn, cfg.Database, rows); err != nil {
-		t.Fatal(err)
-	}
-	got := readEvents(t, conn, cfg.Database)
-	if len(got) != len(rows) {
-		t.Fatalf("read %d rows, want %d", len(got), len(rows))
-	}
-	for _, want := range rows {
-		// DateTime stores whole seconds.
-		want.Received = want.Received.Truncate(time.Second)
-		if g := got[want.ID]; !reflect.DeepEqual(g, want) {
-			t.Errorf("row %s:\n got  %+v\n want %+v", want.ID, describe(g), describe(want))
-		}
-	}
-	var parts uint64
-	if err := conn.QueryRow(ctx, "SELECT uniqExact(_partition_id) FROM "+clickhouse.Ident(cfg.Database)+".events").Scan(&parts); err != nil {
-		t.Fatal(err)
-	}
-	if parts != 2 {
-		t.Errorf("rows of March and April landed in %d partitions, want 2 (monthly)", parts)
+	// Per row, most columns are at their defaults and the INSERT leaves them out; all rows in one INSERT
+	// send nearly every column. Both must read back the same.
+	for _, tc := range []struct {
+		name string
+		per  int
+	}{{"one INSERT", len(rows)}, {"an INSERT per row", 1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, cfg := testutil.ClickHouse(t)
+			for i := 0; i < len(rows); i += tc.per {
+				if err := clickhouse.InsertEvents(ctx, conn, cfg.Database, rows[i:min(i+tc.per, len(rows))]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got := readEvents(t, conn, cfg.Database)
+			if len(got) != len(rows) {
+				t.Fatalf("read %d rows, want %d", len(got), len(rows))
+			}
+			for _, want := range rows {
+				// DateTime stores whole seconds.
+				want.Received = want.Received.Truncate(time.Second)
+				if g := got[want.ID]; !reflect.DeepEqual(g, want) {
+					t.Errorf("row %s:\n got  %+v\n want %+v", want.ID, describe(g), describe(want))
+				}
+			}
+			var parts uint64
+			if err := conn.QueryRow(ctx, "SELECT uniqExact(_partition_id) FROM "+clickhouse.Ident(cfg.Database)+".events").Scan(&parts); err != nil {
+				t.Fatal(err)
+			}
+			if parts != 2 {
+				t.Errorf("rows of March and April landed in %d partitions, want 2 (monthly)", parts)
+			}
+		})
 	}
 }
 
