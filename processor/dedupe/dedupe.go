@@ -46,8 +46,7 @@ type entry struct {
 type IDs struct {
 	horizon int64
 	seen    map[key]seen
-	queue   []entry // in insertion order, for eviction
-	head    int
+	queue   fifo[entry] // in insertion order, for eviction
 	// displaced are older entries of a key replaced by a newer event (the same id at another event time)
 	// before their rows were durable: the raw table cannot answer for them yet. Rare: ids are unique.
 	displaced []entry
@@ -103,7 +102,7 @@ func (s *IDs) Add(k Key, recv, t, off, clock, durable int64) {
 		s.displaced = append(s.displaced, entry{k, old})
 	}
 	s.seen[k] = v
-	s.queue = append(s.queue, entry{k, v})
+	s.queue.push(entry{k, v})
 	s.evict(clock, durable)
 }
 
@@ -115,7 +114,7 @@ func (s *IDs) Load(location, id string, recv, t, off int64) {
 	}
 	v := seen{recv: uint32(recv), time: uint32(t), off: off}
 	s.seen[k] = v
-	s.queue = append(s.queue, entry{k, v})
+	s.queue.push(entry{k, v})
 }
 
 // expired reports whether e is needed neither for rule (a) nor for (b) within the horizon, and its row is
@@ -128,8 +127,7 @@ func (s *IDs) expired(e *entry, clock, durable int64) bool {
 // ordered, so it stops at the first one still needed: memory is bounded by the horizon plus the clock skew
 // between producers (and event times ahead of receive times), not exactly by the horizon.
 func (s *IDs) evict(clock, durable int64) {
-	for s.head < len(s.queue) {
-		e := &s.queue[s.head]
+	for e := s.queue.front(); e != nil; e = s.queue.front() {
 		if !s.expired(e, clock, durable) {
 			break
 		}
@@ -139,14 +137,7 @@ func (s *IDs) evict(clock, durable int64) {
 		if s.Facts != nil {
 			s.Facts.note(e.k, int64(e.time), e.off)
 		}
-		s.queue[s.head] = entry{}
-		s.head++
-	}
-	// Compact once the dead prefix is half the queue, so the slice does not grow forever.
-	if s.head > 1024 && s.head*2 >= len(s.queue) {
-		n := copy(s.queue, s.queue[s.head:])
-		s.queue = s.queue[:n]
-		s.head = 0
+		s.queue.pop()
 	}
 	if len(s.displaced) > 0 {
 		kept := s.displaced[:0]
