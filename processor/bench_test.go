@@ -65,7 +65,7 @@ func BenchmarkBareConsumer(b *testing.B) {
 		for p, end := range benchTopic.ends {
 			go func() {
 				r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: kc.Brokers, Topic: kc.Topics.Events, Partition: p,
-					Dialer: must(kafka.Dialer(kc)), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: 100 * time.Millisecond,
+					Dialer: must(kafka.Dialer(kc)), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: kc.Consumer.ReaderMaxWait(),
 					QueueCapacity: 2000, ReadLagInterval: -1})
 				defer r.Close()
 				n := 0

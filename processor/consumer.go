@@ -65,7 +65,7 @@ func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int, stall ti
 			Dialer:          d,
 			MinBytes:        1,
 			MaxBytes:        kc.Consumer.MaxBytes,
-			MaxWait:         kc.Consumer.MaxWait,
+			MaxWait:         kc.Consumer.ReaderMaxWait(), // the broker waits max_wait, the answer gets a second more
 			QueueCapacity:   queue,
 			ReadLagInterval: -1, // the lag comes with every message (HighWaterMark)
 			ErrorLogger:     kafka.ErrorLogger(c.log.With("partition", c.id), "reader"),

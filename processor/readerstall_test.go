@@ -74,3 +74,29 @@ func TestReaderStallReopened(t *testing.T) {
 		t.Error("no fetch of the partition was answered empty")
 	}
 }
+
+// TestSlowFetchAnswers: a broker that takes 300 ms to answer every fetch (a busy machine, megabytes
+// waiting in a partition) is slower than the quarter of max_wait kafka-go would leave the answer (25 ms
+// at the tests' 100 ms): a reader given only max_wait times every fetch out and asks again for the same
+// answer, for good. Readers get max_wait plus config.FetchAnswerAllowance, and the figures end exact.
+func TestSlowFetchAnswers(t *testing.T) {
+	kc, broker := testutil.KafkaBroker(t)
+	conn, ch := testutil.ClickHouse(t)
+	msgs := generate(20000, 15, base)
+	x := expect(msgs)
+	produce(t, kc, msgs)
+	var slowed atomic.Int64
+	broker.ControlKey(kmsg.Fetch, func(kmsg.Request) (kmsg.Response, error, bool) {
+		slowed.Add(1)
+		broker.SleepControl(func() { time.Sleep(300 * time.Millisecond) })
+		return nil, nil, false
+	})
+	cfg := testConfig(t, kc, ch, "slow-fetch")
+	stop := startProcessor(t, cfg)
+	waitCaughtUp(t, conn, ch.Database, endOffsets(t, kc), 3*time.Minute)
+	stop()
+	check(t, conn, ch.Database, x)
+	if slowed.Load() == 0 {
+		t.Error("no fetch was slowed")
+	}
+}

@@ -96,9 +96,6 @@ func BenchmarkSideBySide(b *testing.B) {
 					cfg := testConfig(b, kc, ch, fmt.Sprintf("side-%s-%d-%d-%d", target, instances, i, time.Now().UnixNano()))
 					cfg.Processor.FlushInterval = 500 * time.Millisecond
 					cfg.Processor.PartitionMaxPending = 50000
-					// The default fetch wait: at the tests' 100 ms, kafka-go leaves 25 ms for the broker's answer
-					// to arrive, and a loaded 2-core machine misses that, reconnecting readers mid-run.
-					cfg.Kafka.Consumer.MaxWait = 500 * time.Millisecond
 					if target == "cluster" {
 						// 18.16 runs one quorum INSERT per table at a time (no insert_quorum_parallel).
 						cfg.Processor.EventInsertStreams = 1
@@ -346,7 +343,7 @@ func sink(cfg *config.Config, parts []int, ends map[int]int64) error {
 		left += int(ends[p])
 		go func() {
 			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: kc.Brokers, Topic: kc.Topics.Events, Partition: p,
-				Dialer: must(kafka.Dialer(kc)), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: kc.Consumer.MaxWait,
+				Dialer: must(kafka.Dialer(kc)), MinBytes: 1, MaxBytes: kc.Consumer.MaxBytes, MaxWait: kc.Consumer.ReaderMaxWait(),
 				QueueCapacity: cfg.Processor.QueueCapacity, ReadLagInterval: -1})
 			defer r.Close()
 			for {

@@ -44,7 +44,7 @@ type Consumer struct {
 	// CommitInterval makes the Reader commit in the background at this period (0 would commit every
 	// message synchronously, one round trip each).
 	CommitInterval time.Duration `koanf:"commit_interval"`
-	MaxWait        time.Duration `koanf:"max_wait"`  // how long a fetch waits for data
+	MaxWait        time.Duration `koanf:"max_wait"`  // how long the broker holds a fetch waiting for data
 	MaxBytes       int           `koanf:"max_bytes"` // bytes one fetch returns at most
 }
 
@@ -123,3 +123,14 @@ func (k *Kafka) validate(c *Config, es *Errors) {
 		es.add("broker.listen", "must not be empty")
 	}
 }
+
+// FetchAnswerAllowance is how long a reader waits for a fetch's answer beyond MaxWait. kafka-go gives the
+// answer only a quarter of its MaxWait under a second (25 ms at 100 ms): a broker slower than that to
+// build a large answer — a busy machine, a partition with megabytes waiting — times the fetch out, and the
+// retry asks for the same answer again, so the partition can stall for good. Readers are given MaxWait +
+// this, which kafka-go splits into MaxWait for the broker and this for the answer.
+const FetchAnswerAllowance = time.Second
+
+// ReaderMaxWait is the MaxWait to give a kafka-go reader for the configured max_wait (see
+// FetchAnswerAllowance).
+func (c Consumer) ReaderMaxWait() time.Duration { return c.MaxWait + FetchAnswerAllowance }

@@ -109,8 +109,9 @@ func (p *Processor) validate(c *Config, es *Errors) {
 	if p.RetryMin <= 0 || p.RetryMax < p.RetryMin {
 		es.add("processor.retry_min", "must be positive and not above processor.retry_max, got %s and %s", p.RetryMin, p.RetryMax)
 	}
-	if mw := c.Kafka.Consumer.MaxWait; p.ReaderStallTimeout <= mw || p.ReaderStallTimeout < time.Second {
-		es.add("processor.reader_stall_timeout", "must be at least 1s and above kafka.consumer.max_wait (%s), got %s", mw, p.ReaderStallTimeout)
+	if mw := c.Kafka.Consumer.ReaderMaxWait(); p.ReaderStallTimeout <= mw {
+		es.add("processor.reader_stall_timeout", "must be above kafka.consumer.max_wait + %s (%s), the longest a fetch may take, got %s",
+			FetchAnswerAllowance, mw, p.ReaderStallTimeout)
 	}
 	if p.QueueCapacity < 1 {
 		es.add("processor.queue_capacity", "must be at least 1, got %d", p.QueueCapacity)

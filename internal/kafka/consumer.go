@@ -55,7 +55,7 @@ func NewReader(cfg config.Kafka, groupID, topic string) (*kafkago.Reader, error)
 		Dialer:                d,
 		MinBytes:              1,
 		MaxBytes:              c.MaxBytes,
-		MaxWait:               c.MaxWait,
+		MaxWait:               c.ReaderMaxWait(), // the broker waits max_wait, the answer gets a second more
 		HeartbeatInterval:     c.HeartbeatInterval,
 		CommitInterval:        c.CommitInterval,
 		SessionTimeout:        c.SessionTimeout,

@@ -13,6 +13,7 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
+	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/kafka"
 	"github.com/cxm-project/cxm/internal/testutil"
 )
@@ -129,7 +130,7 @@ func TestConsumerGroup(t *testing.T) {
 		gen.Start(func(gctx context.Context) {
 			defer func() { <-gctx.Done() }()
 			defer wg.Done()
-			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topics.Events, Partition: pa.ID, Dialer: dialer(t, cfg), MaxWait: 100 * time.Millisecond})
+			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topics.Events, Partition: pa.ID, Dialer: dialer(t, cfg), MaxWait: 100*time.Millisecond + config.FetchAnswerAllowance})
 			defer r.Close()
 			if err := r.SetOffset(kafkago.FirstOffset); err != nil {
 				t.Error(err)

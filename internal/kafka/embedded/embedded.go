@@ -113,6 +113,10 @@ func (b *Broker) ControlKey(key kmsg.Key, fn func(kmsg.Request) (res kmsg.Respon
 	})
 }
 
+// SleepControl, called from a ControlKey function, runs wakeup and lets the broker serve other
+// connections until it returns: a request answered late without holding up every other one.
+func (b *Broker) SleepControl(wakeup func()) { b.c.SleepControl(wakeup) }
+
 // Close stops accepting connections, answers offset commits already received, writes the clean-shutdown
 // state and releases the data directory. It is safe to call more than once.
 func (b *Broker) Close() error {
