@@ -1,19 +1,13 @@
 package ingest_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
-	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +17,7 @@ import (
 	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/event"
 	"github.com/cxm-project/cxm/internal/kafka"
-	"github.com/cxm-project/cxm/internal/kafka/embedded"
+	"github.com/cxm-project/cxm/internal/testutil"
 )
 
 // The benchmarks below run the same workload two ways, so their events/s compare directly: 1,000 smiley
@@ -39,119 +33,23 @@ const (
 	benchClients = 4 // per GOMAXPROCS
 )
 
-// brokerHelperEnv makes the test binary a broker process instead of running tests (see TestMain).
-const brokerHelperEnv = "CXM_BENCH_BROKER"
-
 func TestMain(m *testing.M) {
-	if os.Getenv(brokerHelperEnv) == "1" {
-		os.Exit(runBrokerHelper())
+	if code, served := testutil.ServeBrokerProcess(); served {
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }
 
-// runBrokerHelper serves an in-memory kfake on a free loopback port, prints its address and runs until
-// stdin closes (the parent ended or closed it).
-func runBrokerHelper() int {
-	partitions, _ := strconv.Atoi(os.Getenv(brokerHelperEnv + "_PARTITIONS"))
-	br, err := embedded.Start(config.Broker{Listen: "127.0.0.1:0"}, partitions, slog.New(slog.DiscardHandler))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start kfake:", err)
-		return 1
-	}
-	fmt.Println(br.Addr())
-	_, _ = io.Copy(io.Discard, os.Stdin)
-	_ = br.Close()
-	return 0
-}
-
-// benchBroker is a broker process of the benchmark.
-type benchBroker struct {
-	cmd *exec.Cmd
-}
-
-// benchKafka starts a broker process and returns the client config pointing at it, topics created.
-func benchKafka(b *testing.B) (config.Kafka, *benchBroker) {
-	b.Helper()
-	c, err := config.Load("", nil)
-	if err != nil {
-		b.Fatalf("default config: %v", err)
-	}
-	cfg := c.Kafka
-	exe, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), brokerHelperEnv+"=1", brokerHelperEnv+"_PARTITIONS="+strconv.Itoa(cfg.Partitions))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatalf("start broker process: %v", err)
-	}
-	b.Cleanup(func() {
-		_ = stdin.Close()
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		b.Fatalf("broker process: %v", err)
-	}
-	cfg.Brokers = []string{strings.TrimSpace(line)}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := kafka.EnsureTopics(ctx, cfg); err != nil {
-		b.Fatalf("create topics: %v", err)
-	}
-	return cfg, &benchBroker{cmd: cmd}
-}
-
-// cpu is the process's user+system CPU time so far.
-func (br *benchBroker) cpu() time.Duration {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(br.cmd.Process.Pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name (which may hold spaces) start after the last ')'; utime and stime are
-	// the 14th and 15th fields of the line, in clock ticks (100 per second on Linux).
-	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	s, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+s) * 10 * time.Millisecond
-}
-
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // measure starts the timer and returns the function that stops it and reports the metrics.
-func measure(b *testing.B, br *benchBroker) func() {
+func measure(b *testing.B, br *testutil.BrokerProcess) func() {
 	b.ReportAllocs()
-	self0, broker0 := selfCPU(), br.cpu()
+	self0 := testutil.SelfCPU()
+	broker0, _ := br.CPU()
 	b.ResetTimer()
 	return func() {
 		b.StopTimer()
-		self, broker := selfCPU()-self0, br.cpu()-broker0
+		broker1, _ := br.CPU()
+		self, broker := testutil.SelfCPU()-self0, broker1-broker0
 		b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "events/s")
 		b.ReportMetric(float64(self.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		b.ReportMetric(float64(broker.Microseconds())/1000/float64(b.N), "broker-cpu-ms/op")
@@ -206,7 +104,7 @@ func checkCanonical(b *testing.B, body []byte) {
 // BenchmarkIngestNDJSON posts 1,000-event NDJSON requests over loopback HTTP to the real handler, which
 // answers after the broker acknowledged every event. One op is one request.
 func BenchmarkIngestNDJSON(b *testing.B) {
-	k, br := benchKafka(b)
+	k, br := testutil.KafkaProcess(b)
 	e := start(b, k, func(c *config.Config) {
 		c.Locations = append(benchLocations, c.Locations...)
 		c.Ingest.RateLimit = config.RateLimit{EventsPerSecond: 1e9, Burst: 1e9}
@@ -247,7 +145,7 @@ func BenchmarkIngestNDJSON(b *testing.B) {
 // headers) with the same producer (acks=all, lz4) straight to the broker: the ceiling the ingest is
 // measured against.
 func BenchmarkDirectKafkaGo(b *testing.B) {
-	k, br := benchKafka(b)
+	k, br := testutil.KafkaProcess(b)
 	p := kafka.NewProducer(k, k.Topics.Events, slog.New(slog.DiscardHandler), nil)
 	defer p.Close()
 	at := benchTime()

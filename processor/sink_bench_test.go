@@ -74,7 +74,7 @@ func median(xs []float64) float64 {
 //     loading the partitions' state).
 func BenchmarkSideBySide(b *testing.B) {
 	b.StopTimer()
-	kc, broker := testutil.KafkaProcess(b, "TestHelperBroker")
+	kc, broker := testutil.KafkaProcess(b)
 	msgs := generate(sideEvents(), 31, base)
 	produce(b, kc, msgs)
 	ends := endOffsets(b, kc)
@@ -220,13 +220,6 @@ func quiesce(b *testing.B, target string, ch config.ClickHouse) {
 type flushPoint struct {
 	at      time.Time
 	offsets int
-}
-
-// TestHelperBroker is the broker process of BenchmarkSideBySide (testutil.KafkaProcess).
-func TestHelperBroker(t *testing.T) {
-	if !testutil.ServeBrokerHelper(t) {
-		t.Skip("the broker process of BenchmarkSideBySide")
-	}
 }
 
 // firstFlush reports the first moment table has rows (polled every 5 ms, for at most 10 minutes) and the
