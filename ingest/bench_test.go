@@ -107,7 +107,7 @@ func BenchmarkIngestNDJSON(b *testing.B) {
 	k, br := testutil.KafkaProcess(b)
 	e := start(b, k, func(c *config.Config) {
 		c.Locations = append(benchLocations, c.Locations...)
-		c.Ingest.RateLimit = config.RateLimit{EventsPerSecond: 1e9, Burst: 1e9}
+		c.Ingest.RateLimit = config.RateLimit{EventsPerSecond: 1e9, Burst: 1e9, BytesPerSecond: 1 << 40, BytesBurst: 1 << 40}
 	})
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	defer client.CloseIdleConnections()
