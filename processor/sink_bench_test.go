@@ -22,13 +22,14 @@ import (
 	"github.com/cxm-project/cxm/processor"
 )
 
-// sideEvents is the topic of BenchmarkSideBySide: CXM_BENCH_EVENTS or 100,000 (a run stays near a minute).
+// sideEvents is the topic of BenchmarkSideBySide: CXM_BENCH_EVENTS or 1,000,000 (each side is timed after
+// its first flush, which must leave most of the topic to time; a round stays near 15 s on 2 cores).
 func sideEvents() int {
 	var n int
 	if _, err := fmt.Sscan(os.Getenv("CXM_BENCH_EVENTS"), &n); err == nil && n > 0 {
 		return n
 	}
-	return 100000
+	return 1000000
 }
 
 // sideRounds is how many times BenchmarkSideBySide runs each case: CXM_BENCH_ROUNDS or 3. Each round
@@ -119,6 +120,9 @@ func BenchmarkSideBySide(b *testing.B) {
 					if f.at.IsZero() {
 						b.Fatal("the sink wrote no row within 10 minutes")
 					}
+					if f.offsets >= total {
+						b.Fatalf("the sink's first flush covered all %d events: nothing left to time (raise CXM_BENCH_EVENTS)", total)
+					}
 					sinkRate := float64(total-f.offsets) / time.Since(f.at).Seconds()
 					sinkConn.Close()
 					ch2 := database(b, target)
@@ -150,6 +154,9 @@ func BenchmarkSideBySide(b *testing.B) {
 						b.Fatal("the processor wrote no mark within 10 minutes")
 					}
 					waitCaughtUp(b, conn, ch2.Database, ends, 10*time.Minute)
+					if pf.offsets >= total {
+						b.Fatalf("the processor's first flush covered all %d events: nothing left to time (raise CXM_BENCH_EVENTS)", total)
+					}
 					procRate := float64(total-pf.offsets) / time.Since(pf.at).Seconds()
 					s3, o3, ok3 := cpuClock(broker)
 					g3 := gcCPU()
