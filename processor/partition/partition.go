@@ -69,8 +69,7 @@ type prepared struct {
 	err    error
 	key    dedupe.Key
 	ok     bool
-	// verdict is the memory's verdict on key at clock, when Prepare asked for it: Apply at the same clock
-	// gets the same answer (nothing changes the memory in between), without a second lookup.
+	// verdict is the memory's verdict on key at clock, when Prepare asked for it (see Prepare).
 	verdict dedupe.Verdict
 	clock   int64
 	checked bool
@@ -107,38 +106,48 @@ func (s *State) SetDurable(off int64) {
 // consumer's lock, so that a slow or unavailable ClickHouse holds up only this partition's reading, and
 // Apply itself never waits. An error leaves nothing half done: Prepare may be called again.
 func (s *State) Prepare(ctx context.Context, m *kafkago.Message) error {
-	if !s.prep.ok || s.prep.offset != m.Offset {
-		e, err := event.Decode(m.Value)
-		s.prep = prepared{offset: m.Offset, e: e, err: err, key: dedupe.KeyOf(e.Location, e.ID), ok: true}
-	}
-	if s.prep.err != nil || s.Lookup == nil {
+	p := s.decode(m)
+	if p.err != nil || s.Lookup == nil {
 		return nil
 	}
-	e := &s.prep.e
-	recv, _ := s.trustedTime(m)
-	clock := max(s.Clock, recv)
-	return s.ensure(ctx, e, s.prep.key, clock)
-}
-
-// ensure loads the span (day) of e's event time when judging e (key k) at clock needs it.
-func (s *State) ensure(ctx context.Context, e *event.Event, k dedupe.Key, clock int64) error {
+	e := &p.e
 	t := e.Time.Unix()
 	if t < s.Watermark-s.Rules.AllowedLateness {
 		return nil // late anyway: cannot count twice
 	}
-	v := s.IDs.Check(k, t, clock)
-	if s.prep.ok && s.prep.key == k {
-		s.prep.verdict, s.prep.clock, s.prep.checked = v, clock, true
+	recv, _ := s.trustedTime(m)
+	clock := max(s.Clock, recv)
+	// Apply at the same clock gets the same verdict (nothing changes the memory in between): it is kept
+	// for Apply, which then looks the key up only once.
+	v := s.IDs.Check(p.key, t, clock)
+	p.verdict, p.clock, p.checked = v, clock, true
+	if v != dedupe.Ask {
+		return nil // decided by the memory
 	}
-	if v != dedupe.Ask || s.Facts.Has(e.Location, t) {
-		return nil // decided by the memory, or known
+	return s.load(ctx, e.Location, t)
+}
+
+// decode decodes m into the state's prepared message, unless it holds m already (Prepare ran for it).
+func (s *State) decode(m *kafkago.Message) *prepared {
+	p := &s.prep
+	if !p.ok || p.offset != m.Offset {
+		p.e, p.err = event.Decode(m.Value)
+		p.offset, p.key, p.ok, p.checked = m.Offset, dedupe.KeyOf(p.e.Location, p.e.ID), true, false
+	}
+	return p
+}
+
+// load reads the raw rows of location's span (day) around event time t into Facts, unless Facts has them.
+func (s *State) load(ctx context.Context, location string, t int64) error {
+	if s.Facts.Has(location, t) {
+		return nil
 	}
 	from, to := dedupe.Span(t)
-	rows, err := s.Lookup(ctx, e.Location, from, to)
+	rows, err := s.Lookup(ctx, location, from, to)
 	if err != nil {
-		return fmt.Errorf("partition %d: rows of %s at %s: %w", s.Partition, e.Location, time.Unix(from, 0).UTC().Format(time.RFC3339), err)
+		return fmt.Errorf("partition %d: rows of %s at %s: %w", s.Partition, location, time.Unix(from, 0).UTC().Format(time.RFC3339), err)
 	}
-	s.Facts.Fill(e.Location, t, rows)
+	s.Facts.Fill(location, t, rows)
 	return nil
 }
 
@@ -273,11 +282,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 			b.Marker, b.HasMarker = s.fallbackMarker(), true
 		}
 	}()
-	p := &s.prep
-	if !p.ok || p.offset != m.Offset {
-		p.e, p.err = event.Decode(m.Value)
-		p.key, p.checked = dedupe.KeyOf(p.e.Location, p.e.ID), false
-	}
+	p := s.decode(m)
 	// e is the state's own event, not a local one: Apply's callees take it by pointer through function
 	// values (the KPI feeds), which would move a local event to the heap, an allocation per message.
 	e, err, idKey := &p.e, p.err, p.key
@@ -308,7 +313,7 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	if verdict == dedupe.Ask && s.Lookup != nil {
 		for !s.Facts.Has(e.Location, t) {
 			// Prepare was not called (or judged at another clock): read the table here, until it answers.
-			if err := s.ensure(context.Background(), e, idKey, s.Clock); err != nil {
+			if err := s.load(context.Background(), e.Location, t); err != nil {
 				time.Sleep(time.Second)
 			}
 		}
