@@ -58,23 +58,16 @@ var keepDefault = func() []bool {
 func allDefault(col any) bool {
 	switch v := col.(type) {
 	case []string:
-		for _, x := range v {
-			if x != "" {
-				return false
-			}
-		}
+		return zeros(v)
 	case [][]string:
 		for _, x := range v {
 			if len(x) > 0 {
 				return false
 			}
 		}
+		return true
 	case []*uint8:
-		for _, x := range v {
-			if x != nil {
-				return false
-			}
-		}
+		return zeros(v)
 	case []uint8:
 		return zeros(v)
 	case []uint16:
@@ -87,10 +80,8 @@ func allDefault(col any) bool {
 		return zeros(v)
 	case []int64:
 		return zeros(v)
-	default:
-		return false
 	}
-	return true
+	return false
 }
 
 func zeros[T comparable](v []T) bool {
@@ -170,17 +161,13 @@ func InsertEventChunks(ctx context.Context, conn driver.Conn, database string, c
 	// A column every row leaves at its default is not sent: the server fills it with the same value. Most
 	// columns belong to one event type or another (a receipt, a case, an audit), so a flush of presses
 	// sends a third of them, and the client builds and compresses that much less.
-	names := make([]string, 0, len(cols))
+	var names, quoted []string
 	sent := cols[:0]
 	for i, col := range cols {
 		if !keepDefault[i] && allDefault(col) {
 			continue
 		}
-		names, sent = append(names, eventColumns[i]), append(sent, col)
-	}
-	quoted := make([]string, len(names))
-	for i, name := range names {
-		quoted[i] = Ident(name)
+		names, quoted, sent = append(names, eventColumns[i]), append(quoted, Ident(eventColumns[i])), append(sent, col)
 	}
 	batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+Ident(database)+".events ("+strings.Join(quoted, ", ")+")")
 	if err != nil {
