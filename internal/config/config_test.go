@@ -20,6 +20,26 @@ func writeFile(t *testing.T, body string) string {
 	return p
 }
 
+// refusedOn loads yaml and reports whether it is refused with an error on key whose reason holds one of
+// reasons, and the error.
+func refusedOn(t *testing.T, yaml, key string, reasons ...string) (bool, error) {
+	t.Helper()
+	_, err := Load(writeFile(t, yaml), nil)
+	var es Errors
+	errors.As(err, &es)
+	for _, e := range es {
+		if e.Key != key {
+			continue
+		}
+		for _, r := range reasons {
+			if strings.Contains(e.Reason, r) {
+				return true, err
+			}
+		}
+	}
+	return false, err
+}
+
 func TestDefaultsRun(t *testing.T) {
 	c, err := Load("", nil)
 	if err != nil {

@@ -1,10 +1,6 @@
 package config
 
-import (
-	"errors"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestFencingTimings: timings that would leave a healthy member no time to write under its lease are
 // refused, naming processor.fence_margin; those that leave a second are accepted.
@@ -21,13 +17,7 @@ func TestFencingTimings(t *testing.T) {
 		{"tight but workable", "kafka:\n  consumer:\n    session_timeout: 6s\n    heartbeat_interval: 1s\nprocessor:\n  fence_margin: 4s\n", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(writeFile(t, tc.yaml), nil)
-			var es Errors
-			errors.As(err, &es)
-			named := false
-			for _, e := range es {
-				named = named || e.Key == "processor.fence_margin" && (strings.Contains(e.Reason, "lease") || strings.Contains(e.Reason, "positive"))
-			}
+			named, err := refusedOn(t, tc.yaml, "processor.fence_margin", "lease", "positive")
 			if named != tc.refused {
 				t.Errorf("refused = %v (%v), want %v", named, err, tc.refused)
 			}
