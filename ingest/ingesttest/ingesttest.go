@@ -61,7 +61,7 @@ func ReadAll(t testing.TB, k config.Kafka, topic string) []kafkago.Message {
 		if end <= first {
 			continue
 		}
-		r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: k.Brokers, Topic: topic, Partition: p.ID, Dialer: d, MaxWait: 100*time.Millisecond + config.FetchAnswerAllowance})
+		r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: k.Brokers, Topic: topic, Partition: p.ID, Dialer: d, MaxWait: k.Consumer.ReaderMaxWait()})
 		if err := r.SetOffset(first); err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,6 @@ import (
 
 	kafkago "github.com/segmentio/kafka-go"
 
-	"github.com/cxm-project/cxm/internal/config"
 	"github.com/cxm-project/cxm/internal/kafka"
 	"github.com/cxm-project/cxm/internal/testutil"
 )
@@ -130,7 +129,7 @@ func TestConsumerGroup(t *testing.T) {
 		gen.Start(func(gctx context.Context) {
 			defer func() { <-gctx.Done() }()
 			defer wg.Done()
-			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topics.Events, Partition: pa.ID, Dialer: dialer(t, cfg), MaxWait: 100*time.Millisecond + config.FetchAnswerAllowance})
+			r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: cfg.Brokers, Topic: cfg.Topics.Events, Partition: pa.ID, Dialer: dialer(t, cfg), MaxWait: cfg.Consumer.ReaderMaxWait()})
 			defer r.Close()
 			if err := r.SetOffset(kafkago.FirstOffset); err != nil {
 				t.Error(err)
