@@ -2,6 +2,9 @@ package dedupe
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
 	"testing"
 )
 
@@ -70,5 +73,110 @@ func TestPressesEvictAndLoad(t *testing.T) {
 	live.Evict(100)
 	if live.Len() != 0 || live.Count() != 0 {
 		t.Errorf("all evicted: %d devices, %d presses", live.Len(), live.Count())
+	}
+}
+
+// flatPresses is the plain model of one device's presses that pressList must agree with: one sorted
+// slice, searched and shifted as a whole.
+type flatPresses []Press
+
+func (f *flatPresses) insert(x Press, interval int64) (repeat bool, flipped string) {
+	s := *f
+	i := sort.Search(len(s), func(j int) bool { return x.before(&s[j]) })
+	repeat = i > 0 && x.Time-s[i-1].Time < interval
+	if i < len(s) && !(i > 0 && s[i].Time-s[i-1].Time < interval) && s[i].Time-x.Time < interval {
+		flipped = s[i].ID
+	}
+	*f = slices.Insert(s, i, x)
+	return repeat, flipped
+}
+
+// Across chunk splits, late presses at any depth, evictions and a rebuild, the chunked memory judges
+// every press as the plain sorted slice does.
+func TestPressesChunksAgreeWithModel(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		presses     int
+		lateEvery   int // every n-th press is far back in time
+		evictEvery  int
+		spreadTimes int64
+	}{
+		{"in order, a few splits", 3 * chunkPresses, 0, 0, 1},
+		{"late presses deep inside", 10 * chunkPresses, 7, 0, 2},
+		{"ties and evictions", 6 * chunkPresses, 3, 500, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(uint64(tc.presses), 7))
+			k := DeviceKey{Location: "l", Device: "d"}
+			p, model := NewPresses(), flatPresses{}
+			since := int64(0)
+			for i := range tc.presses {
+				x := Press{Time: int64(i) * tc.spreadTimes, ID: fmt.Sprintf("%06d", r.IntN(1e6))}
+				if tc.lateEvery > 0 && i%tc.lateEvery == 0 {
+					x.Time = since + r.Int64N(x.Time-since+1)
+				}
+				gotRep, gotFl := p.Insert(k, x, 3)
+				wantRep, wantFl := model.insert(x, 3)
+				fl := ""
+				if gotFl != nil {
+					fl = gotFl.ID
+				}
+				if gotRep != wantRep || fl != wantFl {
+					t.Fatalf("press %d %+v: repeat %v flipped %q, want %v %q", i, x, gotRep, fl, wantRep, wantFl)
+				}
+				if tc.evictEvery > 0 && i%tc.evictEvery == tc.evictEvery-1 {
+					since = int64(i-tc.evictEvery/2) * tc.spreadTimes
+					p.Evict(since)
+					model = slices.DeleteFunc(model, func(q Press) bool { return q.Time < since })
+				}
+				if p.Count() != len(model) {
+					t.Fatalf("press %d: %d presses held, want %d", i, p.Count(), len(model))
+				}
+			}
+			var got []Press
+			for _, c := range p.devices[k].chunks {
+				if len(c) == 0 || len(c) > chunkPresses {
+					t.Errorf("chunk of %d presses", len(c))
+				}
+				got = append(got, c...)
+			}
+			if !slices.Equal(got, model) {
+				t.Errorf("held presses differ from the model's order")
+			}
+			rebuilt := NewPresses()
+			for _, i := range r.Perm(len(model)) {
+				rebuilt.Load(k, model[i])
+			}
+			rebuilt.Sorted()
+			got = slices.Concat(rebuilt.devices[k].chunks...)
+			if !slices.Equal(got, model) {
+				t.Errorf("rebuilt presses differ from the model's order")
+			}
+		})
+	}
+}
+
+// A press inserted at each position of a full chunk (which splits it) gets the neighbours the plain
+// sorted slice gives it.
+func TestPressesSplitAtEveryPosition(t *testing.T) {
+	k := DeviceKey{Location: "l", Device: "d"}
+	for at := 0; at <= chunkPresses; at++ {
+		p, model := NewPresses(), flatPresses{}
+		for j := range chunkPresses {
+			x := Press{Time: int64(10 * (j + 1)), ID: "a"}
+			p.Insert(k, x, 3)
+			model.insert(x, 3)
+		}
+		for _, x := range []Press{{Time: int64(10*at + 5), ID: "b"}, {Time: int64(10*at + 6), ID: "c"}} {
+			gotRep, gotFl := p.Insert(k, x, 3)
+			wantRep, wantFl := model.insert(x, 3)
+			fl := ""
+			if gotFl != nil {
+				fl = gotFl.ID
+			}
+			if gotRep != wantRep || fl != wantFl {
+				t.Fatalf("insert at %d, press %+v: repeat %v flipped %q, want %v %q", at, x, gotRep, fl, wantRep, wantFl)
+			}
+		}
 	}
 }
