@@ -84,9 +84,13 @@ func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int, stall ti
 	defer func() { _ = r.Close() }()
 	var st stallDeadline
 	defer st.stop()
+	// now is read once per message, for the fetch deadline and the state's trust in record times: reading
+	// the clock was a tenth of the per-message cost here.
+	now := time.Now()
 	for {
-		fctx := st.context(ctx, stall)
+		fctx := st.context(ctx, stall, now)
 		m, err := r.FetchMessage(fctx)
+		now = time.Now()
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				return
@@ -111,7 +115,7 @@ func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int, stall ti
 		// Events older than the dedupe horizon may need the raw table: read outside the lock, retried until
 		// ClickHouse answers (reading this partition waits meanwhile, like a full batch).
 		for b := retry.New(100*time.Millisecond, 5*time.Second); ; {
-			err := c.state.Prepare(ctx, &m)
+			err := c.state.PrepareAt(ctx, &m, now)
 			if err == nil {
 				break
 			}
@@ -126,23 +130,30 @@ func (c *consumer) run(ctx context.Context, kc config.Kafka, queue int, stall ti
 				return
 			case <-time.After(wait):
 			}
+			now = time.Now()
 		}
-		if !c.apply(&m) {
+		ok, waited := c.apply(&m)
+		if !ok {
 			return
+		}
+		if waited {
+			now = time.Now() // the clock read before a wait for room must not time the next fetch
 		}
 	}
 }
 
-// apply waits for room in the pending batch and adds m; false when the consumer was stopped meanwhile.
-func (c *consumer) apply(m *kafkago.Message) bool {
+// apply waits for room in the pending batch and adds m; ok is false when the consumer was stopped
+// meanwhile, and waited says whether it had to wait.
+func (c *consumer) apply(m *kafkago.Message) (ok, waited bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for !c.stopped && (c.sealed || c.pending != nil && c.pending.Len() >= c.maxPending) {
 		c.signal()
 		c.cond.Wait()
+		waited = true
 	}
 	if c.stopped {
-		return false
+		return false, waited
 	}
 	from := m.Offset
 	if c.next >= 0 && m.Offset > c.next {
@@ -182,7 +193,7 @@ func (c *consumer) apply(m *kafkago.Message) bool {
 	if c.pending.Len() >= c.maxPending {
 		c.signal()
 	}
-	return true
+	return true, waited
 }
 
 // stallDeadline is the deadline of a partition reader's fetches. One deadline serves many fetches: it is
@@ -194,8 +205,8 @@ type stallDeadline struct {
 	renewed time.Time
 }
 
-func (d *stallDeadline) context(parent context.Context, stall time.Duration) context.Context {
-	if now := time.Now(); d.ctx == nil || d.ctx.Err() != nil || now.Sub(d.renewed) > stall/2 {
+func (d *stallDeadline) context(parent context.Context, stall time.Duration, now time.Time) context.Context {
+	if d.ctx == nil || d.ctx.Err() != nil || now.Sub(d.renewed) > stall/2 {
 		d.stop()
 		d.ctx, d.cancel = context.WithTimeout(parent, stall)
 		d.renewed = now

@@ -235,6 +235,9 @@ func (f *flusher) retry(ctx context.Context) bool {
 		f.account(b, ack)
 	}
 	f.p.flushed(batches)
+	for _, b := range batches {
+		b.Release() // the raw rows are in and the writer returned: nothing reads them any more
+	}
 	// Their raw rows are in: each partition's memory may now leave them to the table (dedupe lookups).
 	for _, b := range batches {
 		for _, c := range f.consumers {
@@ -306,5 +309,6 @@ func (f *flusher) account(b *partition.Batch, ack time.Time) {
 	}
 	f.p.mu.Lock()
 	f.p.watermarks[int(b.Partition)] = b.Mark.Watermark
+	f.p.written[int(b.Partition)] = b.Last + 1
 	f.p.mu.Unlock()
 }

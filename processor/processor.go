@@ -45,9 +45,11 @@ type Processor struct {
 	conn       driver.Conn
 	procs      *fence.Processes // where inserts of other members are looked for before reading marks
 	watermarks map[int]int64
-	owned      map[int]bool
-	joined     atomic.Bool
-	onFlush    func(locations map[string]struct{})
+	// written is, per partition, the offset after the last batch this instance brought in (its mark).
+	written map[int]int64
+	owned   map[int]bool
+	joined  atomic.Bool
+	onFlush func(locations map[string]struct{})
 }
 
 // New checks the configuration; it connects to nothing (Run does, and keeps retrying). Its metrics, and its
@@ -67,6 +69,7 @@ func New(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*Proc
 		m:          metrics.New(reg),
 		km:         kafka.NewMetrics(kafka.ComponentRegisterer(reg, "processor")),
 		watermarks: map[int]int64{},
+		written:    map[int]int64{},
 		owned:      map[int]bool{},
 	}, nil
 }
@@ -101,6 +104,15 @@ func (p *Processor) Watermark(partition int) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(w, 0).UTC()
+}
+
+// WrittenTo is the offset up to which (exclusive) this instance has brought partition's events into
+// ClickHouse, marks included; zero when it has written none of that partition. Read in the process, it
+// says a replay is done without querying ClickHouse for the marks.
+func (p *Processor) WrittenTo(partition int) int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.written[partition]
 }
 
 // Owns reports whether this instance currently holds partition.

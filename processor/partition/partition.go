@@ -7,6 +7,7 @@ package partition
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -73,6 +74,9 @@ type prepared struct {
 	verdict dedupe.Verdict
 	clock   int64
 	checked bool
+	// recv and trusted are trustedAt's judgement of the message, made once (timed) for Prepare and Apply.
+	recv           int64
+	trusted, timed bool
 }
 
 // NewState is the state of a partition nothing was consumed from.
@@ -106,7 +110,15 @@ func (s *State) SetDurable(off int64) {
 // consumer's lock, so that a slow or unavailable ClickHouse holds up only this partition's reading, and
 // Apply itself never waits. An error leaves nothing half done: Prepare may be called again.
 func (s *State) Prepare(ctx context.Context, m *kafkago.Message) error {
+	return s.PrepareAt(ctx, m, s.now())
+}
+
+// PrepareAt is Prepare with this instance's clock read by the caller (now): the consumer reads it once per
+// message, for its fetch deadline and for this, instead of once for each.
+func (s *State) PrepareAt(ctx context.Context, m *kafkago.Message, now time.Time) error {
 	p := s.decode(m)
+	p.recv, p.trusted = s.trustedAt(m, now)
+	p.timed = true
 	if p.err != nil || s.Lookup == nil {
 		return nil
 	}
@@ -115,8 +127,7 @@ func (s *State) Prepare(ctx context.Context, m *kafkago.Message) error {
 	if t < s.Watermark-s.Rules.AllowedLateness {
 		return nil // late anyway: cannot count twice
 	}
-	recv, _ := s.trustedTime(m)
-	clock := max(s.Clock, recv)
+	clock := max(s.Clock, p.recv)
 	// Apply at the same clock gets the same verdict (nothing changes the memory in between): it is kept
 	// for Apply, which then looks the key up only once.
 	v := s.IDs.Check(p.key, t, clock)
@@ -132,7 +143,7 @@ func (s *State) decode(m *kafkago.Message) *prepared {
 	p := &s.prep
 	if !p.ok || p.offset != m.Offset {
 		p.e, p.err = event.Decode(m.Value)
-		p.offset, p.key, p.ok, p.checked = m.Offset, dedupe.KeyOf(p.e.Location, p.e.ID), true, false
+		p.offset, p.key, p.ok, p.checked, p.timed = m.Offset, dedupe.KeyOf(p.e.Location, p.e.ID), true, false, false
 	}
 	return p
 }
@@ -206,7 +217,7 @@ type Batch struct {
 	RecvNanos []int64
 	// Lag is the partition's lag after the last message.
 	Lag int64
-	// FutureTimes counts messages whose Kafka time was not trusted (see State.receiveTime).
+	// FutureTimes counts messages whose Kafka time was not trusted (see State.trustedAt).
 	FutureTimes int
 }
 
@@ -223,6 +234,10 @@ const (
 	maxChunk   = 8192
 )
 
+// chunks recycles the largest chunks of Batch.Events (see Release): at full speed a partition fills one
+// every few milliseconds, and allocating them was a third of the processor's garbage.
+var chunks = sync.Pool{New: func() any { return new([]clickhouse.EventRow) }}
+
 // addEvent appends r to the batch's rows.
 func (b *Batch) addEvent(r clickhouse.EventRow) {
 	n := len(b.Events)
@@ -231,10 +246,32 @@ func (b *Batch) addEvent(r clickhouse.EventRow) {
 		if n > 0 {
 			c = min(2*cap(b.Events[n-1]), maxChunk)
 		}
-		b.Events = append(b.Events, make([]clickhouse.EventRow, 0, c))
+		b.Events = append(b.Events, newChunk(c))
 		n++
 	}
 	b.Events[n-1] = append(b.Events[n-1], r)
+}
+
+func newChunk(size int) []clickhouse.EventRow {
+	if size == maxChunk {
+		if c := *chunks.Get().(*[]clickhouse.EventRow); cap(c) == maxChunk {
+			return c
+		}
+	}
+	return make([]clickhouse.EventRow, 0, size)
+}
+
+// Release hands the batch's rows back for later batches to reuse: call it once they are in ClickHouse and
+// nothing reads them any more (the flush is in). The batch holds no rows afterwards.
+func (b *Batch) Release() {
+	for _, c := range b.Events {
+		if cap(c) == maxChunk {
+			c = c[:0]
+			clear(c[:cap(c)]) // the rows' strings are garbage now, not the pool's (FilterEvents may have left some past len)
+			chunks.Put(&c)
+		}
+	}
+	b.Events = nil
 }
 
 // NumEvents is the number of rows in Events.
@@ -271,7 +308,14 @@ func (b *Batch) Len() int { return int(b.Last - b.From + 1) }
 func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	b.Last = m.Offset
 	b.Lag = max(0, m.HighWaterMark-m.Offset-1)
-	recv := s.receiveTime(m, b)
+	p := s.decode(m)
+	if !p.timed {
+		p.recv, p.trusted = s.trustedAt(m, s.now())
+	}
+	recv := p.recv
+	if !p.trusted {
+		b.FutureTimes++
+	}
 	s.Clock = max(s.Clock, recv)
 	defer func() {
 		b.Mark = buckets.Mark{Partition: s.Partition, LastOffset: m.Offset, Watermark: s.Watermark, Clock: s.Clock}
@@ -282,7 +326,6 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 			b.Marker, b.HasMarker = s.fallbackMarker(), true
 		}
 	}()
-	p := s.decode(m)
 	// e is the state's own event, not a local one: Apply's callees take it by pointer through function
 	// values (the KPI feeds), which would move a local event to the heap, an allocation per message.
 	e, err, idKey := &p.e, p.err, p.key
@@ -325,7 +368,11 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 		b.Messages[Duplicate]++
 		return Duplicate
 	}
-	s.IDs.Add(idKey, recv, t, m.Offset, s.Clock, s.durable.Load())
+	if verdict == dedupe.New {
+		s.IDs.AddNew(idKey, recv, t, m.Offset, s.Clock, s.durable.Load())
+	} else {
+		s.IDs.Add(idKey, recv, t, m.Offset, s.Clock, s.durable.Load())
+	}
 	// Capped at the receive time: the ingest accepted this partition's events against its own clock
 	// (ingest.max_past), so a watermark ahead of that clock would make accepted events late; and an event
 	// time in the future (a device's clock) must not make everybody else's events late.
@@ -366,30 +413,25 @@ func (s *State) Apply(m *kafkago.Message, b *Batch) Outcome {
 	return Counted
 }
 
-// receiveTime is m's Kafka record time in seconds, unless it lies more than MaxFutureSkew ahead of this
-// instance's clock: a producer with a wrong clock. Such a time would move the partition's clock (evicting
-// every remembered id) and the watermark cap (making every later event late), so the record counts as
-// received at the partition's clock instead. The only decision that reads the wall clock, and it can only
-// differ on a replay once the bogus time has come true.
-func (s *State) receiveTime(m *kafkago.Message, b *Batch) int64 {
-	recv, trusted := s.trustedTime(m)
-	if !trusted {
-		b.FutureTimes++
-	}
-	return recv
-}
-
-// trustedTime is receiveTime without counting: false when m's time is not trusted.
-func (s *State) trustedTime(m *kafkago.Message) (int64, bool) {
+// trustedAt is m's Kafka record time in seconds, unless it lies more than MaxFutureSkew ahead of this
+// instance's clock (now): a producer with a wrong clock. Such a time would move the partition's clock
+// (evicting every remembered id) and the watermark cap (making every later event late), so the record
+// counts as received at the partition's clock instead (false). The only decision that reads the wall
+// clock, and it can only differ on a replay once the bogus time has come true.
+func (s *State) trustedAt(m *kafkago.Message, now time.Time) (int64, bool) {
 	recv := m.Time.Unix()
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	if recv > now().Unix()+s.Rules.MaxFutureSkew {
+	if recv > now.Unix()+s.Rules.MaxFutureSkew {
 		return s.Clock, false
 	}
 	return recv, true
+}
+
+// now is this instance's clock (State.Now, or the wall clock).
+func (s *State) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Seal finishes a batch: frees the presses no later press can be judged against any more (ids evict as
