@@ -69,7 +69,7 @@ test-cluster: cluster
 # With the local cluster up, BenchmarkSideBySide measures the cluster beside the single server in the same
 # run; CXM_BENCH_CHAIN loads the 10,000-store week once (database cxm_bench_chain); CXM_BENCH_ASSIGN fills
 # 10 M raw events and 1 M kpi_minute rows for BenchmarkAssignment (about a minute). BenchmarkSideBySide runs
-# CXM_BENCH_ROUNDS (3) rounds of CXM_BENCH_EVENTS (1,000,000) per case.
+# CXM_BENCH_ROUNDS (3) rounds of CXM_BENCH_EVENTS (3,000,000) per case.
 bench: clickhouse cluster
 	CXM_REQUIRE_SERVICES=1 CXM_BENCH_CHAIN=1 CXM_BENCH_ASSIGN=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 60m $(PKGS); \
 		rc=$$?; bash deploy/local/cluster.sh stop; exit $$rc
