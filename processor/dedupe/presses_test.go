@@ -91,6 +91,21 @@ func (f *flatPresses) insert(x Press, interval int64) (repeat bool, flipped stri
 	return repeat, flipped
 }
 
+// insertBoth inserts x (repeat interval 3) into p as device k and into model, and fails the test unless
+// both judge it the same.
+func insertBoth(t *testing.T, p *Presses, model *flatPresses, k DeviceKey, x Press, what string) {
+	t.Helper()
+	gotRep, gotFl := p.Insert(k, x, 3)
+	wantRep, wantFl := model.insert(x, 3)
+	fl := ""
+	if gotFl != nil {
+		fl = gotFl.ID
+	}
+	if gotRep != wantRep || fl != wantFl {
+		t.Fatalf("%s, press %+v: repeat %v flipped %q, want %v %q", what, x, gotRep, fl, wantRep, wantFl)
+	}
+}
+
 // Across chunk splits, late presses at any depth, evictions and a rebuild, the chunked memory judges
 // every press as the plain sorted slice does.
 func TestPressesChunksAgreeWithModel(t *testing.T) {
@@ -115,15 +130,7 @@ func TestPressesChunksAgreeWithModel(t *testing.T) {
 				if tc.lateEvery > 0 && i%tc.lateEvery == 0 {
 					x.Time = since + r.Int64N(x.Time-since+1)
 				}
-				gotRep, gotFl := p.Insert(k, x, 3)
-				wantRep, wantFl := model.insert(x, 3)
-				fl := ""
-				if gotFl != nil {
-					fl = gotFl.ID
-				}
-				if gotRep != wantRep || fl != wantFl {
-					t.Fatalf("press %d %+v: repeat %v flipped %q, want %v %q", i, x, gotRep, fl, wantRep, wantFl)
-				}
+				insertBoth(t, p, &model, k, x, fmt.Sprintf("press %d", i))
 				if tc.evictEvery > 0 && i%tc.evictEvery == tc.evictEvery-1 {
 					since = int64(i-tc.evictEvery/2) * tc.spreadTimes
 					p.Evict(since)
@@ -168,15 +175,7 @@ func TestPressesSplitAtEveryPosition(t *testing.T) {
 			model.insert(x, 3)
 		}
 		for _, x := range []Press{{Time: int64(10*at + 5), ID: "b"}, {Time: int64(10*at + 6), ID: "c"}} {
-			gotRep, gotFl := p.Insert(k, x, 3)
-			wantRep, wantFl := model.insert(x, 3)
-			fl := ""
-			if gotFl != nil {
-				fl = gotFl.ID
-			}
-			if gotRep != wantRep || fl != wantFl {
-				t.Fatalf("insert at %d, press %+v: repeat %v flipped %q, want %v %q", at, x, gotRep, fl, wantRep, wantFl)
-			}
+			insertBoth(t, p, &model, k, x, fmt.Sprintf("insert at %d", at))
 		}
 	}
 }
