@@ -23,26 +23,22 @@ import (
 )
 
 // sideEvents is the topic of BenchmarkSideBySide: CXM_BENCH_EVENTS or 3,000,000. Each side is timed after
-// its first flush, which must leave most of the topic to time; and at 1,000,000 a side's timed window (4 s
-// on 2 cores) was short enough for the processor's overlapping flushes to flatter it: ratios of 60-125 %
-// between rounds, where 3,000,000 gives the steady figure the CPU per event predicts.
-func sideEvents() int {
-	var n int
-	if _, err := fmt.Sscan(os.Getenv("CXM_BENCH_EVENTS"), &n); err == nil && n > 0 {
-		return n
-	}
-	return 3000000
-}
+// its first flush, which must leave most of the topic to time; at 1,000,000 a side's timed window was
+// about 4 s on 2 cores and ratios ranged 60-125 % between rounds of one run (at 3,000,000: 66-111 %).
+func sideEvents() int { return envCount("CXM_BENCH_EVENTS", 3000000) }
 
 // sideRounds is how many times BenchmarkSideBySide runs each case: CXM_BENCH_ROUNDS or 3. Each round
 // runs the sink and then the processor on fresh databases; the case reports the medians, and the lowest
 // processor/sink ratio of its rounds.
-func sideRounds() int {
+func sideRounds() int { return envCount("CXM_BENCH_ROUNDS", 3) }
+
+// envCount is the positive count in the environment variable name, or def.
+func envCount(name string, def int) int {
 	var n int
-	if _, err := fmt.Sscan(os.Getenv("CXM_BENCH_ROUNDS"), &n); err == nil && n > 0 {
+	if _, err := fmt.Sscan(os.Getenv(name), &n); err == nil && n > 0 {
 		return n
 	}
-	return 3
+	return def
 }
 
 // perEvent is d in microseconds per event of n.
