@@ -308,7 +308,6 @@ func (f *flusher) account(b *partition.Batch, ack time.Time) {
 		f.p.m.EndToEndSeconds.Observe(float64(an-r) / 1e9)
 	}
 	f.p.mu.Lock()
-	f.p.watermarks[int(b.Partition)] = b.Mark.Watermark
 	f.p.written[int(b.Partition)] = b.Last + 1
 	f.p.mu.Unlock()
 }

@@ -41,11 +41,10 @@ type Processor struct {
 	m     *metrics.Metrics
 	km    *kafka.Metrics // of the dead-letter producer
 
-	mu         sync.Mutex
-	conn       driver.Conn
-	procs      *fence.Processes // where inserts of other members are looked for before reading marks
-	watermarks map[int]int64
-	// written is, per partition, the offset after the last batch this instance brought in (its mark).
+	mu    sync.Mutex
+	conn  driver.Conn
+	procs *fence.Processes // where inserts of other members are looked for before reading marks
+	// written is, per partition, the offset after the last batch this instance brought in (0: none).
 	written map[int]int64
 	owned   map[int]bool
 	joined  atomic.Bool
@@ -63,14 +62,13 @@ func New(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*Proc
 	}
 	pc := cfg.Processor
 	return &Processor{
-		cfg:        cfg,
-		log:        log,
-		rules:      partition.RulesOf(pc.DedupeHorizon, pc.RepeatInterval, pc.AllowedLateness, pc.MaxFutureSkew),
-		m:          metrics.New(reg),
-		km:         kafka.NewMetrics(kafka.ComponentRegisterer(reg, "processor")),
-		watermarks: map[int]int64{},
-		written:    map[int]int64{},
-		owned:      map[int]bool{},
+		cfg:     cfg,
+		log:     log,
+		rules:   partition.RulesOf(pc.DedupeHorizon, pc.RepeatInterval, pc.AllowedLateness, pc.MaxFutureSkew),
+		m:       metrics.New(reg),
+		km:      kafka.NewMetrics(kafka.ComponentRegisterer(reg, "processor")),
+		written: map[int]int64{},
+		owned:   map[int]bool{},
 	}, nil
 }
 
@@ -92,18 +90,6 @@ func (p *Processor) Mount(srv *httpserver.Server) {
 		}
 		return nil
 	}})
-}
-
-// Watermark is the event-time watermark of partition as last written to ClickHouse by this instance (the
-// largest accepted event time); zero when this instance has not written that partition.
-func (p *Processor) Watermark(partition int) time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	w, ok := p.watermarks[partition]
-	if !ok {
-		return time.Time{}
-	}
-	return time.Unix(w, 0).UTC()
 }
 
 // WrittenTo is the offset up to which (exclusive) this instance has brought partition's events into
@@ -296,7 +282,6 @@ func (p *Processor) assign(ctx context.Context, conn driver.Conn, assigned []kaf
 			p.mu.Lock()
 			for _, c := range cs {
 				p.owned[int(c.id)] = true
-				p.watermarks[int(c.id)] = c.state.Watermark
 			}
 			p.mu.Unlock()
 			return cs, nil
